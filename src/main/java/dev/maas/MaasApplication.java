@@ -1,0 +1,13 @@
+package dev.maas;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/** The maas server: datasets, training jobs, a model registry and predictions over HTTP. */
+@SpringBootApplication
+public class MaasApplication {
+
+  public static void main(String[] args) {
+    SpringApplication.run(MaasApplication.class, args);
+  }
+}

@@ -1,0 +1,52 @@
+package dev.maas.compute;
+
+import dev.maas.compute.nn.Dense;
+import dev.maas.compute.nn.Head;
+import dev.maas.compute.nn.Layer;
+import dev.maas.compute.nn.Network;
+import dev.maas.compute.nn.Shapes;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Builds the network of a spec: the family's layers, then an output layer sized for the head.
+ * Training and loading a model file both build through here, so a file stores only the spec and the
+ * flat parameters.
+ */
+public final class Architectures {
+  private Architectures() {}
+
+  /**
+   * The network for {@code spec} on examples of {@code inputShape}.
+   *
+   * @param outputs regression outputs, or classes for classification
+   */
+  public static Network build(
+      ModelSpec spec,
+      int[] inputShape,
+      Head head,
+      int outputs,
+      DataType dataType,
+      boolean trainable) {
+    List<Layer> layers = new ArrayList<>();
+    long[] shape = Shapes.toLongs(inputShape);
+    if (spec instanceof MlpSpec mlp) {
+      for (DenseLayerSpec h : mlp.hiddenLayers()) {
+        shape = add(layers, new Dense(shape, h.units(), h.activation(), h.dropout()));
+      }
+    } else if (spec instanceof CnnSpec) {
+      throw new UnsupportedOperationException("cnn: not built yet");
+    } else if (spec instanceof RnnSpec) {
+      throw new UnsupportedOperationException("rnn: not built yet");
+    }
+    // Linear and logistic regression are the output layer alone.
+    layers.add(new Dense(shape, head.units(outputs), null, 0));
+    return new Network(layers, dataType, trainable);
+  }
+
+  private static long[] add(List<Layer> layers, Layer layer) {
+    layers.add(layer);
+    return layer.outputShape();
+  }
+}

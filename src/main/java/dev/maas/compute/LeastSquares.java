@@ -1,0 +1,39 @@
+package dev.maas.compute;
+
+import dev.maas.compute.nn.HostArrays;
+import dev.maas.compute.nn.Network;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.custom.Lstsq;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The exact least-squares fit of a single affine layer, solved in double precision by ND4J's
+ * QR-based {@code lstsq}.
+ */
+final class LeastSquares {
+  private LeastSquares() {}
+
+  /** Sets the network's one dense layer, [features + 1, outputs] with bias last, to the fit. */
+  static void fit(Network network, EncodedData data) {
+    int n = data.rows;
+    int f = data.rowLength;
+    int k = data.units;
+    double[] x = new double[n * (f + 1)];
+    double[] row = new double[f];
+    for (int r = 0; r < n; r++) {
+      data.copyFeatures(r, row);
+      System.arraycopy(row, 0, x, r * (f + 1), f);
+      x[r * (f + 1) + f] = 1;
+    }
+    double[] y = new double[n * k];
+    for (int r = 0; r < n; r++) {
+      data.copyTargets(r, y, r * k);
+    }
+    try (INDArray a = Nd4j.create(x, new long[] {n, f + 1}, DataType.DOUBLE);
+        INDArray b = Nd4j.create(y, new long[] {n, k}, DataType.DOUBLE)) {
+      INDArray solution = Nd4j.exec(new Lstsq(a, b, 0.0, true))[0];
+      network.setParameters(HostArrays.readFlat(solution.dup('c')));
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.maas.compute;
+
+import java.util.Arrays;
+
+/**
+ * Per-feature standardization, {@code (x - mean) / scale}, fitted on training rows and stored with
+ * the model so callers send raw values.
+ *
+ * <p>What counts as one feature follows the input's rank: each column of a vector [features]; each
+ * feature of a sequence [time, features], shared by all steps; each channel of an image [channels,
+ * height, width], shared by all pixels. Sharing keeps the shape of a sequence or an image intact,
+ * which per-position scaling would distort.
+ *
+ * @param inputShape the shape of one example
+ * @param mean mean per feature group
+ * @param scale standard deviation per group, 1 where a group is constant
+ */
+public record Standardizer(int[] inputShape, double[] mean, double[] scale) {
+
+  public Standardizer {
+    inputShape = inputShape.clone();
+    mean = mean.clone();
+    scale = scale.clone();
+    if (mean.length != groups(inputShape) || scale.length != mean.length) {
+      throw new IllegalArgumentException(
+          "standardizer for shape "
+              + Arrays.toString(inputShape)
+              + " needs "
+              + groups(inputShape)
+              + " means and scales");
+    }
+  }
+
+  /** Fits the statistics of {@code rows} rows of {@code values} (row-major). */
+  public static Standardizer fit(int[] inputShape, double[] values, int rows) {
+    int groups = groups(inputShape);
+    int rowLength = values.length / Math.max(rows, 1);
+    double[] sum = new double[groups];
+    double[] count = new double[groups];
+    for (int r = 0; r < rows; r++) {
+      for (int i = 0; i < rowLength; i++) {
+        int g = group(inputShape, i);
+        sum[g] += values[r * rowLength + i];
+        count[g]++;
+      }
+    }
+    double[] mean = new double[groups];
+    for (int g = 0; g < groups; g++) {
+      mean[g] = count[g] == 0 ? 0 : sum[g] / count[g];
+    }
+    double[] squares = new double[groups];
+    for (int r = 0; r < rows; r++) {
+      for (int i = 0; i < rowLength; i++) {
+        int g = group(inputShape, i);
+        double d = values[r * rowLength + i] - mean[g];
+        squares[g] += d * d;
+      }
+    }
+    double[] scale = new double[groups];
+    for (int g = 0; g < groups; g++) {
+      double sd = count[g] == 0 ? 0 : Math.sqrt(squares[g] / count[g]);
+      scale[g] = sd > 1e-12 * Math.max(1, Math.abs(mean[g])) ? sd : 1;
+    }
+    return new Standardizer(inputShape, mean, scale);
+  }
+
+  /** Writes the standardized {@code values} into {@code out}; both row-major and same length. */
+  public void apply(double[] values, int from, double[] out, int to, int length) {
+    int rowLength = rowLength();
+    for (int i = 0; i < length; i++) {
+      int g = group(inputShape, (from + i) % rowLength);
+      out[to + i] = (values[from + i] - mean[g]) / scale[g];
+    }
+  }
+
+  /** A standardized copy of {@code values}. */
+  public double[] apply(double[] values) {
+    double[] out = new double[values.length];
+    apply(values, 0, out, 0, values.length);
+    return out;
+  }
+
+  /** Maps standardized values back to raw values, in place. */
+  public void invert(double[] values) {
+    int rowLength = rowLength();
+    for (int i = 0; i < values.length; i++) {
+      int g = group(inputShape, i % rowLength);
+      values[i] = values[i] * scale[g] + mean[g];
+    }
+  }
+
+  private int rowLength() {
+    int n = 1;
+    for (int d : inputShape) {
+      n *= d;
+    }
+    return n;
+  }
+
+  private static int groups(int[] shape) {
+    return switch (shape.length) {
+      case 1 -> shape[0];
+      case 2 -> shape[1];
+      case 3 -> shape[0];
+      default -> throw new IllegalArgumentException("unsupported rank " + shape.length);
+    };
+  }
+
+  private static int group(int[] shape, int index) {
+    return switch (shape.length) {
+      case 1 -> index;
+      case 2 -> index % shape[1];
+      default -> index / (shape[1] * shape[2]);
+    };
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Standardizer s
+        && Arrays.equals(inputShape, s.inputShape)
+        && Arrays.equals(mean, s.mean)
+        && Arrays.equals(scale, s.scale);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Arrays.hashCode(mean) + Arrays.hashCode(scale);
+  }
+
+  @Override
+  public String toString() {
+    return "Standardizer" + Arrays.toString(inputShape);
+  }
+}

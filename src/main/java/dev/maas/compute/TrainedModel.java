@@ -1,0 +1,290 @@
+package dev.maas.compute;
+
+import dev.maas.compute.nn.Head;
+import dev.maas.compute.nn.HostArrays;
+import dev.maas.compute.nn.Network;
+import dev.maas.compute.nn.NetworkPass;
+import dev.maas.compute.nn.PassCache;
+import dev.maas.compute.nn.Workspaces;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+
+/**
+ * A trained model: its spec, input shape, scalers, labels, metrics and parameters. Immutable and
+ * safe for concurrent {@link #predict} calls; each caller borrows preallocated buffers of its own.
+ * Holds native memory until {@link #close()}d, which must not race with predictions.
+ */
+public final class TrainedModel implements AutoCloseable {
+  /** Largest batch one native pass takes; longer requests are run in chunks of this many rows. */
+  static final int MAX_PASS_ROWS = 256;
+
+  private final ModelSpec spec;
+  private final int[] inputShape;
+  private final int rowLength;
+  private final Head head;
+  private final int outputs;
+  private final List<String> labels;
+  private final Standardizer inputScaler;
+  private final Standardizer targetScaler;
+  private final Network network;
+  private final Metrics metrics;
+  private final ConcurrentLinkedDeque<PassCache> idle;
+
+  private TrainedModel(
+      ModelSpec spec,
+      int[] inputShape,
+      Head head,
+      int outputs,
+      List<String> labels,
+      Standardizer inputScaler,
+      Standardizer targetScaler,
+      Network network,
+      Metrics metrics,
+      ConcurrentLinkedDeque<PassCache> idle) {
+    this.spec = spec;
+    this.inputShape = inputShape.clone();
+    this.rowLength = Math.toIntExact(dev.maas.compute.nn.Shapes.size(inputShape));
+    this.head = head;
+    this.outputs = outputs;
+    this.labels = labels == null ? null : List.copyOf(labels);
+    this.inputScaler = inputScaler;
+    this.targetScaler = targetScaler;
+    this.network = network;
+    this.metrics = metrics;
+    this.idle = idle;
+  }
+
+  /**
+   * A model with the parameters of {@code trained}, which is closed: the model keeps an
+   * inference-only copy without gradient buffers.
+   */
+  static TrainedModel of(
+      ModelSpec spec,
+      int[] inputShape,
+      Head head,
+      int outputs,
+      List<String> labels,
+      Standardizer inputScaler,
+      Standardizer targetScaler,
+      Network trained) {
+    double[] parameters = HostArrays.readFlat(trained.parameters());
+    DataType type = trained.dataType();
+    trained.close();
+    return create(
+        spec, inputShape, outputs, labels, inputScaler, targetScaler, type, parameters, null);
+  }
+
+  /** Builds a model from its parts, as a model file stores them. */
+  static TrainedModel create(
+      ModelSpec spec,
+      int[] inputShape,
+      int outputs,
+      List<String> labels,
+      Standardizer inputScaler,
+      Standardizer targetScaler,
+      DataType dataType,
+      double[] parameters,
+      Metrics metrics) {
+    Head head = labels == null ? Head.REGRESSION : Head.forClasses(labels.size());
+    Network network = Architectures.build(spec, inputShape, head, outputs, dataType, false);
+    if (network.parameterCount() != parameters.length) {
+      network.close();
+      throw new IllegalArgumentException(
+          "the "
+              + spec.family()
+              + " spec needs "
+              + network.parameterCount()
+              + " parameters, got "
+              + parameters.length);
+    }
+    network.setParameters(parameters);
+    return new TrainedModel(
+        spec,
+        inputShape,
+        head,
+        outputs,
+        labels,
+        inputScaler,
+        targetScaler,
+        network,
+        metrics,
+        new ConcurrentLinkedDeque<>());
+  }
+
+  /**
+   * This model with {@code value} as its metrics. The new model takes over this one's native
+   * memory: use only the returned model afterwards.
+   */
+  TrainedModel withMetrics(Metrics value) {
+    return new TrainedModel(
+        spec, inputShape, head, outputs, labels, inputScaler, targetScaler, network, value, idle);
+  }
+
+  /**
+   * Predicts {@code rows} examples given row-major in {@code features} (raw values, in the input
+   * shape's order).
+   *
+   * @throws InvalidRequestException when the number of values is wrong or one is not finite, naming
+   *     the row
+   */
+  public Predictions predict(double[] features, int rows) {
+    if (rows < 1 || features.length != (long) rows * rowLength) {
+      throw new InvalidRequestException(
+          "instances: expected "
+              + rows
+              + " rows of "
+              + rowLength
+              + " values ("
+              + Arrays.toString(inputShape)
+              + "), got "
+              + features.length
+              + " values");
+    }
+    for (int i = 0; i < features.length; i++) {
+      if (!Double.isFinite(features[i])) {
+        throw new InvalidRequestException(
+            "instances[" + i / rowLength + "][" + i % rowLength + "] is not a finite number");
+      }
+    }
+    int units = head.units(outputs);
+    int width = labels == null ? outputs : labels.size();
+    double[] out = new double[rows * width];
+    PassCache passes = idle.poll();
+    if (passes == null) {
+      passes = new PassCache(network, false, null);
+    }
+    try {
+      int chunk = Math.min(rows, MAX_PASS_ROWS);
+      double[] scratch = new double[bucket(chunk) * rowLength];
+      for (int from = 0; from < rows; from += chunk) {
+        int count = Math.min(chunk, rows - from);
+        NetworkPass pass = passes.get(bucket(count));
+        inputScaler.apply(features, from * rowLength, scratch, 0, count * rowLength);
+        HostArrays.writeFlat(pass.input(), scratch, 0, count * rowLength);
+        double[] scores;
+        try (MemoryWorkspace ws = Workspaces.step()) {
+          scores = HostArrays.readRows(pass.forward(), count);
+        }
+        for (int r = 0; r < count; r++) {
+          double[] row = head.toOutputs(scores, r * units, units);
+          System.arraycopy(row, 0, out, (from + r) * width, width);
+        }
+      }
+    } finally {
+      idle.offer(passes);
+    }
+    if (targetScaler != null) {
+      targetScaler.invert(out);
+    }
+    return new Predictions(rows, width, out, labels);
+  }
+
+  /** Batch size of the pass that serves {@code rows} rows: the next power of two. */
+  private static int bucket(int rows) {
+    return rows <= 1 ? 1 : Integer.highestOneBit(rows - 1) << 1;
+  }
+
+  /** Scores this model on labelled rows: R², RMSE, MAE or the classification metrics. */
+  public Metrics evaluate(Examples data) {
+    Predictions p = predict(data.features(), data.rows());
+    if (labels == null) {
+      return Evaluation.regression(data.targets(), p.flat(), outputs);
+    }
+    int[] actual =
+        data.labels().equals(labels) ? data.classes() : Labels.indices(classNames(data), labels);
+    return Evaluation.classification(actual, p.flat(), labels);
+  }
+
+  private static String[] classNames(Examples data) {
+    String[] names = new String[data.rows()];
+    for (int r = 0; r < names.length; r++) {
+      names[r] = data.labels().get(data.classes()[r]);
+    }
+    return names;
+  }
+
+  public Family family() {
+    return spec.family();
+  }
+
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  public Task task() {
+    return labels == null ? Task.REGRESSION : Task.CLASSIFICATION;
+  }
+
+  public int[] inputShape() {
+    return inputShape.clone();
+  }
+
+  /** Regression outputs, or the number of classes. */
+  public int outputs() {
+    return labels == null ? outputs : labels.size();
+  }
+
+  /** Class labels in class-index order; null for regression. */
+  public List<String> labels() {
+    return labels;
+  }
+
+  public Standardizer inputScaler() {
+    return inputScaler;
+  }
+
+  /** The scaler of regression targets; null for classification. */
+  public Standardizer targetScaler() {
+    return targetScaler;
+  }
+
+  /** Metrics on the test rows given to the trainer, or null. */
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  /** Numeric type of the parameters: FLOAT, or DOUBLE for exact least squares. */
+  public DataType dataType() {
+    return network.dataType();
+  }
+
+  /** The flat parameter vector, copied. */
+  public double[] parameters() {
+    return HostArrays.readFlat(network.parameters());
+  }
+
+  public long parameterCount() {
+    return network.parameterCount();
+  }
+
+  /** Native bytes held now: parameters and the prediction buffers allocated so far. */
+  public long memoryBytes() {
+    long bytes = network.parameterCount() * network.dataType().width();
+    for (PassCache passes : idle) {
+      bytes += passes.bytes();
+    }
+    return bytes;
+  }
+
+  /** Floating-point operations to predict one row (analytic). */
+  public long flopsPerPrediction() {
+    return network.forwardFlops();
+  }
+
+  /** Floating-point operations of one training step per row, forward and backward (analytic). */
+  public long flopsPerTrainingRow() {
+    return network.trainingFlops();
+  }
+
+  @Override
+  public void close() {
+    PassCache passes;
+    while ((passes = idle.poll()) != null) {
+      passes.close();
+    }
+    network.close();
+  }
+}

@@ -1,0 +1,288 @@
+package dev.maas.compute;
+
+import dev.maas.compute.nn.Head;
+import dev.maas.compute.nn.LabelBuffers;
+import dev.maas.compute.nn.Network;
+import dev.maas.compute.nn.NetworkPass;
+import dev.maas.compute.nn.PassCache;
+import dev.maas.compute.nn.Workspaces;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Trains every family with one loop: mini-batches in a seeded order, the family's network forward
+ * and backward, one optimizer step over the flat gradient, and per epoch the losses, progress,
+ * cancellation and early stopping. Linear regression's exact solver skips the loop.
+ *
+ * <p>Stateless and thread-safe; each call trains on the calling thread.
+ */
+public final class Trainer {
+
+  /** Rows per forward pass when computing losses and predictions over a whole split. */
+  static final int EVAL_CHUNK = 256;
+
+  /**
+   * Trains {@code spec} on {@code train}; evaluates on {@code test} when it is not null.
+   *
+   * @throws InvalidRequestException listing every problem of the spec, parameters and data
+   * @throws TrainingCancelledException when {@code cancellation} asks
+   */
+  public TrainingResult train(
+      ModelSpec spec,
+      TrainingParams params,
+      Examples train,
+      Examples test,
+      TrainingListener listener,
+      Cancellation cancellation) {
+    validate(spec, params, train, test);
+    long start = System.nanoTime();
+    int[] order = shuffled(train.rows(), params.seed());
+    int validationRows = params.validationRows(train.rows());
+    Examples validation = null;
+    if (validationRows > 0) {
+      validation = train.select(java.util.Arrays.copyOfRange(order, 0, validationRows));
+      train = train.select(java.util.Arrays.copyOfRange(order, validationRows, order.length));
+    }
+    Head head =
+        train.task() == Task.REGRESSION ? Head.REGRESSION : Head.forClasses(train.outputs());
+    Standardizer inputs = Standardizer.fit(train.inputShape(), train.features(), train.rows());
+    Standardizer outputs =
+        head == Head.REGRESSION
+            ? Standardizer.fit(new int[] {train.outputs()}, train.targets(), train.rows())
+            : null;
+    EncodedData trainData = EncodedData.of(train, inputs, outputs, head);
+    EncodedData validationData =
+        validation == null ? null : EncodedData.of(validation, inputs, outputs, head);
+
+    boolean exact =
+        spec instanceof LinearRegressionSpec linear
+            && linear.solver() == LinearRegressionSpec.Solver.LEAST_SQUARES;
+    Network network =
+        Architectures.build(
+            spec,
+            train.inputShape(),
+            head,
+            train.outputs(),
+            exact ? DataType.DOUBLE : DataType.FLOAT,
+            !exact);
+    Loop loop = new Loop(network, head, params, trainData, validationData, listener, start);
+    try {
+      if (exact) {
+        LeastSquares.fit(network, trainData);
+        loop.recordOnce();
+      } else {
+        network.initialize(params.seed());
+        loop.run(cancellation);
+      }
+      TrainedModel model =
+          TrainedModel.of(
+              spec,
+              train.inputShape(),
+              head,
+              train.outputs(),
+              train.labels(),
+              inputs,
+              outputs,
+              network);
+      if (test != null) {
+        model = model.withMetrics(model.evaluate(test));
+      }
+      return new TrainingResult(model, loop.curve, loop.bestEpoch, loop.stoppedEarly);
+    } catch (RuntimeException | Error e) {
+      network.close();
+      throw e;
+    }
+  }
+
+  /** Trains without test rows, listener or cancellation. */
+  public TrainingResult train(ModelSpec spec, TrainingParams params, Examples train) {
+    return train(spec, params, train, null, TrainingListener.NONE, Cancellation.NEVER);
+  }
+
+  private static void validate(
+      ModelSpec spec, TrainingParams params, Examples train, Examples test) {
+    Problems problems = new Problems();
+    if (spec == null) {
+      problems.add("spec", "is required");
+    } else {
+      spec.validate(train.task(), train.inputShape(), problems);
+    }
+    if (params == null) {
+      problems.add("training", "is required");
+    } else {
+      params.validate(train.rows(), problems);
+    }
+    problems.require(train.rows() >= 2, "dataset", "needs at least 2 rows, has " + train.rows());
+    if (train.task() == Task.CLASSIFICATION) {
+      long present = java.util.Arrays.stream(train.classes()).distinct().count();
+      problems.require(
+          present >= 2, "target", "needs at least 2 classes in the training rows, has " + present);
+    }
+    if (test != null) {
+      problems.require(
+          java.util.Arrays.equals(test.inputShape(), train.inputShape()),
+          "testDataset",
+          "must have the training rows' shape");
+      problems.require(
+          test.task() == train.task(), "testDataset", "must have the training rows' task");
+    }
+    problems.throwIfAny();
+  }
+
+  static int[] shuffled(int n, long seed) {
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    shuffle(order, new Random(seed));
+    return order;
+  }
+
+  static void shuffle(int[] order, Random random) {
+    for (int i = order.length - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+  }
+
+  /** The state of one run of the loop. */
+  private static final class Loop {
+    private final Network network;
+    private final Head head;
+    private final TrainingParams params;
+    private final EncodedData train;
+    private final EncodedData validation;
+    private final TrainingListener listener;
+    private final long start;
+    final List<EpochProgress> curve = new ArrayList<>();
+    int bestEpoch;
+    boolean stoppedEarly;
+    private Losses losses;
+
+    Loop(
+        Network network,
+        Head head,
+        TrainingParams params,
+        EncodedData train,
+        EncodedData validation,
+        TrainingListener listener,
+        long start) {
+      this.network = network;
+      this.head = head;
+      this.params = params;
+      this.train = train;
+      this.validation = validation;
+      this.listener = listener;
+      this.start = start;
+    }
+
+    void run(Cancellation cancellation) {
+      int epochs = params.epochs();
+      int batchSize = params.batchSize();
+      EarlyStopping stopping = params.earlyStopping();
+      Random shuffle = new Random(params.seed() + 1);
+      int[] order = Trainer.shuffled(train.rows, params.seed() + 2);
+      double[] scratch = new double[batchSize * Math.max(train.rowLength, train.units)];
+      var nd4jRandom = Nd4j.getRandomFactory().getNewRandomInstance(params.seed() + 3);
+      double best = Double.POSITIVE_INFINITY;
+      int sinceBest = 0;
+      INDArray bestParams = null;
+      try (PassCache passes = new PassCache(network, true, nd4jRandom);
+          PassCache inference = new PassCache(network, false, null);
+          StepRule step = new StepRule(network, params);
+          LabelBuffers labels = new LabelBuffers(network.dataType(), train.units)) {
+        losses = new Losses(head, inference, labels);
+        int iteration = 0;
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+          Trainer.shuffle(order, shuffle);
+          for (int from = 0; from < train.rows; from += batchSize) {
+            if (cancellation.requested()) {
+              throw new TrainingCancelledException(epoch);
+            }
+            int count = Math.min(batchSize, train.rows - from);
+            NetworkPass pass = passes.get(count);
+            INDArray y = labels.get(count);
+            train.writeFeatures(pass.input(), order, from, count, scratch);
+            train.writeTargets(y, order, from, count, scratch);
+            try (MemoryWorkspace ws = Workspaces.step()) {
+              INDArray scores = pass.forward();
+              INDArray gradient = head.loss().computeGradient(y, scores, head.activation(), null);
+              gradient.muli(1.0 / count);
+              pass.backward(gradient);
+              step.apply(iteration++, epoch - 1);
+            }
+          }
+          double monitored = record(epoch, epochs);
+          if (stopping != null) {
+            if (monitored < best - stopping.minDelta()) {
+              best = monitored;
+              sinceBest = 0;
+              bestEpoch = epoch;
+              if (stopping.restoreBestWeights()) {
+                bestParams = keep(bestParams, network.parameters());
+              }
+            } else if (++sinceBest >= stopping.patience()) {
+              stoppedEarly = epoch < epochs;
+              break;
+            }
+          } else {
+            bestEpoch = epoch;
+          }
+        }
+        if (bestParams != null && bestEpoch != curve.size()) {
+          network.parameters().assign(bestParams);
+        } else {
+          bestEpoch = curve.size();
+        }
+      } finally {
+        if (bestParams != null) {
+          bestParams.close();
+        }
+      }
+    }
+
+    /** Records the losses of a model fitted without epochs as its single point. */
+    void recordOnce() {
+      try (PassCache passes = new PassCache(network, false, null);
+          LabelBuffers labels = new LabelBuffers(network.dataType(), train.units)) {
+        losses = new Losses(head, passes, labels);
+        record(1, 1);
+        bestEpoch = 1;
+      }
+    }
+
+    private static INDArray keep(INDArray copy, INDArray params) {
+      if (copy == null) {
+        try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+          return params.dup();
+        }
+      }
+      copy.assign(params);
+      return copy;
+    }
+
+    /** Computes and reports this epoch's losses; returns the one early stopping watches. */
+    double record(int epoch, int epochs) {
+      double trainLoss = losses.mean(train);
+      double validationLoss = validation == null ? Double.NaN : losses.mean(validation);
+      EpochProgress progress =
+          new EpochProgress(
+              epoch,
+              epochs,
+              trainLoss,
+              validationLoss,
+              Duration.ofNanos(System.nanoTime() - start));
+      curve.add(progress);
+      listener.onEpoch(progress);
+      return validation == null ? trainLoss : validationLoss;
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package dev.maas.compute.nn;
+
+import dev.maas.compute.Activation;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.random.impl.BernoulliDistribution;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * A fully connected layer, {@code out = activation(in . W + b)}, with optional inverted dropout on
+ * its output.
+ *
+ * <p>The bias is stored as the last row of an augmented weight matrix {@code [in + 1, out]} and
+ * each pass keeps its input in an augmented buffer whose last column is ones, so the forward pass
+ * is one matrix product and the weight and bias gradients come from one more: ND4J charges about as
+ * much per call as a small product costs, so this halves the calls of a dense layer.
+ */
+public final class Dense extends Layer {
+
+  private final long inputs;
+  private final long units;
+  private final long[] inputShape;
+  private final Activation activation;
+  private final IActivation nd4jActivation;
+  private final double dropout;
+
+  private INDArray augmentedWeights; // [in + 1, out], c order; bias in the last row
+  private INDArray weights; // [in, out] view without the bias row
+  private INDArray augmentedGradient;
+  private INDArray weightGradient;
+
+  /**
+   * @param inputShape shape of one input example; flattened to a vector
+   * @param units number of outputs
+   * @param activation output activation, or null for none (an output layer's logits)
+   * @param dropout probability of zeroing each output while training, in [0, 1)
+   */
+  public Dense(long[] inputShape, long units, Activation activation, double dropout) {
+    this.inputShape = inputShape.clone();
+    this.inputs = Shapes.size(inputShape);
+    this.units = units;
+    this.activation = activation;
+    this.nd4jActivation = activation == null ? null : activation.nd4j();
+    this.dropout = dropout;
+  }
+
+  @Override
+  public long[] inputShape() {
+    return inputShape.clone();
+  }
+
+  @Override
+  public long[] outputShape() {
+    return new long[] {units};
+  }
+
+  @Override
+  public long parameterCount() {
+    return (inputs + 1) * units;
+  }
+
+  @Override
+  protected void bind(INDArray params, INDArray gradients) {
+    augmentedWeights = params.reshape('c', inputs + 1, units);
+    weights = augmentedWeights.get(NDArrayIndex.interval(0, inputs), NDArrayIndex.all());
+    if (gradients != null) {
+      augmentedGradient = gradients.reshape('c', inputs + 1, units);
+      weightGradient = augmentedGradient.get(NDArrayIndex.interval(0, inputs), NDArrayIndex.all());
+    }
+  }
+
+  @Override
+  protected void initialize(SplittableRandom random) {
+    // He initialisation for rectifiers, Glorot for the rest; biases start at zero.
+    boolean rectifier = activation == Activation.RELU || activation == Activation.LEAKY_RELU;
+    double limit = rectifier ? Math.sqrt(6.0 / inputs) : Math.sqrt(6.0 / (inputs + units));
+    Init.uniform(weights, limit, random);
+    augmentedWeights.getRow(inputs).assign(0);
+  }
+
+  @Override
+  public long forwardFlops() {
+    return 2 * (inputs + 1) * units;
+  }
+
+  @Override
+  public long backwardFlops(boolean inputGradient) {
+    return 2 * (inputs + 1) * units + (inputGradient ? 2 * inputs * units : 0);
+  }
+
+  @Override
+  protected List<ParamAndGradient> regularized() {
+    return List.of(new ParamAndGradient(weights, weightGradient));
+  }
+
+  @Override
+  protected Pass newPass(PassSetup setup) {
+    return new DensePass(setup);
+  }
+
+  private final class DensePass implements Pass {
+    private final int batch;
+    private final boolean training;
+    private final PassSetup setup;
+    private final INDArray augmented; // [batch, in + 1], f order, last column ones
+    private final INDArray augmentedInput; // [batch, in] view of it, contiguous
+    private final INDArray output; // [batch, out], f order
+    private final INDArray preActivation; // copy for activations whose derivative needs it
+    private final INDArray mask; // dropout mask, scaled by 1 / keep
+    private final INDArray inputGradient; // [batch, in], c order
+    private final INDArray inputGradientShaped; // a view of it in the input's shape
+    private INDArray lastInput;
+    private INDArray lastInputFlat;
+
+    DensePass(PassSetup setup) {
+      this.setup = setup;
+      this.batch = setup.batch();
+      this.training = setup.training();
+      var type = setup.dataType();
+      augmented = Nd4j.create(type, new long[] {batch, inputs + 1}, 'f');
+      augmented.getColumn(inputs).assign(1);
+      augmentedInput = augmented.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inputs));
+      output = Nd4j.create(type, new long[] {batch, units}, 'f');
+      boolean keepPre = training && activation != null && !activation.derivativeFromOutput();
+      preActivation = keepPre ? Nd4j.create(type, new long[] {batch, units}, 'f') : null;
+      mask = training && dropout > 0 ? Nd4j.create(type, new long[] {batch, units}, 'f') : null;
+      if (training) {
+        inputGradient = Nd4j.create(type, new long[] {batch, inputs}, 'c');
+        inputGradientShaped =
+            inputShape.length == 1
+                ? inputGradient
+                : inputGradient.reshape('c', Shapes.withBatch(batch, inputShape));
+      } else {
+        inputGradient = null;
+        inputGradientShaped = null;
+      }
+    }
+
+    @Override
+    public INDArray forward(INDArray input) {
+      if (input != lastInput) {
+        lastInput = input;
+        lastInputFlat = input.rank() == 2 ? input : input.reshape(input.ordering(), batch, inputs);
+      }
+      augmentedInput.assign(lastInputFlat);
+      Nd4j.gemm(augmented, augmentedWeights, output, false, false, 1.0, 0.0);
+      if (activation != null) {
+        if (preActivation != null) {
+          preActivation.assign(output);
+        }
+        nd4jActivation.getActivation(output, training);
+      }
+      if (mask != null) {
+        Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, 1 - dropout), setup.random());
+        mask.muli(1 / (1 - dropout));
+        output.muli(mask);
+      }
+      return output;
+    }
+
+    @Override
+    public INDArray backward(INDArray outputGradient, boolean wantInputGradient) {
+      INDArray delta = outputGradient;
+      if (mask != null) {
+        delta.muli(mask);
+      }
+      if (activation != null) {
+        INDArray at = preActivation != null ? preActivation : output;
+        delta = nd4jActivation.backprop(at, delta).getFirst();
+      }
+      Nd4j.gemm(augmented, delta, augmentedGradient, true, false, 1.0, 0.0);
+      if (!wantInputGradient) {
+        return null;
+      }
+      Nd4j.gemm(delta, weights, inputGradient, false, true, 1.0, 0.0);
+      return inputGradientShaped;
+    }
+
+    @Override
+    public long bytes() {
+      return HostArrays.bytes(augmented, output, preActivation, mask, inputGradient);
+    }
+
+    @Override
+    public void close() {
+      HostArrays.close(augmented, output, preActivation, mask, inputGradient);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package dev.maas;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * The dependency rules of shared/DESIGN.md, enforced on every build: the compute engine is a pure
+ * library, and features depend on each other only along the design's arrows.
+ */
+@AnalyzeClasses(packages = "dev.maas", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+  @ArchTest
+  static final ArchRule computeIsAPureLibrary =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.maas.compute..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "org.springframework..",
+              "jakarta.servlet..",
+              "javax.servlet..",
+              "java.nio.file..",
+              "java.net..",
+              "dev.maas.dataset..",
+              "dev.maas.training..",
+              "dev.maas.registry..",
+              "dev.maas.serving..",
+              "dev.maas.capacity..",
+              "dev.maas.web..")
+          .because("compute is a pure library: no Spring, no HTTP, no files");
+
+  @ArchTest
+  static final ArchRule computeReadsNoFiles =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.maas.compute..")
+          .should()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("java.io.File")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("java.io.FileInputStream")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("java.io.FileOutputStream")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("java.io.ObjectInputStream")
+          .because("model files are read from streams, and never by Java serialization");
+
+  @ArchTest
+  static final ArchRule featuresFollowTheDesignArrows =
+      layeredArchitecture()
+          .consideringOnlyDependenciesInLayers()
+          .withOptionalLayers(true)
+          .layer("web")
+          .definedBy("dev.maas.web..")
+          .layer("capacity")
+          .definedBy("dev.maas.capacity..")
+          .layer("training")
+          .definedBy("dev.maas.training..")
+          .layer("serving")
+          .definedBy("dev.maas.serving..")
+          .layer("dataset")
+          .definedBy("dev.maas.dataset..")
+          .layer("registry")
+          .definedBy("dev.maas.registry..")
+          .layer("compute")
+          .definedBy("dev.maas.compute..")
+          .whereLayer("capacity")
+          .mayNotBeAccessedByAnyLayer()
+          .whereLayer("training")
+          .mayOnlyBeAccessedByLayers("capacity")
+          .whereLayer("serving")
+          .mayOnlyBeAccessedByLayers("capacity")
+          .whereLayer("dataset")
+          .mayOnlyBeAccessedByLayers("training")
+          .whereLayer("registry")
+          .mayOnlyBeAccessedByLayers("training", "serving", "capacity")
+          .whereLayer("web")
+          .mayOnlyBeAccessedByLayers("dataset", "training", "registry", "serving", "capacity")
+          .whereLayer("compute")
+          .mayOnlyBeAccessedByLayers(
+              "dataset", "training", "registry", "serving", "capacity", "web")
+          .because(
+              "web is cross-cutting HTTP (problem details, security, limits) with no"
+                  + " feature logic, and features depend on each other only along the arrows");
+}

@@ -60,9 +60,13 @@ public final class Trainer {
     EncodedData validationData =
         validation == null ? null : EncodedData.of(validation, inputs, outputs, head);
 
-    boolean exact =
+    boolean leastSquares =
         spec instanceof LinearRegressionSpec linear
             && linear.solver() == LinearRegressionSpec.Solver.LEAST_SQUARES;
+    boolean newton =
+        spec instanceof LogisticRegressionSpec logistic
+            && logistic.solver() == LogisticRegressionSpec.Solver.NEWTON;
+    boolean exact = leastSquares || newton;
     Network network =
         Architectures.build(
             spec,
@@ -73,8 +77,12 @@ public final class Trainer {
             !exact);
     Loop loop = new Loop(network, head, params, trainData, validationData, listener, start);
     try {
-      if (exact) {
+      if (leastSquares) {
         LeastSquares.fit(network, trainData);
+        loop.recordOnce();
+      } else if (newton) {
+        NewtonLogistic.fit(
+            network, trainData, params.l2() > 0 ? params.l2() : 1.0 / trainData.rows);
         loop.recordOnce();
       } else {
         network.initialize(params.seed());
@@ -117,6 +125,14 @@ public final class Trainer {
       problems.add("training", "is required");
     } else {
       params.validate(train.rows(), problems);
+    }
+    if (spec instanceof LogisticRegressionSpec logistic
+        && logistic.solver() == LogisticRegressionSpec.Solver.NEWTON
+        && params != null) {
+      problems.require(
+          params.l1() == 0,
+          "training.l1",
+          "is not supported by the newton solver (use spec.solver gradient_descent)");
     }
     problems.require(train.rows() >= 2, "dataset", "needs at least 2 rows, has " + train.rows());
     if (train.task() == Task.CLASSIFICATION) {

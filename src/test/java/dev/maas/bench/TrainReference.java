@@ -1,0 +1,95 @@
+package dev.maas.bench;
+
+import dev.maas.compute.ReferenceTasks;
+import dev.maas.compute.ReferenceTasks.Outcome;
+import dev.maas.compute.ReferenceTasks.Row;
+import dev.maas.compute.Trainer;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Trains every row of the peer table and prints {@code family dataset metric value seconds} (median
+ * training seconds of {@code --repeat} runs), then, when the peer's Python packages are there, runs
+ * shared/peers/reference.py as often and prints the time ratio per row. Run it with {@code
+ * bench/train-reference}; see bench/README.md.
+ */
+public final class TrainReference {
+  private TrainReference() {}
+
+  public static void main(String[] args) throws Exception {
+    int repeat = 3;
+    String only = "";
+    String peer = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--repeat" -> repeat = Integer.parseInt(args[++i]);
+        case "--rows" -> only = args[++i];
+        case "--peer" -> peer = args[++i];
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    Trainer trainer = new Trainer();
+    Map<String, Result> ours = new LinkedHashMap<>();
+    for (Row row : ReferenceTasks.all()) {
+      String key = row.family() + " " + row.dataset();
+      if (!only.isBlank() && !only.contains(row.family() + "/" + row.dataset())) {
+        continue;
+      }
+      double[] seconds = new double[repeat];
+      double value = Double.NaN;
+      row.measure(trainer); // untimed: compiles this family's code paths, as a busy server has
+      for (int r = 0; r < repeat; r++) {
+        Outcome outcome = row.measure(trainer);
+        seconds[r] = outcome.seconds();
+        value = outcome.value();
+      }
+      Result result = new Result(row.metricName(), value, median(seconds));
+      ours.put(key, result);
+      System.out.printf(
+          Locale.ROOT, "%s %s %.4f %.2f%n", key, result.metric, result.value, result.seconds);
+    }
+    if (peer != null) {
+      Map<String, Result> theirs = PeerReference.run(peer, repeat);
+      if (theirs.isEmpty()) {
+        System.out.println("# peer: not run (needs /usr/bin/python3 with torch, sklearn, pandas)");
+        return;
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "# peer: shared/peers/reference.py, median of %d runs; time_ratio = maas / peer%n",
+          repeat);
+      System.out.println(
+          "# ratio family dataset metric maas_value peer_value maas_seconds peer_seconds"
+              + " time_ratio");
+      for (var e : ours.entrySet()) {
+        Result p = theirs.get(e.getKey());
+        if (p == null) {
+          continue;
+        }
+        Result m = e.getValue();
+        System.out.printf(
+            Locale.ROOT,
+            "ratio %s %s %.4f %.4f %.2f %.2f %.2f%n",
+            e.getKey(),
+            m.metric,
+            m.value,
+            p.value,
+            m.seconds,
+            p.seconds,
+            m.seconds / Math.max(p.seconds, 0.005));
+      }
+    }
+  }
+
+  /** One row's figures. */
+  record Result(String metric, double value, double seconds) {}
+
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+}

@@ -121,6 +121,11 @@ public final class Examples {
     return features;
   }
 
+  /** A copy of the features, row-major. */
+  public double[] featuresCopy() {
+    return features.clone();
+  }
+
   /** Regression targets, row-major [rows, outputs]; null for classification. Do not modify. */
   double[] targets() {
     return targets;

@@ -158,11 +158,19 @@ final class ManifestJson {
     } catch (CharacterCodingException e) {
       throw new ModelFormatException("manifest is not valid UTF-8", e);
     }
+    JsonNode root;
     try {
-      return SpecJson.MAPPER.readTree(text);
+      root = SpecJson.MAPPER.readTree(text);
     } catch (JacksonException e) {
       throw new ModelFormatException("manifest is not valid JSON: " + e.getOriginalMessage(), e);
     }
+    if (root == null || root.isMissingNode()) {
+      throw new ModelFormatException("manifest is empty");
+    }
+    if (!root.isObject()) {
+      throw new ModelFormatException("manifest must be a JSON object");
+    }
+    return root;
   }
 
   private static Family family(String name) throws ModelFormatException {

@@ -120,8 +120,8 @@ public final class ModelCodec {
 
   /** The model file of {@code model}, in memory: for models well under 2 GiB. */
   public static byte[] toBytes(TrainedModel model) {
-    ByteArrayOutputStream out =
-        new ByteArrayOutputStream((int) Math.min(model.memoryBytes() + 65536, 1 << 30));
+    long size = model.parameterCount() * model.dataType().width() + 65536;
+    ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(size, 1 << 30));
     try {
       write(model, out);
     } catch (IOException e) {

@@ -29,6 +29,23 @@ public final class Architectures {
       int outputs,
       DataType dataType,
       boolean trainable) {
+    return new Network(layers(spec, inputShape, head, outputs), dataType, trainable);
+  }
+
+  /**
+   * The number of parameters of {@code spec}'s network, from its layers' shapes alone: layers own
+   * no arrays until a network binds them, so this allocates nothing however large the spec. A model
+   * file's reader checks it before building anything.
+   */
+  static long parameterCount(ModelSpec spec, int[] inputShape, Head head, int outputs) {
+    long count = 0;
+    for (Layer layer : layers(spec, inputShape, head, outputs)) {
+      count = Math.addExact(count, layer.parameterCount());
+    }
+    return count;
+  }
+
+  private static List<Layer> layers(ModelSpec spec, int[] inputShape, Head head, int outputs) {
     List<Layer> layers = new ArrayList<>();
     long[] shape = Shapes.toLongs(inputShape);
     if (spec instanceof MlpSpec mlp) {
@@ -42,7 +59,7 @@ public final class Architectures {
     }
     // Linear and logistic regression are the output layer alone.
     layers.add(new Dense(shape, head.units(outputs), null, 0));
-    return new Network(layers, dataType, trainable);
+    return layers;
   }
 
   private static long[] add(List<Layer> layers, Layer layer) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A trained model: its spec, input shape, scalers, labels, metrics and parameters. Immutable and
@@ -254,6 +255,11 @@ public final class TrainedModel implements AutoCloseable {
   /** The flat parameter vector, copied. */
   public double[] parameters() {
     return HostArrays.readFlat(network.parameters());
+  }
+
+  /** The native parameter vector itself, for {@link ModelCodec}; callers must not change it. */
+  INDArray parameterArray() {
+    return network.parameters();
   }
 
   public long parameterCount() {

@@ -107,8 +107,8 @@ public record CnnSpec(List<ConvLayerSpec> convLayers, List<DenseLayerSpec> dense
   }
 
   public CnnSpec {
-    convLayers = convLayers == null ? List.of() : List.copyOf(convLayers);
-    denseLayers = denseLayers == null ? List.of() : List.copyOf(denseLayers);
+    convLayers = SpecRules.copy(convLayers);
+    denseLayers = SpecRules.copy(denseLayers);
   }
 
   @Override

@@ -6,7 +6,7 @@ import java.util.List;
 public record MlpSpec(List<DenseLayerSpec> hiddenLayers) implements ModelSpec {
 
   public MlpSpec {
-    hiddenLayers = hiddenLayers == null ? List.of() : List.copyOf(hiddenLayers);
+    hiddenLayers = SpecRules.copy(hiddenLayers);
   }
 
   @Override

@@ -16,6 +16,16 @@ final class SpecRules {
         "must be [features] with at least one feature, was " + Arrays.toString(inputShape));
   }
 
+  /**
+   * An unmodifiable copy that keeps null elements, so that validation can name them instead of the
+   * constructor failing without saying where.
+   */
+  static <T> java.util.List<T> copy(java.util.List<T> list) {
+    return list == null
+        ? java.util.List.of()
+        : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(list));
+  }
+
   static boolean positive(int[] shape) {
     return Arrays.stream(shape).allMatch(d -> d >= 1);
   }

@@ -21,6 +21,12 @@ public record Standardizer(int[] inputShape, double[] mean, double[] scale) {
     inputShape = inputShape.clone();
     mean = mean.clone();
     scale = scale.clone();
+    for (int g = 0; g < scale.length; g++) {
+      if (!(scale[g] > 0) || !Double.isFinite(scale[g]) || !Double.isFinite(mean[g])) {
+        throw new IllegalArgumentException(
+            "standardizer group " + g + " is not finite and positive");
+      }
+    }
     if (mean.length != groups(inputShape) || scale.length != mean.length) {
       throw new IllegalArgumentException(
           "standardizer for shape "
@@ -29,6 +35,21 @@ public record Standardizer(int[] inputShape, double[] mean, double[] scale) {
               + groups(inputShape)
               + " means and scales");
     }
+  }
+
+  @Override
+  public int[] inputShape() {
+    return inputShape.clone();
+  }
+
+  @Override
+  public double[] mean() {
+    return mean.clone();
+  }
+
+  @Override
+  public double[] scale() {
+    return scale.clone();
   }
 
   /** Fits the statistics of {@code rows} rows of {@code values} (row-major). */

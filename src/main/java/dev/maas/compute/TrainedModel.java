@@ -90,17 +90,18 @@ public final class TrainedModel implements AutoCloseable {
       double[] parameters,
       Metrics metrics) {
     Head head = labels == null ? Head.REGRESSION : Head.forClasses(labels.size());
-    Network network = Architectures.build(spec, inputShape, head, outputs, dataType, false);
-    if (network.parameterCount() != parameters.length) {
-      network.close();
+    // Count before building: building allocates as much as the spec asks for.
+    long needed = Architectures.parameterCount(spec, inputShape, head, outputs);
+    if (needed != parameters.length) {
       throw new IllegalArgumentException(
           "the "
               + spec.family()
               + " spec needs "
-              + network.parameterCount()
+              + needed
               + " parameters, got "
               + parameters.length);
     }
+    Network network = Architectures.build(spec, inputShape, head, outputs, dataType, false);
     network.setParameters(parameters);
     return new TrainedModel(
         spec,

@@ -23,7 +23,7 @@ class ModelCodecSpecTest {
         Arguments.of(
             new LinearRegressionSpec(LinearRegressionSpec.Solver.GRADIENT_DESCENT),
             "{\"solver\":\"gradient_descent\"}"),
-        Arguments.of(new LogisticRegressionSpec(), "{}"),
+        Arguments.of(new LogisticRegressionSpec(), "{\"solver\":\"newton\"}"),
         Arguments.of(
             new MlpSpec(List.of(new DenseLayerSpec(64, Activation.LEAKY_RELU, 0.25))),
             "{\"hiddenLayers\":[{\"units\":64,\"activation\":\"leaky_relu\",\"dropout\":0.25}]}"),
@@ -74,9 +74,11 @@ class ModelCodecSpecTest {
   }
 
   @Test
-  void aNullInAListIsRefusedNotTripped() {
+  void aNullInAListIsReportedByValidationNamingItsPlace() throws Exception {
     var json = SpecJson.MAPPER.readTree("{\"hiddenLayers\":[null]}");
-    assertThatThrownBy(() -> SpecJson.read(Family.MLP, json, "spec"))
-        .isExactlyInstanceOf(ModelFormatException.class);
+    ModelSpec spec = SpecJson.read(Family.MLP, json, "spec");
+    Problems problems = new Problems();
+    spec.validate(Task.REGRESSION, new int[] {3}, problems);
+    assertThat(problems.messages()).containsExactly("spec.hiddenLayers[0] must not be null");
   }
 }

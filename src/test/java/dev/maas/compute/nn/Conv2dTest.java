@@ -19,15 +19,17 @@ class Conv2dTest {
 
   // Input 3x3 with one channel, two 2x2 filters.
   private static final double[] IMAGE = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  // Rows (channel, ky, kx) of [filter 0, filter 1], then the biases: filter 0 is [[1, 2], [3, 4]],
+  // filter 1 picks the window's bottom right.
   private static final double[] PARAMETERS = {
     1,
+    0, // (0, 0)
     2,
+    0, // (0, 1)
     3,
-    4, // filter 0: [[1, 2], [3, 4]]
-    0,
-    0,
-    0,
-    1, // filter 1: picks the window's bottom right
+    0, // (1, 0)
+    4,
+    1, // (1, 1)
     0.5,
     -1 // biases
   };
@@ -43,7 +45,7 @@ class Conv2dTest {
   }
 
   @Test
-  void validConvolutionCrossCorrelatesWithFiltersFirstInTheParameterLayout() {
+  void validConvolutionCrossCorrelatesWithKernelOffsetsAsParameterRows() {
     assertThat(convolve(Padding.VALID))
         .containsExactly(
             // filter 0: 1*a + 2*b + 3*c + 4*d over each window, plus 0.5

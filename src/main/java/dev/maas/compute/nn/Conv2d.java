@@ -21,13 +21,21 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * A 2-D convolution over examples [channels, height, width] with square kernels, a bias per filter
  * and an activation: {@code out = activation(conv(in, W) + b)}, input and output in NCHW order.
  *
- * <p>It runs as a dense layer over image patches: ND4J's {@code im2col} op lays every kernel window
- * of the batch out as a column, and one matrix product with the weights convolves the whole batch;
- * backward is two more products and ND4J's {@code col2im}. The columns carry a row of ones and the
- * weights a row of biases, as in {@link Dense}, so the bias costs no call of its own. ND4J's fused
- * {@code conv2d_bp} op was measured at about 4 ms per step of the digits network (it permutes and
- * copies its columns and gradients through a generic tensor product); this arrangement keeps every
- * product a single large BLAS call and reuses the forward pass' columns for the weight gradient.
+ * <p>It runs as a dense layer over image patches. Forward: the input is copied into a zero-padded
+ * buffer, and for each of the kernel's k*k offsets one strided view of that buffer (the image
+ * shifted by the offset, sampled every stride) is copied into the matching rows of a column matrix
+ * [channels * k * k + 1, batch * positions]; one matrix product with the weights then convolves the
+ * whole batch. Backward is two more products (weight gradient from the same columns, column
+ * gradient) and ND4J's {@code col2im}. The columns carry a row of ones and the weights a row of
+ * biases, as in {@link Dense}, so the bias costs no call of its own.
+ *
+ * <p>Why not ND4J's own ops: on the digits network (batch 32, one thread) {@code conv2d_bp} took
+ * about 1 ms and 2.7 ms for the two layers, because it runs its products through a generic tensor
+ * product that permutes and copies columns and gradients; {@code im2col} into a contiguous buffer
+ * took 70 and 230 us and is slower still into the column matrix' layout, where the k*k strided
+ * copies take 18 and 90 us. A whole training step is about 1 ms this way and about 6 ms with {@code
+ * conv2d}/{@code conv2d_bp}. {@code Conv2dTest} checks the forward pass against ND4J's {@code
+ * conv2d} op.
  *
  * <p>Parameters: a {@code [channels * kernel * kernel + 1, filters]} matrix in c order whose row
  * {@code (c * kernel + ky) * kernel + kx} holds every filter's weight at input channel {@code c}

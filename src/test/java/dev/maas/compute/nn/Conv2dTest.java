@@ -1,6 +1,7 @@
 package dev.maas.compute.nn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.maas.compute.Activation;
 import dev.maas.compute.CnnSpec.ConvLayerSpec;
@@ -11,9 +12,15 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 class Conv2dTest {
 
@@ -84,30 +91,60 @@ class Conv2dTest {
             0);
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{0} kernel {1} stride {2} on {3}x{3}+1")
   @CsvSource({
     "SAME,3,1,8",
     "SAME,3,2,8",
     "SAME,2,2,7",
     "SAME,5,3,7",
+    "SAME,5,1,3",
     "VALID,3,1,8",
     "VALID,3,2,8",
     "VALID,2,3,7",
     "VALID,4,2,9"
   })
-  void outputShapesAreTheSpecsAndWhatNd4jComputes(
+  void forwardMatchesNd4jsConv2dOpWithTheSpecsOutputShape(
       Padding padding, int kernel, int stride, int size) {
-    Conv2d conv =
-        new Conv2d(new long[] {2, size, size + 1}, 3, kernel, stride, padding, Activation.RELU);
+    long[] in = {2, size, size + 1};
+    Conv2d conv = new Conv2d(in, 3, kernel, stride, padding, Activation.TANH);
     int[] expected =
-        new ConvLayerSpec(3, kernel, stride, padding, Activation.RELU, null)
+        new ConvLayerSpec(3, kernel, stride, padding, Activation.TANH, null)
             .convolvedShape(new int[] {2, size, size + 1});
     assertThat(conv.outputShape()).containsExactly(Shapes.toLongs(expected));
-    // The op writes into the layer's buffer; a shape disagreement would corrupt it silently.
-    try (Network network = new Network(List.of(conv), DataType.FLOAT, true);
+    try (Network network = new Network(List.of(conv), DataType.DOUBLE, true);
         NetworkPass pass = network.newPass(2, true, null)) {
-      INDArray output = pass.forward();
-      assertThat(output.shape()).containsExactly(Shapes.withBatch(2, conv.outputShape()));
+      network.initialize(5);
+      INDArray params = network.parameters().reshape(2L * kernel * kernel + 1, 3);
+      params.getRow(2L * kernel * kernel).assign(Nd4j.createFromArray(0.1, -0.2, 0.3));
+      pass.input().assign(Nd4j.rand(DataType.DOUBLE, pass.input().shape()).subi(0.5));
+
+      // ND4J's reference convolution, weights [filters, channels, kernel, kernel].
+      INDArray weights =
+          params
+              .get(NDArrayIndex.interval(0, 2L * kernel * kernel), NDArrayIndex.all())
+              .transpose()
+              .dup('c')
+              .reshape(3, 2, kernel, kernel);
+      INDArray bias = params.getRow(2L * kernel * kernel).dup();
+      INDArray reference =
+          Nd4j.create(DataType.DOUBLE, Shapes.withBatch(2, conv.outputShape()), 'c');
+      Conv2DConfig config =
+          Conv2DConfig.builder()
+              .kH(kernel)
+              .kW(kernel)
+              .sH(stride)
+              .sW(stride)
+              .paddingMode(padding == Padding.SAME ? PaddingMode.SAME : PaddingMode.VALID)
+              .dataFormat(Conv2DConfig.NCHW)
+              .weightsFormat(WeightsFormat.OIYX)
+              .build();
+      Nd4j.exec(
+          new Conv2D(
+              new INDArray[] {pass.input(), weights, bias}, new INDArray[] {reference}, config));
+
+      double[] actual = HostArrays.readFlat(pass.forward());
+      double[] wanted = HostArrays.readFlat(Transforms.tanh(reference, true));
+      assertThat(actual).containsExactly(wanted, within(1e-12));
     }
   }
 

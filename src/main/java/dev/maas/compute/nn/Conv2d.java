@@ -79,6 +79,9 @@ public final class Conv2d extends Layer {
     if (inputShape.length != 3) {
       throw new IllegalArgumentException("a convolution's input is [channels, height, width]");
     }
+    if (activation == null) {
+      throw new IllegalArgumentException("a convolution needs an activation");
+    }
     this.inputShape = inputShape.clone();
     this.channels = inputShape[0];
     this.filters = filters;

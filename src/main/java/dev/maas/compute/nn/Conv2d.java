@@ -194,8 +194,6 @@ public final class Conv2d extends Layer {
   }
 
   private final class ConvPass implements Pass {
-    private final int batch;
-    private final long positions; // output height * width
     private final boolean training;
     private final INDArray padded; // [batch, channels, h + padding, w + padding], zero borders
     private final INDArray paddedInterior; // the input's place in it
@@ -208,7 +206,7 @@ public final class Conv2d extends Layer {
     private final INDArray outputFlat; // [batch, filters, positions] view of it
     private final INDArray derivative; // [filters, batch * positions]
     private final INDArray delta; // [filters, batch * positions]
-    private final INDArray deltaByFilter; // [filters, batch, positions] view of it
+    private final INDArray deltaByFilter; // [filters, batch, h', w'] view of it
     private final INDArray columnGradient; // [rows, batch * positions]
     private final INDArray inputGradient; // [batch, channels, h, w], c order
     private final DynamicCustomOp col2im;
@@ -217,13 +215,13 @@ public final class Conv2d extends Layer {
 
     ConvPass(PassSetup setup) {
       var type = setup.dataType();
-      batch = setup.batch();
+      int batch = setup.batch();
       training = setup.training();
       long inH = inputShape[1];
       long inW = inputShape[2];
       long outH = outputShape[1];
       long outW = outputShape[2];
-      positions = outH * outW;
+      long positions = outH * outW;
       long width = batch * positions;
 
       // Unfolding by views: the kernel offset (ky, kx) sees the padded image shifted by (ky, kx)
@@ -262,7 +260,7 @@ public final class Conv2d extends Layer {
       if (training) {
         derivative = Nd4j.create(type, new long[] {filters, width}, 'c');
         delta = Nd4j.create(type, new long[] {filters, width}, 'c');
-        deltaByFilter = delta.reshape('c', filters, batch, positions);
+        deltaByFilter = delta.reshape('c', filters, batch, outH, outW);
         columnGradient = Nd4j.create(type, new long[] {rows, width}, 'c');
         inputGradient = Nd4j.create(type, Shapes.withBatch(batch, inputShape), 'c');
         INDArray columnGradientImage =
@@ -301,8 +299,8 @@ public final class Conv2d extends Layer {
     public INDArray backward(INDArray outputGradient, boolean wantInputGradient) {
       if (outputGradient != lastOutputGradient) {
         lastOutputGradient = outputGradient;
-        outputGradientByFilter =
-            outputGradient.reshape('c', batch, filters, positions).permute(1, 0, 2);
+        // A permutation is a view whatever the gradient's strides; a reshape might be a copy.
+        outputGradientByFilter = outputGradient.permute(1, 0, 2, 3);
       }
       deltaByFilter.assign(outputGradientByFilter);
       derivativeFromOutput(y, derivative);

@@ -1,9 +1,11 @@
 package dev.maas.compute;
 
+import dev.maas.compute.nn.Conv2d;
 import dev.maas.compute.nn.Dense;
 import dev.maas.compute.nn.Head;
 import dev.maas.compute.nn.Layer;
 import dev.maas.compute.nn.Network;
+import dev.maas.compute.nn.Pool2d;
 import dev.maas.compute.nn.Shapes;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,8 +54,21 @@ public final class Architectures {
       for (DenseLayerSpec h : mlp.hiddenLayers()) {
         shape = add(layers, new Dense(shape, h.units(), h.activation(), h.dropout()));
       }
-    } else if (spec instanceof CnnSpec) {
-      throw new UnsupportedOperationException("cnn: not built yet");
+    } else if (spec instanceof CnnSpec cnn) {
+      for (CnnSpec.ConvLayerSpec c : cnn.convLayers()) {
+        shape =
+            add(
+                layers,
+                new Conv2d(
+                    shape, c.filters(), c.kernel(), c.stride(), c.padding(), c.activation()));
+        if (c.pool() != null) {
+          shape =
+              add(layers, new Pool2d(shape, c.pool().type(), c.pool().size(), c.pool().stride()));
+        }
+      }
+      for (DenseLayerSpec h : cnn.denseLayers()) {
+        shape = add(layers, new Dense(shape, h.units(), h.activation(), h.dropout()));
+      }
     } else if (spec instanceof RnnSpec) {
       throw new UnsupportedOperationException("rnn: not built yet");
     }

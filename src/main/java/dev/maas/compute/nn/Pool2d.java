@@ -1,0 +1,168 @@
+package dev.maas.compute.nn;
+
+import dev.maas.compute.CnnSpec.PoolType;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.AvgPooling2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.MaxPooling2D;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Max or average pooling over examples [channels, height, width], without padding: each output is
+ * the maximum or the mean of a {@code size x size} window, windows {@code stride} apart, so an
+ * input of height h gives {@code (h - size) / stride + 1} rows (rounded down).
+ *
+ * <p>No parameters. Forward and backward are ND4J's {@code maxpool2d}/{@code avgpool2d} ops and
+ * their {@code _bp} ops, one native call each, built once per pass with the pass' buffers as
+ * outputs.
+ */
+public final class Pool2d extends Layer {
+
+  private final long[] inputShape;
+  private final long[] outputShape;
+  private final PoolType type;
+  private final int size;
+  private final Pooling2DConfig config;
+
+  /**
+   * @param inputShape shape [channels, height, width] of one input example
+   * @param type max or average
+   * @param size window height and width
+   * @param stride step between windows
+   */
+  public Pool2d(long[] inputShape, PoolType type, int size, int stride) {
+    if (inputShape.length != 3) {
+      throw new IllegalArgumentException("a pooling layer's input is [channels, height, width]");
+    }
+    this.inputShape = inputShape.clone();
+    this.type = type;
+    this.size = size;
+    this.outputShape =
+        new long[] {
+          inputShape[0], (inputShape[1] - size) / stride + 1, (inputShape[2] - size) / stride + 1
+        };
+    if (outputShape[1] < 1 || outputShape[2] < 1) {
+      throw new IllegalArgumentException("a pooling window is larger than its input");
+    }
+    this.config =
+        Pooling2DConfig.builder()
+            .kH(size)
+            .kW(size)
+            .sH(stride)
+            .sW(stride)
+            .pH(0)
+            .pW(0)
+            .dH(1)
+            .dW(1)
+            .paddingMode(PaddingMode.VALID)
+            .isNHWC(false)
+            .extra(0) // average: divide by the window's area (there is no padding)
+            .build();
+  }
+
+  @Override
+  public long[] inputShape() {
+    return inputShape.clone();
+  }
+
+  @Override
+  public long[] outputShape() {
+    return outputShape.clone();
+  }
+
+  @Override
+  public long parameterCount() {
+    return 0;
+  }
+
+  @Override
+  protected void bind(INDArray params, INDArray gradients) {
+    // No parameters: the network binds zero-parameter layers to null.
+  }
+
+  @Override
+  protected void initialize(SplittableRandom random) {}
+
+  @Override
+  public long forwardFlops() {
+    return Shapes.size(outputShape) * size * size;
+  }
+
+  @Override
+  public long backwardFlops(boolean inputGradient) {
+    return inputGradient ? forwardFlops() : 0;
+  }
+
+  @Override
+  protected List<ParamAndGradient> regularized() {
+    return List.of();
+  }
+
+  @Override
+  protected Pass newPass(PassSetup setup) {
+    return new PoolPass(setup);
+  }
+
+  private final class PoolPass implements Pass {
+    private final INDArray output; // [batch, channels, h', w'], c order
+    private final INDArray inputGradient; // [batch, channels, h, w], c order
+    private INDArray lastInput;
+    private DynamicCustomOp forwardOp;
+    private DynamicCustomOp backwardOp;
+
+    PoolPass(PassSetup setup) {
+      var dataType = setup.dataType();
+      int batch = setup.batch();
+      output = Nd4j.create(dataType, Shapes.withBatch(batch, outputShape), 'c');
+      inputGradient =
+          setup.training() ? Nd4j.create(dataType, Shapes.withBatch(batch, inputShape), 'c') : null;
+    }
+
+    @Override
+    public INDArray forward(INDArray input) {
+      if (input != lastInput) {
+        lastInput = input;
+        forwardOp =
+            type == PoolType.MAX
+                ? new MaxPooling2D(input, output, config)
+                : new AvgPooling2D(input, output, config);
+        backwardOp = null;
+      }
+      Nd4j.exec(forwardOp);
+      return output;
+    }
+
+    @Override
+    public INDArray backward(INDArray outputGradient, boolean wantInputGradient) {
+      if (!wantInputGradient) {
+        return null;
+      }
+      if (backwardOp == null) {
+        backwardOp =
+            DynamicCustomOp.builder(type == PoolType.MAX ? "maxpool2d_bp" : "avgpool2d_bp")
+                .addInputs(lastInput, outputGradient)
+                .addOutputs(inputGradient)
+                .build();
+        backwardOp.addIArgument(forwardOp.iArgs());
+      } else {
+        backwardOp.setInputArgument(1, outputGradient);
+      }
+      Nd4j.exec(backwardOp);
+      return inputGradient;
+    }
+
+    @Override
+    public long bytes() {
+      return HostArrays.bytes(output, inputGradient);
+    }
+
+    @Override
+    public void close() {
+      HostArrays.close(output, inputGradient);
+    }
+  }
+}

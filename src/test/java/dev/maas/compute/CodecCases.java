@@ -70,9 +70,23 @@ final class CodecCases {
               "mlp regression with two outputs, no test rows",
               new MlpSpec(List.of(new DenseLayerSpec(5, Activation.SIGMOID, 0))),
               epochs(3),
-              () -> regression(new int[] {4}, 2, false))
-          // cnn and rnn: one line each once Architectures builds them, e.g. a CnnSpec on
-          // classification(new int[] {1, 6, 6}, ...) or an RnnSpec on regression(new int[] {5, 2}).
+              () -> regression(new int[] {4}, 2, false)),
+          new Case(
+              "cnn classification on 2x6x6 images",
+              new CnnSpec(
+                  List.of(
+                      new CnnSpec.ConvLayerSpec(
+                          3,
+                          3,
+                          1,
+                          CnnSpec.Padding.SAME,
+                          Activation.RELU,
+                          new CnnSpec.PoolSpec(CnnSpec.PoolType.MAX, 2))),
+                  List.of(new DenseLayerSpec(4))),
+              epochs(3),
+              () -> classification(new int[] {2, 6, 6}))
+          // rnn: one more line once Architectures builds it, e.g. an RnnSpec on
+          // regression(new int[] {5, 2}, 1, true).
           );
 
   static Case named(String prefix) {

@@ -14,27 +14,21 @@ public enum Activation {
   SIGMOID,
   LEAKY_RELU;
 
+  /** Slope of leaky relu for negative inputs. */
+  public static final double LEAKY_RELU_SLOPE = 0.01;
+
   @JsonValue
   public String wireName() {
     return name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  /** ND4J's activation, which computes the function and its backward pass. */
+  /** ND4J's activation function, applied in place on a layer's output. */
   public IActivation nd4j() {
     return switch (this) {
       case RELU -> new ActivationReLU();
       case TANH -> new ActivationTanH();
       case SIGMOID -> new ActivationSigmoid();
-      case LEAKY_RELU -> new ActivationLReLU(0.01);
+      case LEAKY_RELU -> new ActivationLReLU(LEAKY_RELU_SLOPE);
     };
-  }
-
-  /**
-   * Whether the derivative can be taken from the activation's output instead of its input: true for
-   * the piecewise-linear ones, whose output has the sign of their input. Saves one copy per layer
-   * and step.
-   */
-  public boolean derivativeFromOutput() {
-    return this == RELU || this == LEAKY_RELU;
   }
 }

@@ -20,11 +20,13 @@ final class StepRule implements AutoCloseable {
   private final INDArray state;
   private final double learningRate;
   private final double momentum;
+  private final java.util.List<dev.maas.compute.nn.Layer.ParamAndGradient> regularized;
 
   StepRule(Network network, TrainingParams params) {
     this.network = network;
     this.l1 = params.l1();
     this.l2 = params.l2();
+    this.regularized = network.regularized();
     Optimizer optimizer = params.optimizer();
     IUpdater config = optimizer.nd4jUpdater();
     INDArray gradients = network.gradients();
@@ -45,7 +47,7 @@ final class StepRule implements AutoCloseable {
   /** Applies one step; call inside the step's workspace. */
   void apply(int iteration, int epoch) {
     if (l1 > 0 || l2 > 0) {
-      for (var pair : network.regularized()) {
+      for (var pair : regularized) {
         if (l2 > 0) {
           pair.gradient().addi(pair.param().mul(l2));
         }

@@ -6,14 +6,8 @@ import dev.maas.compute.CnnSpec.Padding;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationLReLU;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
-import org.nd4j.linalg.api.ops.impl.scalar.Step;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -169,30 +163,6 @@ public final class Conv2d extends Layer {
     return new ConvPass(setup);
   }
 
-  /**
-   * Writes the activation's derivative into {@code derivative}, computed from its output {@code y}
-   * (each of the four is a function of its own output), so no copy of the pre-activation is kept.
-   */
-  private void derivativeFromOutput(INDArray y, INDArray derivative) {
-    switch (activation) {
-      case RELU -> Nd4j.exec(new Step(y, derivative, 0.0));
-      case LEAKY_RELU -> {
-        double slope = ((ActivationLReLU) nd4jActivation).getAlpha();
-        Nd4j.exec(new Step(y, derivative, 0.0));
-        Nd4j.exec(new ScalarMultiplication(derivative, 1 - slope));
-        Nd4j.exec(new ScalarAdd(derivative, slope));
-      }
-      case TANH -> {
-        Nd4j.exec(new MulOp(y, y, derivative));
-        Nd4j.exec(new ScalarReverseSubtraction(derivative, 1.0));
-      }
-      case SIGMOID -> {
-        Nd4j.exec(new ScalarReverseSubtraction(y, derivative, 1.0));
-        Nd4j.exec(new MulOp(derivative, y, derivative));
-      }
-    }
-  }
-
   private final class ConvPass implements Pass {
     private final boolean training;
     private final INDArray padded; // [batch, channels, h + padding, w + padding], zero borders
@@ -303,7 +273,7 @@ public final class Conv2d extends Layer {
         outputGradientByFilter = outputGradient.permute(1, 0, 2, 3);
       }
       deltaByFilter.assign(outputGradientByFilter);
-      derivativeFromOutput(y, derivative);
+      ActivationDerivatives.fromOutput(activation, y, derivative);
       delta.muli(derivative);
       Nd4j.gemm(augmented, delta, augmentedGradient, false, true, 1.0, 0.0);
       if (!wantInputGradient) {

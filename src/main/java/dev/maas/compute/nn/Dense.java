@@ -108,7 +108,7 @@ public final class Dense extends Layer {
     private final INDArray augmented; // [batch, in + 1], f order, last column ones
     private final INDArray augmentedInput; // [batch, in] view of it, contiguous
     private final INDArray output; // [batch, out], f order
-    private final INDArray preActivation; // copy for activations whose derivative needs it
+    private final INDArray derivative; // the activation's derivative at the last forward
     private final INDArray mask; // dropout mask, scaled by 1 / keep
     private final INDArray inputGradient; // [batch, in], c order
     private final INDArray inputGradientShaped; // a view of it in the input's shape
@@ -124,8 +124,8 @@ public final class Dense extends Layer {
       augmented.getColumn(inputs).assign(1);
       augmentedInput = augmented.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inputs));
       output = Nd4j.create(type, new long[] {batch, units}, 'f');
-      boolean keepPre = training && activation != null && !activation.derivativeFromOutput();
-      preActivation = keepPre ? Nd4j.create(type, new long[] {batch, units}, 'f') : null;
+      derivative =
+          training && activation != null ? Nd4j.create(type, new long[] {batch, units}, 'f') : null;
       mask = training && dropout > 0 ? Nd4j.create(type, new long[] {batch, units}, 'f') : null;
       if (training) {
         inputGradient = Nd4j.create(type, new long[] {batch, inputs}, 'c');
@@ -141,16 +141,14 @@ public final class Dense extends Layer {
 
     @Override
     public INDArray forward(INDArray input) {
-      if (input != lastInput) {
+      if (input != lastInput || input.ordering() != 'c') {
+        // A c-ordered input reshapes to a view, reusable while the same buffer comes in.
         lastInput = input;
-        lastInputFlat = input.rank() == 2 ? input : input.reshape(input.ordering(), batch, inputs);
+        lastInputFlat = input.rank() == 2 ? input : input.reshape('c', batch, inputs);
       }
       augmentedInput.assign(lastInputFlat);
       Nd4j.gemm(augmented, augmentedWeights, output, false, false, 1.0, 0.0);
       if (activation != null) {
-        if (preActivation != null) {
-          preActivation.assign(output);
-        }
         nd4jActivation.getActivation(output, training);
       }
       if (mask != null) {
@@ -168,8 +166,8 @@ public final class Dense extends Layer {
         delta.muli(mask);
       }
       if (activation != null) {
-        INDArray at = preActivation != null ? preActivation : output;
-        delta = nd4jActivation.backprop(at, delta).getFirst();
+        ActivationDerivatives.fromOutput(activation, output, derivative);
+        delta.muli(derivative);
       }
       Nd4j.gemm(augmented, delta, augmentedGradient, true, false, 1.0, 0.0);
       if (!wantInputGradient) {
@@ -181,12 +179,12 @@ public final class Dense extends Layer {
 
     @Override
     public long bytes() {
-      return HostArrays.bytes(augmented, output, preActivation, mask, inputGradient);
+      return HostArrays.bytes(augmented, output, derivative, mask, inputGradient);
     }
 
     @Override
     public void close() {
-      HostArrays.close(augmented, output, preActivation, mask, inputGradient);
+      HostArrays.close(augmented, output, derivative, mask, inputGradient);
     }
   }
 }

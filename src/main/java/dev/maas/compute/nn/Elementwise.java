@@ -4,7 +4,8 @@ import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.BaseTransformSameOp;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
+import org.nd4j.linalg.api.ops.impl.transforms.same.OneMinus;
+import org.nd4j.linalg.api.ops.impl.transforms.same.TimesOneMinus;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
@@ -17,8 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * path, which costs 5-10 µs per call here; the legacy pairwise kernels they replaced cost about 1
  * µs on the same [64, 32] block. Multiplication has no public legacy class any more, so this class
  * names the kernels by their number in libnd4j's {@code PAIRWISE_TRANSFORM_OPS} table of the ND4J
- * version we ship (1.0.0-M2.1); {@code ElementwiseTest} checks each against plain arithmetic, so an
- * upgrade that renumbers them fails a test rather than a model.
+ * version we ship (1.0.0-M2.1); {@code RnnElementwiseTest} checks each against plain arithmetic, so
+ * an upgrade that renumbers them fails a test rather than a model.
  *
  * <p>Operands must have the same shape and data type and should be contiguous: a strided view takes
  * ND4J's generic index path, ten times slower per element.
@@ -45,9 +46,14 @@ final class Elementwise {
     Nd4j.getExecutioner().exec(new Pairwise(SUBTRACT, x, y, z));
   }
 
-  /** {@code z = 1 - x}. */
+  /** {@code z = 1 - x}. (A scalar op would allocate its scalar on every call: 6-8 µs.) */
   static void oneMinus(INDArray x, INDArray z) {
-    Nd4j.getExecutioner().exec(new ScalarReverseSubtraction(x, null, z, 1.0));
+    Nd4j.getExecutioner().exec(new OneMinus(x, z));
+  }
+
+  /** {@code z = x (1 - x)}, the sigmoid's derivative from its output. */
+  static void timesOneMinus(INDArray x, INDArray z) {
+    Nd4j.getExecutioner().exec(new TimesOneMinus(x, z));
   }
 
   /** {@code z = sigmoid(x)}. */

@@ -43,7 +43,7 @@ public final class Gru extends Recurrent {
 
   @Override
   int backwardElementwise() {
-    return 18;
+    return 17;
   }
 
   @Override
@@ -168,8 +168,7 @@ public final class Gru extends Recurrent {
       Elementwise.mul(s, dh, dInputCandidate);
       Elementwise.mul(dInputCandidate, r, dRecurrentCandidate);
       // reset gate: d(candidate pre-activation) * (h Whn + bhn) * r (1 - r)
-      Elementwise.oneMinus(r, s);
-      Elementwise.mul(s, r, s);
+      Elementwise.timesOneMinus(r, s);
       Elementwise.mul(s, recurrentCandidate[t], s);
       Elementwise.mul(s, dInputCandidate, dReset);
       // update gate: dh * (h_(t-1) - n) * z (1 - z)

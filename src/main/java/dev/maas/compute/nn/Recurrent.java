@@ -40,7 +40,7 @@ public abstract class Recurrent extends Layer {
   /** Rows of the stacked step input: features, a one, units, and {@link #extraOnes} more ones. */
   final int rows;
 
-  INDArray params; // [rows, parameterColumns], c order
+  INDArray params; // [rows, gates * units], c order
   INDArray gradient; // same layout, or null
 
   Recurrent(long[] inputShape, long units, boolean lastStepOnly, int gates, int extraOnes) {
@@ -117,23 +117,11 @@ public abstract class Recurrent extends Layer {
 
   @Override
   protected void initialize(SplittableRandom random) {
-    // Glorot-uniform input and recurrent weights (orthogonal recurrent weights would cost
-    // O(units^3)
-    // here, minutes for the largest allowed layers); biases start at zero unless a cell says not.
-    long columns = (long) gates * units;
-    Init.uniform(rowBlock(params, 0, features), Math.sqrt(6.0 / (features + columns)), random);
-    Init.uniform(
-        rowBlock(params, recurrentRow(), units), Math.sqrt(6.0 / (units + columns)), random);
-    double[] bias = initialBias();
-    HostArrays.write(rowBlock(params, features, 1), bias);
-    for (int k = 0; k < extraOnes; k++) {
-      HostArrays.write(rowBlock(params, recurrentRow() + units + k, 1), new double[bias.length]);
-    }
-  }
-
-  /** The initial bias row. */
-  double[] initialBias() {
-    return new double[gates * units];
+    // PyTorch's default for its recurrent layers (the peers'): every weight and bias from
+    // U(-1/sqrt(units), 1/sqrt(units)). Measured on the sunspots reference row over 14 seeds: mean
+    // RMSE 19.2; Glorot weights with zero biases 19.7; the customary LSTM forget bias of one 22.4,
+    // past the row's limit, so it is not used.
+    Init.uniform(params, 1 / Math.sqrt(units), random);
   }
 
   @Override
@@ -169,7 +157,8 @@ public abstract class Recurrent extends Layer {
    * c-order matrix, made on the matrix' root buffer. In ND4J 1.0.0-M2.1, {@code get(interval)} on a
    * reshaped view (our parameters are reshaped slices of the network's vector) returns an array
    * without data once the block's offset reaches the view's length, which every block past the
-   * first rows of a second layer's parameters does.
+   * first rows of a second layer's parameters does. The view shares the root buffer: never close
+   * it.
    */
   static INDArray block(INDArray matrix, long row, long rows, long column, long columns) {
     DataBuffer root =

@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-class ElementwiseTest {
+/** The legacy kernels the recurrent layers run on. */
+class RnnElementwiseTest {
 
   /** The kernels are named by number; each must still compute what its name says. */
   @ParameterizedTest
@@ -27,6 +28,7 @@ class ElementwiseTest {
     check(x, y, z, (a, b) -> a + b, () -> Elementwise.add(x, y, z));
     check(x, y, z, (a, b) -> a - b, () -> Elementwise.sub(x, y, z));
     check(x, y, z, (a, b) -> 1 - a, () -> Elementwise.oneMinus(x, z));
+    check(x, y, z, (a, b) -> a * (1 - a), () -> Elementwise.timesOneMinus(x, z));
     check(x, y, z, (a, b) -> 1 / (1 + Math.exp(-a)), () -> Elementwise.sigmoid(x, z));
     check(x, y, z, (a, b) -> Math.tanh(a), () -> Elementwise.tanh(x, z));
   }

@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
-class RecurrentForwardTest {
+class RnnForwardTest {
   private static final int BATCH = 3;
   private static final int STEPS = 4;
   private static final int FEATURES = 3;

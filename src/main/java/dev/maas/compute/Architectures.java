@@ -6,6 +6,7 @@ import dev.maas.compute.nn.Head;
 import dev.maas.compute.nn.Layer;
 import dev.maas.compute.nn.Network;
 import dev.maas.compute.nn.Pool2d;
+import dev.maas.compute.nn.Recurrent;
 import dev.maas.compute.nn.Shapes;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,8 +70,11 @@ public final class Architectures {
       for (DenseLayerSpec h : cnn.denseLayers()) {
         shape = add(layers, new Dense(shape, h.units(), h.activation(), h.dropout()));
       }
-    } else if (spec instanceof RnnSpec) {
-      throw new UnsupportedOperationException("rnn: not built yet");
+    } else if (spec instanceof RnnSpec rnn) {
+      // Stacked layers pass whole sequences up; the top one hands its last step to the output.
+      for (int i = 1; i <= rnn.layers(); i++) {
+        shape = add(layers, Recurrent.of(rnn.cell(), shape, rnn.units(), i == rnn.layers()));
+      }
     }
     // Linear and logistic regression are the output layer alone.
     layers.add(new Dense(shape, head.units(outputs), null, 0));

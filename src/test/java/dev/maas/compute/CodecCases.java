@@ -84,10 +84,22 @@ final class CodecCases {
                           new CnnSpec.PoolSpec(CnnSpec.PoolType.MAX, 2))),
                   List.of(new DenseLayerSpec(4))),
               epochs(3),
-              () -> classification(new int[] {2, 6, 6}))
-          // rnn: one more line once Architectures builds it, e.g. an RnnSpec on
-          // regression(new int[] {5, 2}, 1, true).
-          );
+              () -> classification(new int[] {2, 6, 6})),
+          new Case(
+              "rnn gru regression on sequences, two layers",
+              new RnnSpec(RnnSpec.Cell.GRU, 6, 2),
+              epochs(3),
+              () -> regression(new int[] {5, 2}, 1, true)),
+          new Case(
+              "rnn lstm classification on sequences",
+              new RnnSpec(RnnSpec.Cell.LSTM, 5, 1),
+              epochs(3),
+              () -> classification(new int[] {4, 3})),
+          new Case(
+              "rnn simple classification on sequences",
+              new RnnSpec(RnnSpec.Cell.SIMPLE, 5, 1),
+              epochs(3),
+              () -> classification(new int[] {4, 3})));
 
   static Case named(String prefix) {
     return ALL.stream().filter(c -> c.name().startsWith(prefix)).findFirst().orElseThrow();

@@ -27,6 +27,20 @@ class TrainerTest {
     assertThat(parameters(params(5).withSeed(7))).isNotEqualTo(first);
   }
 
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {"cnn classification", "rnn gru", "rnn lstm", "rnn simple"})
+  void everyFamilyTrainsBitIdenticallyFromTheSameSeed(String name) {
+    CodecCases.Case c = CodecCases.named(name);
+    double[] first;
+    try (TrainedModel model = c.train()) {
+      first = model.parameters();
+    }
+    try (TrainedModel model = c.train()) {
+      assertThat(model.parameters()).isEqualTo(first);
+    }
+  }
+
   private double[] parameters(TrainingParams params) {
     try (TrainedModel model = trainer.train(mlp, params, iris.train()).model()) {
       return model.parameters();

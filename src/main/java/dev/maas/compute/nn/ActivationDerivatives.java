@@ -4,9 +4,7 @@ import dev.maas.compute.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarAdd;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarMultiplication;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -18,7 +16,10 @@ import org.nd4j.linalg.factory.Nd4j;
 final class ActivationDerivatives {
   private ActivationDerivatives() {}
 
-  /** Writes f'(x) into {@code derivative}, given y = f(x); both arrays have the same shape. */
+  /**
+   * Writes f'(x) into {@code derivative}, given y = f(x); both arrays have the same shape and
+   * ordering and are contiguous (see {@link Elementwise}).
+   */
   static void fromOutput(Activation activation, INDArray y, INDArray derivative) {
     switch (activation) {
       case RELU -> Nd4j.exec(new Step(y, derivative, 0.0));
@@ -29,13 +30,10 @@ final class ActivationDerivatives {
         Nd4j.exec(new ScalarAdd(derivative, slope));
       }
       case TANH -> {
-        Nd4j.exec(new MulOp(y, y, derivative));
-        Nd4j.exec(new ScalarReverseSubtraction(derivative, 1.0));
+        Elementwise.mul(y, y, derivative);
+        Elementwise.oneMinus(derivative, derivative);
       }
-      case SIGMOID -> {
-        Nd4j.exec(new ScalarReverseSubtraction(y, derivative, 1.0));
-        Nd4j.exec(new MulOp(derivative, y, derivative));
-      }
+      case SIGMOID -> Elementwise.timesOneMinus(y, derivative);
     }
   }
 }

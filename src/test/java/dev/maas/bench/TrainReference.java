@@ -48,7 +48,7 @@ public final class TrainReference {
       Result result = new Result(row.metricName(), value, median(seconds));
       ours.put(key, result);
       System.out.printf(
-          Locale.ROOT, "%s %s %.4f %.2f%n", key, result.metric, result.value, result.seconds);
+          Locale.ROOT, "%s %s %.4f %.3f%n", key, result.metric, result.value, result.seconds);
     }
     if (peer != null) {
       Map<String, Result> theirs = PeerReference.run(peer, repeat);
@@ -69,16 +69,21 @@ public final class TrainReference {
           continue;
         }
         Result m = e.getValue();
+        // The peer prints its times to 0.01 s: below that there is no ratio to compute.
+        String ratio =
+            p.seconds < 0.01
+                ? "n/a(peer<0.01s)"
+                : String.format(Locale.ROOT, "%.2f", m.seconds / p.seconds);
         System.out.printf(
             Locale.ROOT,
-            "ratio %s %s %.4f %.4f %.2f %.2f %.2f%n",
+            "ratio %s %s %.4f %.4f %.3f %.2f %s%n",
             e.getKey(),
             m.metric,
             m.value,
             p.value,
             m.seconds,
             p.seconds,
-            m.seconds / Math.max(p.seconds, 0.005));
+            ratio);
       }
     }
   }

@@ -10,7 +10,7 @@ public record LinearRegressionSpec(Solver solver) implements ModelSpec {
 
   /** How the coefficients are found. */
   public enum Solver {
-    /** The exact minimiser of the squared error, from a QR-based solve. */
+    /** The exact minimiser of the squared error, solved in double precision. */
     LEAST_SQUARES,
     /** Mini-batch gradient descent with the training parameters' optimizer. */
     GRADIENT_DESCENT;

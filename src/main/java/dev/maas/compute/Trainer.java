@@ -8,6 +8,7 @@ import dev.maas.compute.nn.PassCache;
 import dev.maas.compute.nn.Workspaces;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -46,8 +47,8 @@ public final class Trainer {
     int validationRows = params.validationRows(train.rows());
     Examples validation = null;
     if (validationRows > 0) {
-      validation = train.select(java.util.Arrays.copyOfRange(order, 0, validationRows));
-      train = train.select(java.util.Arrays.copyOfRange(order, validationRows, order.length));
+      validation = train.select(Arrays.copyOfRange(order, 0, validationRows));
+      train = train.select(Arrays.copyOfRange(order, validationRows, order.length));
     }
     Head head =
         train.task() == Task.REGRESSION ? Head.REGRESSION : Head.forClasses(train.outputs());
@@ -77,6 +78,9 @@ public final class Trainer {
             !exact);
     Loop loop = new Loop(network, head, params, trainData, validationData, listener, start);
     try {
+      if (cancellation.requested()) {
+        throw new TrainingCancelledException(1);
+      }
       if (leastSquares) {
         LeastSquares.fit(network, trainData);
         loop.recordOnce();
@@ -88,24 +92,30 @@ public final class Trainer {
         network.initialize(params.seed());
         loop.run(cancellation);
       }
-      TrainedModel model =
-          TrainedModel.of(
-              spec,
-              train.inputShape(),
-              head,
-              train.outputs(),
-              train.labels(),
-              inputs,
-              outputs,
-              network);
-      if (test != null) {
-        model = model.withMetrics(model.evaluate(test));
-      }
-      return new TrainingResult(model, loop.curve, loop.bestEpoch, loop.stoppedEarly);
     } catch (RuntimeException | Error e) {
       network.close();
       throw e;
     }
+    // Takes over the parameters and closes the training network.
+    TrainedModel model =
+        TrainedModel.of(
+            spec,
+            train.inputShape(),
+            head,
+            train.outputs(),
+            train.labels(),
+            inputs,
+            outputs,
+            network);
+    if (test != null) {
+      try {
+        model = model.withMetrics(model.evaluate(test));
+      } catch (RuntimeException | Error e) {
+        model.close();
+        throw e;
+      }
+    }
+    return new TrainingResult(model, loop.curve, loop.bestEpoch, loop.stoppedEarly);
   }
 
   /** Trains without test rows, listener or cancellation. */
@@ -136,13 +146,13 @@ public final class Trainer {
     }
     problems.require(train.rows() >= 2, "dataset", "needs at least 2 rows, has " + train.rows());
     if (train.task() == Task.CLASSIFICATION) {
-      long present = java.util.Arrays.stream(train.classes()).distinct().count();
+      long present = Arrays.stream(train.classes()).distinct().count();
       problems.require(
           present >= 2, "target", "needs at least 2 classes in the training rows, has " + present);
     }
     if (test != null) {
       problems.require(
-          java.util.Arrays.equals(test.inputShape(), train.inputShape()),
+          Arrays.equals(test.inputShape(), train.inputShape()),
           "testDataset",
           "must have the training rows' shape");
       problems.require(

@@ -39,7 +39,7 @@ public final class TrainReference {
       }
       double[] seconds = new double[repeat];
       double value = Double.NaN;
-      row.measure(trainer); // untimed: compiles this family's code paths, as a busy server has
+      warmUp(row, trainer);
       for (int r = 0; r < repeat; r++) {
         Outcome outcome = row.measure(trainer);
         seconds[r] = outcome.seconds();
@@ -90,6 +90,20 @@ public final class TrainReference {
 
   /** One row's figures. */
   record Result(String metric, double value, double seconds) {}
+
+  /**
+   * Runs a row untimed for at least {@link #WARM_UP_SECONDS} (at least once), so that the JIT has
+   * compiled its code paths as in a server that has been training for a while. A row that trains in
+   * milliseconds would otherwise be timed mostly in the interpreter.
+   */
+  private static void warmUp(Row row, Trainer trainer) {
+    long end = System.nanoTime() + (long) (WARM_UP_SECONDS * 1e9);
+    do {
+      row.measure(trainer);
+    } while (System.nanoTime() < end);
+  }
+
+  private static final double WARM_UP_SECONDS = 2;
 
   static double median(double[] values) {
     double[] sorted = values.clone();

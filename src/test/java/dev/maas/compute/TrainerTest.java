@@ -196,6 +196,38 @@ class TrainerTest {
   }
 
   @Test
+  void predictingBadRowsNamesTheRowAndValue() {
+    try (TrainedModel model = trainer.train(mlp, params(1), iris.train()).model()) {
+      assertThatThrownBy(() -> model.predict(new double[] {1, 2, 3}, 1))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessageContaining("expected 1 rows of 4 values");
+      assertThatThrownBy(() -> model.predict(new double[] {1, 2, 3, 4, 5, Double.NaN, 7, 8}, 2))
+          .isInstanceOf(InvalidRequestException.class)
+          .hasMessage("instances[1][1] is not a finite number");
+      assertThatThrownBy(() -> model.predict(new double[0], 0))
+          .isInstanceOf(InvalidRequestException.class);
+    }
+  }
+
+  @Test
+  void predictionsOfMoreRowsThanOnePassTakesAgreeRowByRow() {
+    try (TrainedModel model = trainer.train(mlp, params(2), iris.train()).model()) {
+      int rows = TrainedModel.MAX_PASS_ROWS + 37;
+      double[] features = new double[rows * 4];
+      for (int i = 0; i < features.length; i++) {
+        features[i] = iris.train().features()[i % iris.train().features().length];
+      }
+      Predictions all = model.predict(features, rows);
+      for (int r : new int[] {0, 1, TrainedModel.MAX_PASS_ROWS, rows - 1}) {
+        double[] one = java.util.Arrays.copyOfRange(features, r * 4, r * 4 + 4);
+        assertThat(all.values(r))
+            .containsExactly(
+                model.predict(one, 1).values(0), org.assertj.core.data.Offset.offset(1e-6));
+      }
+    }
+  }
+
+  @Test
   void concurrentPredictionsAgreeWithASequentialOne() throws Exception {
     try (TrainedModel model = trainer.train(mlp, params(10), iris.train()).model()) {
       Examples test = iris.test();

@@ -49,10 +49,7 @@ public final class Conv2d extends Layer {
   private final Activation activation;
   private final IActivation nd4jActivation;
 
-  private INDArray augmentedWeights; // [rows + 1, filters]; biases in the last row
-  private INDArray weights; // [rows, filters] view without the bias row
-  private INDArray augmentedGradient;
-  private INDArray weightGradient;
+  private AffineWeights affine;
 
   /**
    * @param inputShape shape [channels, height, width] of one input example
@@ -120,23 +117,13 @@ public final class Conv2d extends Layer {
 
   @Override
   protected void bind(INDArray params, INDArray gradients) {
-    augmentedWeights = params.reshape('c', rows + 1, filters);
-    weights = augmentedWeights.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
-    if (gradients != null) {
-      augmentedGradient = gradients.reshape('c', rows + 1, filters);
-      weightGradient = augmentedGradient.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
-    }
+    affine = new AffineWeights(params, gradients, rows, filters);
   }
 
   @Override
   protected void initialize(SplittableRandom random) {
-    // He initialisation for rectifiers, Glorot for the rest, over the receptive fields.
-    long fanIn = rows;
-    long fanOut = filters * kernel * kernel;
-    boolean rectifier = activation == Activation.RELU || activation == Activation.LEAKY_RELU;
-    double limit = rectifier ? Math.sqrt(6.0 / fanIn) : Math.sqrt(6.0 / (fanIn + fanOut));
-    Init.uniform(weights, limit, random);
-    augmentedWeights.getRow(rows).assign(0);
+    // Fans over the receptive fields: the unfolded window in, every filter's window out.
+    affine.initialize(activation, rows, filters * kernel * kernel, random);
   }
 
   private long macs() {
@@ -155,7 +142,7 @@ public final class Conv2d extends Layer {
 
   @Override
   protected List<ParamAndGradient> regularized() {
-    return List.of(new ParamAndGradient(weights, weightGradient));
+    return affine.regularized();
   }
 
   @Override
@@ -259,7 +246,7 @@ public final class Conv2d extends Layer {
       for (int k = 0; k < windowSources.length; k++) {
         windowTargets[k].assign(windowSources[k]);
       }
-      Nd4j.gemm(augmentedWeights, augmented, y, true, false, 1.0, 0.0);
+      Nd4j.gemm(affine.augmented, augmented, y, true, false, 1.0, 0.0);
       nd4jActivation.getActivation(y, training);
       outputFlat.assign(yByExample);
       return output;
@@ -275,11 +262,11 @@ public final class Conv2d extends Layer {
       deltaByFilter.assign(outputGradientByFilter);
       ActivationDerivatives.fromOutput(activation, y, derivative);
       delta.muli(derivative);
-      Nd4j.gemm(augmented, delta, augmentedGradient, false, true, 1.0, 0.0);
+      Nd4j.gemm(augmented, delta, affine.augmentedGradient, false, true, 1.0, 0.0);
       if (!wantInputGradient) {
         return null;
       }
-      Nd4j.gemm(weights, delta, columnGradient, false, false, 1.0, 0.0);
+      Nd4j.gemm(affine.weights, delta, columnGradient, false, false, 1.0, 0.0);
       Nd4j.exec(col2im);
       return inputGradient;
     }

@@ -27,10 +27,7 @@ public final class Dense extends Layer {
   private final IActivation nd4jActivation;
   private final double dropout;
 
-  private INDArray augmentedWeights; // [in + 1, out], c order; bias in the last row
-  private INDArray weights; // [in, out] view without the bias row
-  private INDArray augmentedGradient;
-  private INDArray weightGradient;
+  private AffineWeights affine;
 
   /**
    * @param inputShape shape of one input example; flattened to a vector
@@ -64,21 +61,12 @@ public final class Dense extends Layer {
 
   @Override
   protected void bind(INDArray params, INDArray gradients) {
-    augmentedWeights = params.reshape('c', inputs + 1, units);
-    weights = augmentedWeights.get(NDArrayIndex.interval(0, inputs), NDArrayIndex.all());
-    if (gradients != null) {
-      augmentedGradient = gradients.reshape('c', inputs + 1, units);
-      weightGradient = augmentedGradient.get(NDArrayIndex.interval(0, inputs), NDArrayIndex.all());
-    }
+    affine = new AffineWeights(params, gradients, inputs, units);
   }
 
   @Override
   protected void initialize(SplittableRandom random) {
-    // He initialisation for rectifiers, Glorot for the rest; biases start at zero.
-    boolean rectifier = activation == Activation.RELU || activation == Activation.LEAKY_RELU;
-    double limit = rectifier ? Math.sqrt(6.0 / inputs) : Math.sqrt(6.0 / (inputs + units));
-    Init.uniform(weights, limit, random);
-    augmentedWeights.getRow(inputs).assign(0);
+    affine.initialize(activation, inputs, units, random);
   }
 
   @Override
@@ -93,7 +81,7 @@ public final class Dense extends Layer {
 
   @Override
   protected List<ParamAndGradient> regularized() {
-    return List.of(new ParamAndGradient(weights, weightGradient));
+    return affine.regularized();
   }
 
   @Override
@@ -147,7 +135,7 @@ public final class Dense extends Layer {
         lastInputFlat = input.rank() == 2 ? input : input.reshape('c', batch, inputs);
       }
       augmentedInput.assign(lastInputFlat);
-      Nd4j.gemm(augmented, augmentedWeights, output, false, false, 1.0, 0.0);
+      Nd4j.gemm(augmented, affine.augmented, output, false, false, 1.0, 0.0);
       if (activation != null) {
         nd4jActivation.getActivation(output, training);
       }
@@ -169,11 +157,11 @@ public final class Dense extends Layer {
         ActivationDerivatives.fromOutput(activation, output, derivative);
         delta.muli(derivative);
       }
-      Nd4j.gemm(augmented, delta, augmentedGradient, true, false, 1.0, 0.0);
+      Nd4j.gemm(augmented, delta, affine.augmentedGradient, true, false, 1.0, 0.0);
       if (!wantInputGradient) {
         return null;
       }
-      Nd4j.gemm(delta, weights, inputGradient, false, true, 1.0, 0.0);
+      Nd4j.gemm(delta, affine.weights, inputGradient, false, true, 1.0, 0.0);
       return inputGradientShaped;
     }
 

@@ -30,6 +30,11 @@ public final class HostArrays {
    */
   public static void writeFlat(INDArray target, double[] source, int from, int length) {
     checkContiguous(target);
+    if (length > target.length()) {
+      // The NIO view spans the whole buffer, so a longer write would run into a neighbour.
+      throw new IllegalArgumentException(
+          "writing " + length + " values into an array of " + target.length());
+    }
     int offset = Math.toIntExact(target.offset());
     if (target.dataType() == DataType.DOUBLE) {
       DoubleBuffer buffer = target.data().asNioDouble();

@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
  * missing or null numbers, numbers given as strings or fractions for integers, enums given as
  * numbers and duplicate keys are all errors rather than guesses.
  */
-final class SpecJson {
+public final class SpecJson {
 
   /** The strict mapper for manifests and specs; thread-safe. */
   static final JsonMapper MAPPER =
@@ -41,7 +41,7 @@ final class SpecJson {
   private SpecJson() {}
 
   /** The spec's fields as a JSON object; its family is not among them. */
-  static JsonNode write(ModelSpec spec) {
+  public static JsonNode write(ModelSpec spec) {
     return MAPPER.valueToTree(spec);
   }
 
@@ -50,7 +50,8 @@ final class SpecJson {
    *
    * @param field where the spec is, for messages
    */
-  static ModelSpec read(Family family, JsonNode node, String field) throws ModelFormatException {
+  public static ModelSpec read(Family family, JsonNode node, String field)
+      throws ModelFormatException {
     if (node == null || !node.isObject()) {
       throw new ModelFormatException("manifest field '" + field + "' must be an object");
     }

@@ -1,0 +1,564 @@
+package dev.maas.registry;
+
+import dev.maas.web.ConflictException;
+import dev.maas.web.NotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The embedded registry store: one folder per model under {@code <root>/models}, the files are the
+ * truth and an in-memory index is rebuilt from them at start.
+ *
+ * <pre>
+ * models/churn/model.json           description, tags, aliases, latest version, times
+ * models/churn/3/model.maas         the artifact
+ * models/churn/3/version.json       the version's metadata, written last: its presence commits it
+ * </pre>
+ *
+ * Every file is written atomically and durably ({@link AtomicFiles}). Changes to one model are
+ * serialized by a lock per model, so numbers are gapless and aliases never dangle; different models
+ * proceed in parallel.
+ */
+public final class FileRegistryStore implements RegistryStore {
+  private static final Logger log = LoggerFactory.getLogger(FileRegistryStore.class);
+  static final String MODEL_FILE = "model.json";
+  static final String VERSION_FILE = "version.json";
+  static final String ARTIFACT_FILE = "model.maas";
+
+  private final Path models;
+  private final Clock clock;
+  private final Provenance provenance;
+  private final JsonMapper json = JsonMapper.builder().build();
+  private final Map<String, Entry> index = new ConcurrentHashMap<>();
+  private final List<String> problems = new CopyOnWriteArrayList<>();
+
+  /** One model's state; every access holds its monitor. */
+  private static final class Entry {
+    RegisteredModel model;
+    final TreeMap<Integer, ModelVersion> versions = new TreeMap<>();
+    boolean deleted;
+  }
+
+  /** Opens (creating if needed) the store under {@code root} and scans it. */
+  public FileRegistryStore(Path root, Clock clock, Provenance provenance) {
+    this.models = root.resolve("models");
+    this.clock = clock;
+    this.provenance = provenance;
+    try {
+      Files.createDirectories(models);
+      scan();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the registry under " + root, e);
+    }
+  }
+
+  // ---- start-up scan -------------------------------------------------------------------------
+
+  private void scan() throws IOException {
+    long start = System.nanoTime();
+    int versions = 0;
+    try (var dirs = Files.list(models)) {
+      for (Path dir : dirs.toList()) {
+        String name = dir.getFileName().toString();
+        if (isTemporary(dir)) {
+          removeLeftover(dir);
+        } else if (Files.isDirectory(dir)) {
+          versions += scanModel(name, dir);
+        }
+      }
+    }
+    log.info(
+        "registry: {} models, {} versions scanned in {} ms{}",
+        index.size(),
+        versions,
+        (System.nanoTime() - start) / 1_000_000,
+        problems.isEmpty() ? "" : "; problems: " + problems);
+  }
+
+  private static boolean isTemporary(Path p) {
+    String n = p.getFileName().toString();
+    return n.endsWith(AtomicFiles.TEMPORARY_SUFFIX) || n.startsWith(".deleted-");
+  }
+
+  private void removeLeftover(Path p) throws IOException {
+    log.info("registry: removing leftover {}", p.getFileName());
+    AtomicFiles.deleteTree(p);
+  }
+
+  private int scanModel(String name, Path dir) throws IOException {
+    Entry entry = new Entry();
+    Path modelFile = dir.resolve(MODEL_FILE);
+    RegisteredModel model = null;
+    try {
+      model = json.readValue(Files.readAllBytes(modelFile), RegisteredModel.class);
+    } catch (IOException | RuntimeException e) {
+      problems.add(
+          "model '" + name + "': " + MODEL_FILE + " is unreadable (" + e.getMessage() + ")");
+    }
+    int latest = model == null ? 0 : model.latestVersion();
+    try (var children = Files.list(dir)) {
+      for (Path child : children.toList()) {
+        String file = child.getFileName().toString();
+        if (isTemporary(child)) {
+          removeLeftover(child);
+        } else if (Files.isDirectory(child) && file.matches("[1-9][0-9]{0,9}")) {
+          ModelVersion v = scanVersion(name, Integer.parseInt(file), child);
+          if (v != null) {
+            entry.versions.put(v.version(), v);
+            latest = Math.max(latest, v.version());
+          }
+        }
+      }
+    }
+    if (model == null && entry.versions.isEmpty()) {
+      return 0;
+    }
+    if (model == null) {
+      Instant created = entry.versions.firstEntry().getValue().createdAt();
+      model = new RegisteredModel(name, null, Map.of(), Map.of(), created, created, latest);
+    }
+    Map<String, Integer> aliases = new LinkedHashMap<>(model.aliases());
+    aliases.values().removeIf(v -> !entry.versions.containsKey(v));
+    entry.model =
+        new RegisteredModel(
+            name,
+            model.description(),
+            model.tags(),
+            aliases,
+            model.createdAt(),
+            model.updatedAt(),
+            latest);
+    index.put(name, entry);
+    return entry.versions.size();
+  }
+
+  /** Reads one version folder; an unfinished registration (no metadata yet) is removed. */
+  private ModelVersion scanVersion(String name, int number, Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        if (isTemporary(f)) {
+          removeLeftover(f);
+        }
+      }
+    }
+    Path metadata = dir.resolve(VERSION_FILE);
+    if (!Files.exists(metadata)) {
+      // version.json is written last: without it the registration was never acknowledged.
+      log.info("registry: removing unfinished registration {} version {}", name, number);
+      AtomicFiles.deleteTree(dir);
+      return null;
+    }
+    ModelVersion v;
+    try {
+      v = json.readValue(Files.readAllBytes(metadata), ModelVersion.class);
+    } catch (IOException | RuntimeException e) {
+      problems.add(
+          "model '"
+              + name
+              + "' version "
+              + number
+              + ": "
+              + VERSION_FILE
+              + " is unreadable ("
+              + firstLine(e.getMessage())
+              + ")");
+      return placeholder(name, number, dir);
+    }
+    Path artifact = dir.resolve(ARTIFACT_FILE);
+    if (!Files.exists(artifact) || Files.size(artifact) != v.artifactSize()) {
+      problems.add("model '" + name + "' version " + number + ": artifact missing or truncated");
+      return v.withStatus(VersionStatus.CORRUPT);
+    }
+    return v;
+  }
+
+  private ModelVersion placeholder(String name, int number, Path dir) throws IOException {
+    Instant time = Files.getLastModifiedTime(dir).toInstant();
+    return new ModelVersion(
+        name,
+        number,
+        null,
+        null,
+        null,
+        null,
+        null,
+        List.of(),
+        null,
+        null,
+        0,
+        null,
+        VersionStatus.CORRUPT,
+        time,
+        Map.of(),
+        null);
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+
+  // ---- writes --------------------------------------------------------------------------------
+
+  @Override
+  public ModelVersion register(String name, VersionDraft draft, byte[] artifact) {
+    String sha256 = sha256(artifact);
+    while (true) {
+      Entry entry = index.computeIfAbsent(name, n -> new Entry());
+      synchronized (entry) {
+        if (entry.deleted) {
+          continue; // deleted concurrently: start again with a fresh entry
+        }
+        try {
+          Instant now = clock.instant();
+          Path dir = models.resolve(name);
+          Files.createDirectories(dir);
+          int number = (entry.model == null ? 0 : entry.model.latestVersion()) + 1;
+          Path versionDir = dir.resolve(Integer.toString(number));
+          Files.createDirectory(versionDir);
+          ModelVersion v =
+              new ModelVersion(
+                  name,
+                  number,
+                  draft.family(),
+                  draft.task(),
+                  draft.spec(),
+                  draft.training(),
+                  draft.metrics(),
+                  draft.learningCurve(),
+                  draft.lineage(),
+                  provenance,
+                  artifact.length,
+                  sha256,
+                  VersionStatus.READY,
+                  now,
+                  draft.tags(),
+                  draft.description());
+          try {
+            AtomicFiles.write(versionDir.resolve(ARTIFACT_FILE), artifact);
+            AtomicFiles.write(versionDir.resolve(VERSION_FILE), json.writeValueAsBytes(v));
+            AtomicFiles.syncDirectory(dir);
+          } catch (IOException | RuntimeException e) {
+            AtomicFiles.deleteTree(versionDir); // keep numbers gapless
+            throw e;
+          }
+          RegisteredModel before = entry.model;
+          RegisteredModel after =
+              before == null
+                  ? new RegisteredModel(name, null, Map.of(), Map.of(), now, now, number)
+                  : new RegisteredModel(
+                      name,
+                      before.description(),
+                      before.tags(),
+                      before.aliases(),
+                      before.createdAt(),
+                      now,
+                      number);
+          writeModel(after);
+          entry.model = after;
+          entry.versions.put(number, v);
+          return v;
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot register a version of '" + name + "'", e);
+        }
+      }
+    }
+  }
+
+  private void writeModel(RegisteredModel model) throws IOException {
+    AtomicFiles.write(
+        models.resolve(model.name()).resolve(MODEL_FILE), json.writeValueAsBytes(model));
+  }
+
+  /** Runs {@code change} on an existing model's entry under its lock. */
+  private <T> T change(String name, java.util.function.Function<Entry, T> change) {
+    Entry entry = index.get(name);
+    if (entry == null) {
+      throw unknownModel(name);
+    }
+    synchronized (entry) {
+      if (entry.deleted || entry.model == null) {
+        throw unknownModel(name);
+      }
+      return change.apply(entry);
+    }
+  }
+
+  private RegisteredModel save(Entry entry, RegisteredModel model) {
+    try {
+      writeModel(model);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write model '" + model.name() + "'", e);
+    }
+    entry.model = model;
+    return model;
+  }
+
+  @Override
+  public RegisteredModel updateModel(String name, String description, Map<String, String> tags) {
+    return change(
+        name,
+        e -> {
+          RegisteredModel m = e.model;
+          return save(
+              e,
+              new RegisteredModel(
+                  name,
+                  description == null ? m.description() : description,
+                  tags == null ? m.tags() : tags,
+                  m.aliases(),
+                  m.createdAt(),
+                  clock.instant(),
+                  m.latestVersion()));
+        });
+  }
+
+  @Override
+  public ModelVersion updateVersion(
+      String name, int version, String description, Map<String, String> tags) {
+    return change(
+        name,
+        e -> {
+          ModelVersion v = existing(e, name, version);
+          ModelVersion updated =
+              v.withLabels(
+                  description == null ? v.description() : description,
+                  tags == null ? v.tags() : tags);
+          try {
+            Path file =
+                models.resolve(name).resolve(Integer.toString(version)).resolve(VERSION_FILE);
+            AtomicFiles.write(
+                file, json.writeValueAsBytes(updated.withStatus(VersionStatus.READY)));
+          } catch (IOException ex) {
+            throw new UncheckedIOException("cannot update " + name + " version " + version, ex);
+          }
+          e.versions.put(version, updated);
+          return updated;
+        });
+  }
+
+  @Override
+  public void deleteModel(String name) {
+    change(
+        name,
+        e -> {
+          Path dir = models.resolve(name);
+          Path doomed = models.resolve(".deleted-" + name + "-" + java.util.UUID.randomUUID());
+          try {
+            Files.move(dir, doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.syncDirectory(models);
+            AtomicFiles.deleteTree(doomed);
+          } catch (IOException ex) {
+            throw new UncheckedIOException("cannot delete model '" + name + "'", ex);
+          }
+          e.deleted = true;
+          index.remove(name, e);
+          return null;
+        });
+  }
+
+  @Override
+  public void deleteVersion(String name, int version) {
+    change(
+        name,
+        e -> {
+          existing(e, name, version);
+          List<String> pointing =
+              e.model.aliases().entrySet().stream()
+                  .filter(a -> a.getValue() == version)
+                  .map(Map.Entry::getKey)
+                  .sorted()
+                  .toList();
+          if (!pointing.isEmpty()) {
+            throw new ConflictException(
+                "model '"
+                    + name
+                    + "' version "
+                    + version
+                    + " is the target of alias "
+                    + String.join(", ", pointing)
+                    + "; move or delete the alias first");
+          }
+          Path dir = models.resolve(name).resolve(Integer.toString(version));
+          try {
+            // Metadata first: without it a half-deleted folder is an unfinished registration.
+            Files.deleteIfExists(dir.resolve(VERSION_FILE));
+            AtomicFiles.deleteTree(dir);
+            AtomicFiles.syncDirectory(models.resolve(name));
+          } catch (IOException ex) {
+            throw new UncheckedIOException("cannot delete " + name + " version " + version, ex);
+          }
+          e.versions.remove(version);
+          RegisteredModel m = e.model;
+          save(
+              e,
+              new RegisteredModel(
+                  name,
+                  m.description(),
+                  m.tags(),
+                  m.aliases(),
+                  m.createdAt(),
+                  clock.instant(),
+                  m.latestVersion()));
+          return null;
+        });
+  }
+
+  @Override
+  public RegisteredModel setAlias(String name, String alias, int version) {
+    return change(
+        name,
+        e -> {
+          existing(e, name, version);
+          Map<String, Integer> aliases = new LinkedHashMap<>(e.model.aliases());
+          aliases.put(alias, version);
+          return withAliases(e, aliases);
+        });
+  }
+
+  @Override
+  public RegisteredModel deleteAlias(String name, String alias) {
+    return change(
+        name,
+        e -> {
+          if (!e.model.aliases().containsKey(alias)) {
+            throw new NotFoundException("model '" + name + "' has no alias '" + alias + "'");
+          }
+          Map<String, Integer> aliases = new LinkedHashMap<>(e.model.aliases());
+          aliases.remove(alias);
+          return withAliases(e, aliases);
+        });
+  }
+
+  private RegisteredModel withAliases(Entry e, Map<String, Integer> aliases) {
+    RegisteredModel m = e.model;
+    return save(
+        e,
+        new RegisteredModel(
+            m.name(),
+            m.description(),
+            m.tags(),
+            aliases,
+            m.createdAt(),
+            clock.instant(),
+            m.latestVersion()));
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  @Override
+  public Optional<RegisteredModel> model(String name) {
+    Entry e = index.get(name);
+    if (e == null) {
+      return Optional.empty();
+    }
+    synchronized (e) {
+      return e.deleted ? Optional.empty() : Optional.ofNullable(e.model);
+    }
+  }
+
+  @Override
+  public List<RegisteredModel> models() {
+    List<RegisteredModel> out = new ArrayList<>();
+    for (String name : new java.util.TreeSet<>(index.keySet())) {
+      model(name).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  @Override
+  public List<ModelVersion> versions(String name) {
+    return change(name, e -> List.copyOf(e.versions.values()));
+  }
+
+  @Override
+  public Optional<ModelVersion> version(String name, int version) {
+    Entry e = index.get(name);
+    if (e == null) {
+      return Optional.empty();
+    }
+    synchronized (e) {
+      return e.deleted ? Optional.empty() : Optional.ofNullable(e.versions.get(version));
+    }
+  }
+
+  @Override
+  public byte[] artifact(String name, int version) {
+    ModelVersion v = change(name, e -> existing(e, name, version));
+    if (v.status() == VersionStatus.CORRUPT) {
+      throw new CorruptArtifactException(name, version, "its files failed the start-up checks");
+    }
+    Path file = models.resolve(name).resolve(Integer.toString(version)).resolve(ARTIFACT_FILE);
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      markCorrupt(name, version);
+      throw new CorruptArtifactException(name, version, "the artifact cannot be read");
+    }
+    if (!sha256(bytes).equals(v.artifactSha256())) {
+      markCorrupt(name, version);
+      throw new CorruptArtifactException(name, version, "its SHA-256 does not match");
+    }
+    return bytes;
+  }
+
+  private void markCorrupt(String name, int version) {
+    log.error("registry: model '{}' version {} is corrupt", name, version);
+    change(
+        name,
+        e -> {
+          ModelVersion v = e.versions.get(version);
+          if (v != null) {
+            e.versions.put(version, v.withStatus(VersionStatus.CORRUPT));
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public List<String> problems() {
+    return List.copyOf(problems);
+  }
+
+  private static ModelVersion existing(Entry e, String name, int version) {
+    ModelVersion v = e.versions.get(version);
+    if (v == null) {
+      throw new NotFoundException("model '" + name + "' has no version " + version);
+    }
+    return v;
+  }
+
+  private static NotFoundException unknownModel(String name) {
+    return new NotFoundException("no model named '" + name + "'");
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

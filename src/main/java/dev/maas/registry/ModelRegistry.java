@@ -1,0 +1,158 @@
+package dev.maas.registry;
+
+import dev.maas.compute.Metrics;
+import dev.maas.compute.ModelCodec;
+import dev.maas.compute.ModelFormatException;
+import dev.maas.compute.ModelManifest;
+import dev.maas.compute.SpecJson;
+import dev.maas.compute.TrainedModel;
+import dev.maas.web.BadRequestException;
+import dev.maas.web.NotFoundException;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The registry's operations with their rules: names are checked, every artifact is a valid model
+ * file before it is stored (the same checks as any load), and a version's metadata is taken from
+ * its file so it cannot disagree with it.
+ */
+public final class ModelRegistry {
+  private final RegistryStore store;
+
+  public ModelRegistry(RegistryStore store) {
+    this.store = store;
+  }
+
+  /**
+   * Registers a model file as the next version of {@code name}.
+   *
+   * @param training the training parameters as submitted, or null
+   * @param learningCurve per-epoch losses, or empty
+   */
+  public ModelVersion register(
+      String name,
+      byte[] artifact,
+      JsonNode training,
+      List<Map<String, Object>> learningCurve,
+      Lineage lineage,
+      String description,
+      Map<String, String> tags) {
+    Names.model(name);
+    ModelManifest manifest;
+    try {
+      manifest = ModelCodec.readManifest(artifact);
+    } catch (ModelFormatException e) {
+      throw new BadRequestException("not a valid maas model file: " + e.getMessage());
+    }
+    Metrics metrics = manifest.metrics();
+    VersionDraft draft =
+        new VersionDraft(
+            manifest.spec().family().wireName(),
+            manifest.task().wireName(),
+            SpecJson.write(manifest.spec()),
+            training,
+            metrics == null ? null : metrics.asMap(),
+            learningCurve,
+            lineage == null ? Lineage.imported() : lineage,
+            description,
+            tags);
+    return store.register(name, draft, artifact);
+  }
+
+  /** Imports a model file moved from another server: no training record, no lineage. */
+  public ModelVersion importVersion(String name, byte[] artifact) {
+    return register(name, artifact, null, List.of(), Lineage.imported(), null, Map.of());
+  }
+
+  public RegisteredModel model(String name) {
+    return store.model(Names.model(name)).orElseThrow(() -> unknown(name));
+  }
+
+  /**
+   * Registered models in name order whose name starts with {@code prefix} (may be null) and that
+   * carry {@code tagKey} (with {@code tagValue} when not null).
+   */
+  public List<RegisteredModel> models(String prefix, String tagKey, String tagValue) {
+    return store.models().stream()
+        .filter(m -> prefix == null || m.name().startsWith(prefix))
+        .filter(
+            m ->
+                tagKey == null
+                    || (m.tags().containsKey(tagKey)
+                        && (tagValue == null || tagValue.equals(m.tags().get(tagKey)))))
+        .toList();
+  }
+
+  public List<ModelVersion> versions(String name) {
+    return store.versions(Names.model(name));
+  }
+
+  public ModelVersion version(String name, int version) {
+    model(name);
+    return store
+        .version(name, version)
+        .orElseThrow(() -> new NotFoundException("model '" + name + "' has no version " + version));
+  }
+
+  /** The version an alias points at. */
+  public ModelVersion versionByAlias(String name, String alias) {
+    Integer version = model(name).aliases().get(Names.alias(alias));
+    if (version == null) {
+      throw new NotFoundException("model '" + name + "' has no alias '" + alias + "'");
+    }
+    return version(name, version);
+  }
+
+  /** The model file, after its SHA-256 check. */
+  public byte[] artifact(String name, int version) {
+    return store.artifact(Names.model(name), version);
+  }
+
+  /**
+   * Loads a version for serving: the SHA-256 is checked and the file read with every check of
+   * {@link ModelCodec}; a version that fails either is CORRUPT and refused.
+   */
+  public TrainedModel load(String name, int version) {
+    byte[] bytes = artifact(name, version);
+    try {
+      return ModelCodec.read(bytes);
+    } catch (ModelFormatException e) {
+      throw new CorruptArtifactException(name, version, e.getMessage());
+    }
+  }
+
+  public RegisteredModel updateModel(String name, String description, Map<String, String> tags) {
+    return store.updateModel(Names.model(name), description, tags);
+  }
+
+  public ModelVersion updateVersion(
+      String name, int version, String description, Map<String, String> tags) {
+    return store.updateVersion(Names.model(name), version, description, tags);
+  }
+
+  public void deleteModel(String name) {
+    store.deleteModel(Names.model(name));
+  }
+
+  public void deleteVersion(String name, int version) {
+    store.deleteVersion(Names.model(name), version);
+  }
+
+  public RegisteredModel setAlias(String name, String alias, int version) {
+    return store.setAlias(Names.model(name), Names.alias(alias), version);
+  }
+
+  public RegisteredModel deleteAlias(String name, String alias) {
+    return store.deleteAlias(Names.model(name), Names.alias(alias));
+  }
+
+  /** What the start-up scan of the store found wrong. */
+  public List<String> problems() {
+    return store.problems();
+  }
+
+  private static NotFoundException unknown(String name) {
+    return new NotFoundException("no model named '" + name + "'");
+  }
+}

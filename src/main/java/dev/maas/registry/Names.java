@@ -1,0 +1,37 @@
+package dev.maas.registry;
+
+import dev.maas.web.BadRequestException;
+import java.util.regex.Pattern;
+
+/** The naming rules of registered models and aliases. */
+public final class Names {
+  /** Lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, 1-63 long. */
+  public static final String RULE = "[a-z0-9][a-z0-9._-]{0,62}";
+
+  private static final Pattern NAME = Pattern.compile(RULE);
+  private static final Pattern NUMBER = Pattern.compile("[0-9]+");
+
+  private Names() {}
+
+  /** Returns {@code name} if it is a valid model name, else throws a 400 stating the rule. */
+  public static String model(String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new BadRequestException(
+          "model name '" + name + "' must match " + RULE + " (lower case, 1 to 63 characters)");
+    }
+    return name;
+  }
+
+  /** Returns {@code alias} if it is a valid alias: the model name rule, and not a number. */
+  public static String alias(String alias) {
+    if (alias == null || !NAME.matcher(alias).matches() || NUMBER.matcher(alias).matches()) {
+      throw new BadRequestException(
+          "alias '"
+              + alias
+              + "' must match "
+              + RULE
+              + " and must not be a number (numbers name versions)");
+    }
+    return alias;
+  }
+}

@@ -1,0 +1,22 @@
+package dev.maas.registry;
+
+import dev.maas.MaasProperties;
+import java.time.Clock;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the embedded registry store under {@code maas.storage.path}. */
+@Configuration(proxyBeanMethods = false)
+class RegistryConfiguration {
+
+  @Bean
+  RegistryStore registryStore(MaasProperties properties) {
+    return new FileRegistryStore(
+        properties.storage().path(), Clock.systemUTC(), Provenance.current());
+  }
+
+  @Bean
+  ModelRegistry modelRegistry(RegistryStore store) {
+    return new ModelRegistry(store);
+  }
+}

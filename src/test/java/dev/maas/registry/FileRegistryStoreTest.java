@@ -1,0 +1,258 @@
+package dev.maas.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.maas.compute.DenseLayerSpec;
+import dev.maas.compute.Examples;
+import dev.maas.compute.MlpSpec;
+import dev.maas.compute.ModelCodec;
+import dev.maas.compute.TrainedModel;
+import dev.maas.compute.Trainer;
+import dev.maas.compute.TrainingParams;
+import dev.maas.web.BadRequestException;
+import dev.maas.web.ConflictException;
+import dev.maas.web.NotFoundException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileRegistryStoreTest {
+  private static byte[] modelFile;
+
+  @TempDir Path root;
+
+  @BeforeAll
+  static void trainATinyModel() {
+    double[] x = new double[40];
+    String[] y = new String[20];
+    for (int i = 0; i < 20; i++) {
+      x[2 * i] = i;
+      x[2 * i + 1] = 20 - i;
+      y[i] = i < 10 ? "low" : "high";
+    }
+    try (TrainedModel model =
+        new Trainer()
+            .train(
+                new MlpSpec(List.of(new DenseLayerSpec(4))),
+                TrainingParams.defaults().withEpochs(2).withBatchSize(8),
+                Examples.classification(new int[] {2}, x, y))
+            .model()) {
+      modelFile = ModelCodec.toBytes(model);
+    }
+  }
+
+  private FileRegistryStore open() {
+    return new FileRegistryStore(root, Clock.systemUTC(), Provenance.current());
+  }
+
+  private static ModelRegistry registry(RegistryStore store) {
+    return new ModelRegistry(store);
+  }
+
+  @Test
+  void eightThreadsRegisteringFiftyVersionsEachGetNumbersOneTo400WithoutGaps() throws Exception {
+    ModelRegistry registry = registry(open());
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    List<Future<List<Integer>>> futures = new ArrayList<>();
+    for (int t = 0; t < 8; t++) {
+      Callable<List<Integer>> work =
+          () -> {
+            List<Integer> mine = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+              mine.add(registry.importVersion("churn", modelFile).version());
+            }
+            return mine;
+          };
+      futures.add(pool.submit(work));
+    }
+    List<Integer> numbers = new ArrayList<>();
+    for (Future<List<Integer>> f : futures) {
+      numbers.addAll(f.get());
+    }
+    pool.shutdown();
+    assertThat(numbers)
+        .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, 400).boxed().toList());
+    assertThat(registry.versions("churn"))
+        .extracting(ModelVersion::version)
+        .containsExactlyElementsOf(IntStream.rangeClosed(1, 400).boxed().toList());
+    ModelRegistry reopened = registry(open());
+    for (int v = 1; v <= 400; v++) {
+      try (TrainedModel model = reopened.load("churn", v)) {
+        assertThat(model.labels()).containsExactly("high", "low");
+      }
+    }
+    assertThat(reopened.model("churn").latestVersion()).isEqualTo(400);
+  }
+
+  /**
+   * Prints the time to reopen a store of 1,000 versions (the target is under a second; timings are
+   * figures, not assertions, on shared machines).
+   */
+  @Test
+  void aStoreOfAThousandVersionsIsRebuiltFromItsFiles() {
+    ModelRegistry registry = registry(open());
+    for (int i = 0; i < 1000; i++) {
+      registry.importVersion("m" + (i % 20), modelFile);
+    }
+    long start = System.nanoTime();
+    ModelRegistry reopened = registry(open());
+    double millis = (System.nanoTime() - start) / 1e6;
+    System.out.printf("registry scan of 1000 versions in 20 models: %.0f ms%n", millis);
+    assertThat(reopened.models(null, null, null)).hasSize(20);
+    assertThat(reopened.models("m1", null, null)).hasSize(11);
+    assertThat(reopened.versions("m7")).hasSize(50);
+    assertThat(reopened.problems()).isEmpty();
+  }
+
+  @Test
+  void aNewStoreOverTheSameFolderSeesEveryModelVersionAliasAndTag() {
+    ModelRegistry first = registry(open());
+    first.importVersion("churn", modelFile);
+    first.importVersion("churn", modelFile);
+    first.importVersion("fraud", modelFile);
+    first.setAlias("churn", "production", 1);
+    first.setAlias("churn", "staging", 2);
+    first.updateModel("churn", "who leaves", Map.of("team", "growth"));
+    first.updateVersion("churn", 2, "candidate", Map.of("reviewed", "no"));
+
+    ModelRegistry second = registry(open());
+    assertThat(second.models(null, null, null))
+        .extracting(RegisteredModel::name)
+        .containsExactly("churn", "fraud");
+    RegisteredModel churn = second.model("churn");
+    assertThat(churn.aliases()).containsEntry("production", 1).containsEntry("staging", 2);
+    assertThat(churn.tags()).containsEntry("team", "growth");
+    assertThat(churn.description()).isEqualTo("who leaves");
+    assertThat(churn.latestVersion()).isEqualTo(2);
+    ModelVersion v2 = second.version("churn", 2);
+    assertThat(v2.tags()).containsEntry("reviewed", "no");
+    assertThat(v2.description()).isEqualTo("candidate");
+    assertThat(v2.family()).isEqualTo("mlp");
+    assertThat(v2.artifactSha256()).isEqualTo(FileRegistryStore.sha256(modelFile));
+    assertThat(v2.provenance().arch()).isEqualTo(System.getProperty("os.arch"));
+    assertThat(second.versionByAlias("churn", "production").version()).isEqualTo(1);
+  }
+
+  @Test
+  void leftoverTemporaryFilesAndUnfinishedRegistrationsAreCleanedAtStart() throws Exception {
+    registry(open()).importVersion("churn", modelFile);
+    Path model = root.resolve("models/churn");
+    Files.writeString(model.resolve("model.json.1234.tmp"), "half");
+    Files.writeString(model.resolve("1/model.maas.99.tmp"), "half");
+    Files.createDirectories(model.resolve("2")); // a crash before version.json was written
+    Files.write(model.resolve("2/model.maas"), modelFile);
+
+    ModelRegistry reopened = registry(open());
+    assertThat(Files.exists(model.resolve("model.json.1234.tmp"))).isFalse();
+    assertThat(Files.exists(model.resolve("1/model.maas.99.tmp"))).isFalse();
+    assertThat(Files.exists(model.resolve("2"))).isFalse();
+    assertThat(reopened.versions("churn")).extracting(ModelVersion::version).containsExactly(1);
+    assertThat(reopened.importVersion("churn", modelFile).version()).isEqualTo(2);
+  }
+
+  @Test
+  void anArtifactWithOneFlippedByteIsReportedCorruptAndRefusedForServing() throws Exception {
+    registry(open()).importVersion("churn", modelFile);
+    Path artifact = root.resolve("models/churn/1/model.maas");
+    byte[] bytes = Files.readAllBytes(artifact);
+    bytes[bytes.length / 2] ^= 0x10;
+    Files.write(artifact, bytes);
+
+    ModelRegistry reopened = registry(open());
+    assertThatThrownBy(() -> reopened.load("churn", 1))
+        .isInstanceOf(CorruptArtifactException.class)
+        .hasMessageContaining("SHA-256 does not match");
+    assertThat(reopened.version("churn", 1).status()).isEqualTo(VersionStatus.CORRUPT);
+    assertThatThrownBy(() -> reopened.artifact("churn", 1))
+        .isInstanceOf(CorruptArtifactException.class);
+  }
+
+  @Test
+  void aTruncatedVersionManifestDoesNotStopTheStoreAndIsReported() throws Exception {
+    ModelRegistry first = registry(open());
+    first.importVersion("churn", modelFile);
+    first.importVersion("churn", modelFile);
+    Path metadata = root.resolve("models/churn/1/version.json");
+    byte[] json = Files.readAllBytes(metadata);
+    Files.write(metadata, java.util.Arrays.copyOf(json, json.length / 2));
+
+    ModelRegistry reopened = registry(open());
+    assertThat(reopened.problems())
+        .anyMatch(p -> p.contains("version 1") && p.contains("unreadable"));
+    assertThat(reopened.version("churn", 1).status()).isEqualTo(VersionStatus.CORRUPT);
+    assertThatThrownBy(() -> reopened.load("churn", 1))
+        .isInstanceOf(CorruptArtifactException.class);
+    try (TrainedModel model = reopened.load("churn", 2)) {
+      assertThat(model.outputs()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aliasesPointOnlyAtExistingVersionsAndProtectThem() {
+    ModelRegistry registry = registry(open());
+    registry.importVersion("churn", modelFile);
+    registry.importVersion("churn", modelFile);
+    assertThatThrownBy(() -> registry.setAlias("churn", "production", 3))
+        .isInstanceOf(NotFoundException.class);
+    registry.setAlias("churn", "production", 1);
+    assertThatThrownBy(() -> registry.deleteVersion("churn", 1))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining("alias production");
+    registry.setAlias("churn", "production", 2);
+    registry.deleteVersion("churn", 1);
+    assertThat(registry.versions("churn")).extracting(ModelVersion::version).containsExactly(2);
+    assertThat(registry.importVersion("churn", modelFile).version())
+        .as("numbers are never reused")
+        .isEqualTo(3);
+    registry.deleteAlias("churn", "production");
+    assertThatThrownBy(() -> registry.versionByAlias("churn", "production"))
+        .isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void namesAndAliasesFollowTheRuleAndSayIt() {
+    ModelRegistry registry = registry(open());
+    for (String bad : new String[] {"Churn", "-churn", "churn model", "a".repeat(64), "", "../x"}) {
+      assertThatThrownBy(() -> registry.importVersion(bad, modelFile))
+          .isInstanceOf(BadRequestException.class)
+          .hasMessageContaining(Names.RULE);
+    }
+    registry.importVersion("churn.v2_b-c", modelFile);
+    assertThatThrownBy(() -> registry.setAlias("churn.v2_b-c", "42", 1))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("must not be a number");
+  }
+
+  @Test
+  void aFileThatIsNotAModelIsRefusedBeforeAnythingIsStored() {
+    ModelRegistry registry = registry(open());
+    assertThatThrownBy(() -> registry.importVersion("churn", "hello".getBytes()))
+        .isInstanceOf(BadRequestException.class)
+        .hasMessageContaining("not a valid maas model file");
+    assertThatThrownBy(() -> registry.model("churn")).isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void deletingAModelRemovesItsFolderAndAReopenedStoreForgetsIt() {
+    ModelRegistry registry = registry(open());
+    registry.importVersion("churn", modelFile);
+    registry.setAlias("churn", "production", 1);
+    registry.deleteModel("churn");
+    assertThat(Files.exists(root.resolve("models/churn"))).isFalse();
+    assertThatThrownBy(() -> registry.model("churn")).isInstanceOf(NotFoundException.class);
+    assertThat(registry(open()).models(null, null, null)).isEmpty();
+    assertThat(registry.importVersion("churn", modelFile).version()).isEqualTo(1);
+  }
+}

@@ -1,6 +1,10 @@
 package dev.maas.registry;
 
+import dev.maas.MaasProperties;
 import dev.maas.web.BadRequestException;
+import dev.maas.web.RequestBodies;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import org.springframework.http.ContentDisposition;
@@ -8,6 +12,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PatchMapping;
@@ -30,9 +35,11 @@ class RegistryController {
   static final int MAX_LIMIT = 1000;
 
   private final ModelRegistry registry;
+  private final DataSize maxArtifactSize;
 
-  RegistryController(ModelRegistry registry) {
+  RegistryController(ModelRegistry registry, MaasProperties properties) {
     this.registry = registry;
+    this.maxArtifactSize = properties.registry().maxArtifactSize();
   }
 
   /** A page of models in name order. */
@@ -94,10 +101,14 @@ class RegistryController {
     return new VersionList(registry.versions(name));
   }
 
-  /** Imports a model file (the body) as the next version. */
+  /**
+   * Imports a model file (the body, at most maas.registry.max-artifact-size) as the next version.
+   */
   @PostMapping(path = "/{name}/versions", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
-  ResponseEntity<ModelVersion> importVersion(
-      @PathVariable String name, @RequestBody byte[] artifact) {
+  ResponseEntity<ModelVersion> importVersion(@PathVariable String name, HttpServletRequest request)
+      throws IOException {
+    Names.model(name);
+    byte[] artifact = RequestBodies.read(request, maxArtifactSize, "the model file");
     ModelVersion v = registry.importVersion(name, artifact);
     return ResponseEntity.created(URI.create(versionPath(v.name(), v.version()))).body(v);
   }

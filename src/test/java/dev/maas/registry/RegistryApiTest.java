@@ -36,6 +36,7 @@ class RegistryApiTest {
   private static final Path STORAGE =
       Path.of("target", "test-data", "registry-api-" + UUID.randomUUID());
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final int MAX_ARTIFACT = 256 * 1024;
   private static byte[] modelFile;
 
   @LocalServerPort int port;
@@ -45,6 +46,7 @@ class RegistryApiTest {
   @DynamicPropertySource
   static void storage(DynamicPropertyRegistry properties) {
     properties.add("maas.storage.path", STORAGE::toString);
+    properties.add("maas.registry.max-artifact-size", () -> MAX_ARTIFACT + "B");
   }
 
   @BeforeAll
@@ -165,8 +167,16 @@ class RegistryApiTest {
         importFile("junk", "not a model".getBytes(StandardCharsets.UTF_8)),
         400,
         "not a valid maas model file");
-    assertProblem(importFile("junk", new byte[0]), 400, "body");
+    assertProblem(importFile("junk", new byte[0]), 400, "the request body) is missing");
     assertProblem(get("/api/v1/models/junk"), 404, "no model named 'junk'");
+  }
+
+  @Test
+  void aModelFileOverTheLimitIsRefusedWith413() throws Exception {
+    assertThat(modelFile.length).isLessThan(MAX_ARTIFACT);
+    assertProblem(importFile("huge", new byte[MAX_ARTIFACT + 1]), 413, "over the limit");
+    assertProblem(get("/api/v1/models/huge"), 404, "huge");
+    assertThat(importFile("huge", modelFile).statusCode()).isEqualTo(201);
   }
 
   @Test

@@ -1,0 +1,80 @@
+package dev.maas.registry;
+
+import dev.maas.web.BadRequestException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Reads the registry's JSON request bodies strictly: unknown fields and wrong types are refused
+ * with a 400 that names the field, so a PATCH can never seem to change what it cannot.
+ */
+final class RegistryRequests {
+  private static final Set<String> LABEL_FIELDS = Set.of("description", "tags");
+
+  private RegistryRequests() {}
+
+  /** A PATCH of description and tags; an absent (or null) field leaves it unchanged. */
+  record Labels(String description, Map<String, String> tags) {}
+
+  static Labels labels(JsonNode body) {
+    requireObject(body);
+    for (String field : body.propertyNames()) {
+      if (!LABEL_FIELDS.contains(field)) {
+        throw new BadRequestException(
+            "'" + field + "' cannot be changed; only 'description' and 'tags' can");
+      }
+    }
+    String description = null;
+    JsonNode d = body.get("description");
+    if (d != null && !d.isNull()) {
+      if (!d.isString()) {
+        throw new BadRequestException("'description' must be a string");
+      }
+      description = d.asString();
+    }
+    Map<String, String> tags = null;
+    JsonNode t = body.get("tags");
+    if (t != null && !t.isNull()) {
+      if (!t.isObject()) {
+        throw new BadRequestException("'tags' must be an object of string values");
+      }
+      tags = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> tag : t.properties()) {
+        if (tag.getKey().isEmpty()) {
+          throw new BadRequestException("'tags' must not have an empty key");
+        }
+        if (!tag.getValue().isString()) {
+          throw new BadRequestException("'tags." + tag.getKey() + "' must be a string");
+        }
+        tags.put(tag.getKey(), tag.getValue().asString());
+      }
+    }
+    return new Labels(description, tags);
+  }
+
+  /** The version number of {@code {"version": N}}. */
+  static int aliasTarget(JsonNode body) {
+    requireObject(body);
+    JsonNode v = body.get("version");
+    if (v == null || v.isNull()) {
+      throw new BadRequestException("'version' is required: the version number the alias names");
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1) {
+      throw new BadRequestException("'version' must be a version number (an integer from 1)");
+    }
+    for (String field : body.propertyNames()) {
+      if (!field.equals("version")) {
+        throw new BadRequestException("unknown field '" + field + "'; only 'version' is allowed");
+      }
+    }
+    return v.asInt();
+  }
+
+  private static void requireObject(JsonNode body) {
+    if (body == null || !body.isObject()) {
+      throw new BadRequestException("the request body must be a JSON object");
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package dev.maas.web;
+
+import dev.maas.compute.InvalidRequestException;
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.context.i18n.LocaleContextHolder;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+
+/**
+ * Maps every error to an RFC 9457 problem details body ({@code application/problem+json}): maas'
+ * own {@link ApiException} tree, invalid training requests, Spring MVC's client errors (through
+ * {@link ResponseEntityExceptionHandler}) and, as a last resort, anything unexpected as a 500 that
+ * reveals nothing of the server's insides. Client errors are logged at debug, server errors at
+ * error with the method and path.
+ */
+@RestControllerAdvice
+public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
+  private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+  @ExceptionHandler(ApiException.class)
+  ResponseEntity<Object> api(ApiException e, WebRequest request) {
+    return handleExceptionInternal(
+        e, problem(e.status(), e.getMessage()), new HttpHeaders(), e.status(), request);
+  }
+
+  @ExceptionHandler(InvalidRequestException.class)
+  ResponseEntity<Object> invalid(InvalidRequestException e, WebRequest request) {
+    ProblemDetail body = problem(HttpStatus.BAD_REQUEST, e.getMessage());
+    body.setProperty("problems", e.problems());
+    return handleExceptionInternal(e, body, new HttpHeaders(), HttpStatus.BAD_REQUEST, request);
+  }
+
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
+    HttpStatus status = HttpStatus.INTERNAL_SERVER_ERROR;
+    return handleExceptionInternal(
+        e,
+        problem(status, "the server failed to answer this request; the error is in its log"),
+        new HttpHeaders(),
+        status,
+        request);
+  }
+
+  @Override
+  protected ResponseEntity<Object> handleHttpMessageNotReadable(
+      HttpMessageNotReadableException e,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
+    return handleExceptionInternal(e, problem(status, unreadableBody(e)), headers, status, request);
+  }
+
+  @Override
+  protected ResponseEntity<Object> handleTypeMismatch(
+      TypeMismatchException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    String what = e.getPropertyName() == null ? "a parameter" : "'" + e.getPropertyName() + "'";
+    Class<?> type = e.getRequiredType();
+    String expected =
+        type == null
+            ? "of another type"
+            : (type == int.class
+                    || type == Integer.class
+                    || type == long.class
+                    || type == Long.class)
+                ? "an integer"
+                : "a " + type.getSimpleName();
+    return handleExceptionInternal(
+        e,
+        problem(status, what + " must be " + expected + ", not '" + e.getValue() + "'"),
+        headers,
+        status,
+        request);
+  }
+
+  /** Every problem goes through here: fills in the title and logs by status. */
+  @Override
+  protected ResponseEntity<Object> handleExceptionInternal(
+      Exception e, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    if (body == null && e instanceof ErrorResponse framework) {
+      body = framework.updateAndGetBody(getMessageSource(), LocaleContextHolder.getLocale());
+    }
+    if (body == null) {
+      body = problem(status, reasonPhrase(status));
+    }
+    if (body instanceof ProblemDetail problem && problem.getTitle() == null) {
+      problem.setTitle(reasonPhrase(status));
+    }
+    String where = where(request);
+    if (status.is5xxServerError()) {
+      log.error("{} failed with {}", where, status.value(), e);
+    } else if (log.isDebugEnabled()) {
+      log.debug("{} answered {}: {}", where, status.value(), e.toString());
+    }
+    return super.handleExceptionInternal(e, body, headers, status, request);
+  }
+
+  private static ProblemDetail problem(HttpStatusCode status, String detail) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+    problem.setTitle(reasonPhrase(status));
+    return problem;
+  }
+
+  private static String reasonPhrase(HttpStatusCode status) {
+    HttpStatus known = HttpStatus.resolve(status.value());
+    return known == null ? "HTTP " + status.value() : known.getReasonPhrase();
+  }
+
+  /** Says what is wrong with a body without quoting the server's code (Spring's messages do). */
+  private static String unreadableBody(HttpMessageNotReadableException e) {
+    Throwable cause = e.getCause();
+    if (cause instanceof JacksonException jackson) {
+      StringBuilder detail = new StringBuilder("the request body is not valid JSON");
+      TokenStreamLocation at = jackson.getLocation();
+      if (at != null && at.getLineNr() > 0) {
+        detail.append(" at line ").append(at.getLineNr()).append(", column ");
+        detail.append(at.getColumnNr());
+      }
+      String why = jackson.getOriginalMessage();
+      if (why != null && !why.isBlank()) {
+        int nl = why.indexOf('\n');
+        detail.append(": ").append(nl < 0 ? why : why.substring(0, nl));
+      }
+      return detail.toString();
+    }
+    String message = e.getMessage();
+    if (message != null && message.startsWith("Required request body is missing")) {
+      return "the request body is missing";
+    }
+    return "the request body cannot be read";
+  }
+
+  private static String where(WebRequest request) {
+    if (request instanceof NativeWebRequest nativeRequest) {
+      HttpServletRequest servlet = nativeRequest.getNativeRequest(HttpServletRequest.class);
+      if (servlet != null) {
+        return servlet.getMethod() + " " + servlet.getRequestURI();
+      }
+    }
+    return request.getDescription(false);
+  }
+}

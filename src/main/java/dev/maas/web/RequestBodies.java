@@ -1,0 +1,42 @@
+package dev.maas.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import org.springframework.util.unit.DataSize;
+
+/** Reads raw request bodies under a size limit, refusing an oversized one before it is all read. */
+public final class RequestBodies {
+  private RequestBodies() {}
+
+  /**
+   * The request's body; a 413 when it is larger than {@code limit} (told by its Content-Length, or
+   * found while reading), a 400 when it is empty.
+   *
+   * @param what what the body is, for the messages, e.g. "the model file"
+   */
+  public static byte[] read(HttpServletRequest request, DataSize limit, String what)
+      throws IOException {
+    long max = limit.toBytes();
+    long declared = request.getContentLengthLong();
+    if (declared > max) {
+      throw tooLarge(what + " is " + declared + " bytes,", limit);
+    }
+    byte[] body;
+    try (InputStream in = request.getInputStream()) {
+      body = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 8));
+    }
+    if (body.length > max) {
+      throw tooLarge(what + " is", limit);
+    }
+    if (body.length == 0) {
+      throw new BadRequestException(what + " (the request body) is missing");
+    }
+    return body;
+  }
+
+  private static PayloadTooLargeException tooLarge(String subject, DataSize limit) {
+    return new PayloadTooLargeException(
+        subject + " over the limit of " + limit.toBytes() + " bytes (" + limit + ")");
+  }
+}

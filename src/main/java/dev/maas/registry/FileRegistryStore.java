@@ -135,8 +135,21 @@ public final class FileRegistryStore implements RegistryStore {
       Instant created = entry.versions.firstEntry().getValue().createdAt();
       model = new RegisteredModel(name, null, Map.of(), Map.of(), created, created, latest);
     }
-    Map<String, Integer> aliases = new LinkedHashMap<>(model.aliases());
-    aliases.values().removeIf(v -> !entry.versions.containsKey(v));
+    Map<String, Integer> aliases = new LinkedHashMap<>();
+    for (Map.Entry<String, Integer> a : model.aliases().entrySet()) {
+      if (entry.versions.containsKey(a.getValue())) {
+        aliases.put(a.getKey(), a.getValue());
+      } else {
+        problems.add(
+            "model '"
+                + name
+                + "': alias '"
+                + a.getKey()
+                + "' pointed at missing version "
+                + a.getValue()
+                + " and was dropped");
+      }
+    }
     entry.model =
         new RegisteredModel(
             name,
@@ -236,6 +249,10 @@ public final class FileRegistryStore implements RegistryStore {
           Files.createDirectories(dir);
           int number = (entry.model == null ? 0 : entry.model.latestVersion()) + 1;
           Path versionDir = dir.resolve(Integer.toString(number));
+          if (Files.exists(versionDir)) {
+            // Not in the index, so never committed: an unfinished registration's leftovers.
+            AtomicFiles.deleteTree(versionDir);
+          }
           Files.createDirectory(versionDir);
           ModelVersion v =
               new ModelVersion(
@@ -341,6 +358,9 @@ public final class FileRegistryStore implements RegistryStore {
         name,
         e -> {
           ModelVersion v = existing(e, name, version);
+          if (v.status() == VersionStatus.CORRUPT) {
+            throw new CorruptArtifactException(name, version, "it cannot be changed, only deleted");
+          }
           ModelVersion updated =
               v.withLabels(
                   description == null ? v.description() : description,

@@ -97,7 +97,8 @@ public final class ModelRegistry {
 
   /** The version an alias points at. */
   public ModelVersion versionByAlias(String name, String alias) {
-    Integer version = model(name).aliases().get(Names.alias(alias));
+    Names.alias(alias);
+    Integer version = model(name).aliases().get(alias);
     if (version == null) {
       throw new NotFoundException("model '" + name + "' has no alias '" + alias + "'");
     }

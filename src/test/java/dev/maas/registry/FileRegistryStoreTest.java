@@ -177,6 +177,9 @@ class FileRegistryStoreTest {
     assertThat(reopened.version("churn", 1).status()).isEqualTo(VersionStatus.CORRUPT);
     assertThatThrownBy(() -> reopened.artifact("churn", 1))
         .isInstanceOf(CorruptArtifactException.class);
+    assertThatThrownBy(() -> reopened.updateVersion("churn", 1, "looks fine", Map.of()))
+        .as("a corrupt version cannot be relabelled as if it were fine")
+        .isInstanceOf(CorruptArtifactException.class);
   }
 
   @Test

@@ -261,6 +261,13 @@ class DatasetApiTest {
     java.util.Arrays.fill(big, (byte) '1');
     assertProblem(post("/api/v1/datasets?name=big", "text/csv", big), 413, "over the limit");
 
+    assertProblem(
+        multipart(
+            "/api/v1/datasets?name=big",
+            List.of(new Part("features", big), new Part("labels", Npy.int32(new int[] {1}, 1)))),
+        413,
+        "the features part is " + big.length + " bytes");
+
     StringBuilder rows = new StringBuilder("a\n");
     for (int i = 0; i <= MAX_ROWS; i++) {
       rows.append(i).append('\n');

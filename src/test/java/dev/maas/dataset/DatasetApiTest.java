@@ -99,7 +99,7 @@ class DatasetApiTest {
 
   @Test
   void quotedFieldsHoldCommasQuotesAndLineBreaks() throws Exception {
-    String csv = "a,b\r\n1,\"x, \"\"quoted\"\"\"\r\n2,\"two\nlines\"\r\n\r\n";
+    String csv = "\uFEFFa,b\r\n1,\"x, \"\"quoted\"\"\"\r\n2,\"two\nlines\"\r\n\r\n";
     JsonNode d = json(post("/api/v1/datasets?name=q", "text/csv", csv.getBytes()));
     assertThat(d.get("rows").asLong()).isEqualTo(2);
     TableData data = datasets.read(d.get("id").asString());
@@ -261,6 +261,14 @@ class DatasetApiTest {
     java.util.Arrays.fill(big, (byte) '1');
     assertProblem(post("/api/v1/datasets?name=big", "text/csv", big), 413, "over the limit");
 
+    HttpResponse<String> chunked =
+        http.send(
+            request("/api/v1/datasets?name=big")
+                .header("Content-Type", "text/csv")
+                .POST(BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)))
+                .build(),
+            BodyHandlers.ofString());
+    assertProblem(chunked, 413, "over the limit");
     assertProblem(
         multipart(
             "/api/v1/datasets?name=big",

@@ -9,9 +9,10 @@ import org.springframework.util.unit.DataSize;
  *
  * @param storage where the embedded stores keep their files
  * @param registry limits of the model registry's API
+ * @param datasets limits of dataset uploads
  */
 @ConfigurationProperties("maas")
-public record MaasProperties(Storage storage, Registry registry) {
+public record MaasProperties(Storage storage, Registry registry, Datasets datasets) {
 
   public MaasProperties {
     if (storage == null) {
@@ -19,6 +20,9 @@ public record MaasProperties(Storage storage, Registry registry) {
     }
     if (registry == null) {
       registry = new Registry(null);
+    }
+    if (datasets == null) {
+      datasets = new Datasets(null, null, null);
     }
   }
 
@@ -41,6 +45,26 @@ public record MaasProperties(Storage storage, Registry registry) {
     public Registry {
       if (maxArtifactSize == null) {
         maxArtifactSize = DataSize.ofMegabytes(256);
+      }
+    }
+  }
+
+  /**
+   * @param maxUploadSize the largest upload (CSV or JSON body, or each NPY part) accepted (default
+   *     256MB); larger ones are refused with 413, before they are read when their size is declared
+   * @param maxRows the most rows a dataset may have (default 10,000,000); more is a 400
+   * @param maxColumns the most columns a dataset may have (default 10,000); more is a 400
+   */
+  public record Datasets(DataSize maxUploadSize, Integer maxRows, Integer maxColumns) {
+    public Datasets {
+      if (maxUploadSize == null) {
+        maxUploadSize = DataSize.ofMegabytes(256);
+      }
+      if (maxRows == null) {
+        maxRows = 10_000_000;
+      }
+      if (maxColumns == null) {
+        maxColumns = 10_000;
       }
     }
   }

@@ -1,0 +1,173 @@
+package dev.maas.dataset;
+
+import dev.maas.web.BadRequestException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A streaming CSV reader (RFC 4180): a header row, fields separated by commas, quoted fields may
+ * hold commas, line breaks and doubled quotes. Blank lines are skipped; a row with another number
+ * of fields than the header is a 400 naming its line.
+ */
+final class CsvRows implements RowSource {
+  private final Reader in;
+  private final char[] buffer = new char[64 * 1024];
+  private int position;
+  private int limit;
+  private long line = 1;
+  private long recordLine;
+  private final StringBuilder field = new StringBuilder();
+  private final List<String> fields = new ArrayList<>();
+  private List<String> names;
+
+  CsvRows(InputStream stream) {
+    this.in = new InputStreamReader(stream, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public List<String> names() throws IOException {
+    if (names == null) {
+      if (!readRecord()) {
+        throw new BadRequestException("the CSV is empty: it needs a header row and data rows");
+      }
+      if (!fields.isEmpty() && fields.get(0).startsWith("\uFEFF")) {
+        fields.set(0, fields.get(0).substring(1));
+      }
+      names = List.copyOf(fields);
+    }
+    return names;
+  }
+
+  @Override
+  public boolean next(String[] cells, boolean[] numeric) throws IOException {
+    names();
+    if (!readRecord()) {
+      return false;
+    }
+    if (fields.size() != names.size()) {
+      throw new BadRequestException(
+          "line "
+              + recordLine
+              + " has "
+              + fields.size()
+              + " fields where the header has "
+              + names.size());
+    }
+    for (int c = 0; c < cells.length; c++) {
+      String text = fields.get(c);
+      cells[c] = text;
+      numeric[c] = RowSource.isFiniteNumber(text);
+    }
+    return true;
+  }
+
+  @Override
+  public String where() {
+    return "line " + recordLine;
+  }
+
+  private int read() throws IOException {
+    if (position == limit) {
+      limit = in.read(buffer);
+      position = 0;
+      if (limit <= 0) {
+        limit = 0;
+        return -1;
+      }
+    }
+    return buffer[position++];
+  }
+
+  private int peek() throws IOException {
+    int c = read();
+    if (c >= 0) {
+      position--;
+    }
+    return c;
+  }
+
+  /** Reads one record into {@link #fields}, skipping blank lines; false at the end. */
+  private boolean readRecord() throws IOException {
+    while (true) {
+      fields.clear();
+      field.setLength(0);
+      recordLine = line;
+      int c = read();
+      if (c < 0) {
+        return false;
+      }
+      if (c == '\n' || c == '\r') {
+        endOfLine(c);
+        continue; // blank line
+      }
+      boolean quotedField = false;
+      while (true) {
+        if (c == '"' && field.length() == 0 && !quotedField) {
+          quotedField = true;
+          readQuoted();
+          c = read();
+          continue;
+        }
+        if (c < 0 || c == '\n' || c == '\r') {
+          fields.add(field.toString());
+          if (c >= 0) {
+            endOfLine(c);
+          }
+          return true;
+        }
+        if (c == ',') {
+          fields.add(field.toString());
+          field.setLength(0);
+          quotedField = false;
+        } else {
+          if (quotedField) {
+            throw new BadRequestException(
+                "line " + line + ": text after a closing quote; a quote inside a field is doubled");
+          }
+          field.append((char) c);
+        }
+        c = read();
+      }
+    }
+  }
+
+  private void readQuoted() throws IOException {
+    long start = line;
+    while (true) {
+      int c = read();
+      if (c < 0) {
+        throw new BadRequestException("line " + start + ": a quoted field is never closed");
+      }
+      if (c == '"') {
+        if (peek() == '"') {
+          read();
+          field.append('"');
+        } else {
+          return;
+        }
+      } else {
+        if (c == '\n') {
+          line++;
+        }
+        field.append((char) c);
+      }
+    }
+  }
+
+  private void endOfLine(int c) throws IOException {
+    if (c == '\r' && peek() == '\n') {
+      read();
+    }
+    line++;
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}

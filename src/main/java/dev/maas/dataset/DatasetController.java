@@ -1,0 +1,123 @@
+package dev.maas.dataset;
+
+import dev.maas.web.BadRequestException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+/** Datasets over HTTP under /api/v1/datasets: upload (CSV, JSON, NPY), list, get, delete. */
+@RestController
+@RequestMapping("/api/v1/datasets")
+class DatasetController {
+  static final int DEFAULT_LIMIT = 50;
+  static final int MAX_LIMIT = 1000;
+
+  private final Datasets datasets;
+
+  DatasetController(Datasets datasets) {
+    this.datasets = datasets;
+  }
+
+  /** A page of datasets, oldest first. */
+  record DatasetPage(List<Dataset> datasets, int offset, int limit, int total) {}
+
+  @PostMapping(consumes = "text/csv")
+  ResponseEntity<Dataset> uploadCsv(
+      @RequestParam String name,
+      @RequestParam(required = false) String target,
+      HttpServletRequest request)
+      throws IOException {
+    return created(
+        datasets.uploadTable(
+            name,
+            Datasets.Format.CSV,
+            request.getInputStream(),
+            request.getContentLengthLong(),
+            target));
+  }
+
+  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<Dataset> uploadJson(
+      @RequestParam String name,
+      @RequestParam(required = false) String target,
+      HttpServletRequest request)
+      throws IOException {
+    return created(
+        datasets.uploadTable(
+            name,
+            Datasets.Format.JSON,
+            request.getInputStream(),
+            request.getContentLengthLong(),
+            target));
+  }
+
+  /** NPY: a {@code features} part [N, ...] and an optional {@code labels} part [N]. */
+  @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+  ResponseEntity<Dataset> uploadNpy(
+      @RequestParam String name,
+      @RequestParam(required = false) String target,
+      @RequestPart("features") MultipartFile features,
+      @RequestPart(value = "labels", required = false) MultipartFile labels)
+      throws IOException {
+    if (labels == null && target == null) {
+      throw new BadRequestException(
+          "an NPY upload needs a 'labels' part or a 'target' column among the features (x0, x1, …)");
+    }
+    return created(
+        datasets.uploadNpy(
+            name,
+            part("the features part", features),
+            labels == null ? null : part("the labels part", labels),
+            target));
+  }
+
+  private static Datasets.Part part(String what, MultipartFile file) {
+    return new Datasets.Part(what, file.getSize(), file::getInputStream);
+  }
+
+  private static ResponseEntity<Dataset> created(Dataset d) {
+    return ResponseEntity.created(URI.create("/api/v1/datasets/" + d.id())).body(d);
+  }
+
+  @GetMapping
+  DatasetPage list(
+      @RequestParam(defaultValue = "0") int offset,
+      @RequestParam(defaultValue = "" + DEFAULT_LIMIT) int limit) {
+    if (offset < 0) {
+      throw new BadRequestException("'offset' must be at least 0, not " + offset);
+    }
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw new BadRequestException(
+          "'limit' must be between 1 and " + MAX_LIMIT + ", not " + limit);
+    }
+    List<Dataset> all = datasets.list();
+    int from = Math.min(offset, all.size());
+    int to = (int) Math.min((long) from + limit, all.size());
+    return new DatasetPage(List.copyOf(all.subList(from, to)), offset, limit, all.size());
+  }
+
+  @GetMapping("/{id}")
+  Dataset get(@PathVariable String id) {
+    return datasets.get(id);
+  }
+
+  @DeleteMapping("/{id}")
+  @ResponseStatus(HttpStatus.NO_CONTENT)
+  void delete(@PathVariable String id) throws IOException {
+    datasets.delete(id);
+  }
+}

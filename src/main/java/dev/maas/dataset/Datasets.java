@@ -1,0 +1,163 @@
+package dev.maas.dataset;
+
+import dev.maas.dataset.Dataset.Column;
+import dev.maas.web.BadRequestException;
+import dev.maas.web.ConflictException;
+import dev.maas.web.NotFoundException;
+import dev.maas.web.PayloadTooLargeException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.springframework.util.unit.DataSize;
+
+/** Uploads, lists and deletes datasets, keeping the configured limits. */
+public class Datasets {
+  /** The body formats of an upload. */
+  enum Format {
+    CSV,
+    JSON
+  }
+
+  /** One uploaded part: its size (-1 when unknown) and its bytes, opened on demand. */
+  record Part(String what, long size, PartStream stream) {}
+
+  interface PartStream {
+    InputStream open() throws IOException;
+  }
+
+  private final DatasetStore store;
+  private final DatasetUsage usage;
+  private final DataSize maxUploadSize;
+  private final Ingest.Limits limits;
+
+  public Datasets(
+      DatasetStore store, DatasetUsage usage, DataSize maxUploadSize, int maxRows, int maxColumns) {
+    this.store = store;
+    this.usage = usage;
+    this.maxUploadSize = maxUploadSize;
+    this.limits = new Ingest.Limits(maxRows, maxColumns);
+  }
+
+  /** Stores a CSV or JSON table read from {@code body} ({@code declared} bytes, or -1). */
+  Dataset uploadTable(String name, Format format, InputStream body, long declared, String target)
+      throws IOException {
+    checkName(name);
+    checkSize("the " + format.name() + " body", declared);
+    Path spool = store.scratchFile();
+    try {
+      long size = spool(body, spool);
+      if (size == 0) {
+        throw new BadRequestException("the " + format.name() + " body is empty");
+      }
+      Ingest.Opener opener =
+          format == Format.CSV
+              ? () -> new CsvRows(Files.newInputStream(spool))
+              : () -> new JsonRows(Files.newInputStream(spool));
+      return store.create(name, file -> withTarget(Ingest.table(opener, file, limits), target));
+    } finally {
+      Files.deleteIfExists(spool);
+    }
+  }
+
+  /** Stores an NPY feature array with optional labels. */
+  Dataset uploadNpy(String name, Part features, Part labels, String target) throws IOException {
+    checkName(name);
+    checkSize(features.what(), features.size());
+    if (labels != null) {
+      checkSize(labels.what(), labels.size());
+    }
+    return store.create(
+        name,
+        file -> {
+          try (NpyArray f = new NpyArray(features.what(), features.stream().open());
+              NpyArray l =
+                  labels == null ? null : new NpyArray(labels.what(), labels.stream().open())) {
+            return withTarget(Ingest.npy(f, l, file, limits), target);
+          }
+        });
+  }
+
+  public Dataset get(String id) {
+    return store.find(id).orElseThrow(() -> notFound(id));
+  }
+
+  public List<Dataset> list() {
+    return store.list();
+  }
+
+  /** The dataset's values, for training. */
+  public TableData read(String id) throws IOException {
+    get(id);
+    return store.read(id);
+  }
+
+  void delete(String id) throws IOException {
+    get(id);
+    if (usage.inUse(id)) {
+      throw new ConflictException("dataset " + id + " is used by a queued or running job");
+    }
+    if (!store.delete(id)) {
+      throw notFound(id);
+    }
+  }
+
+  private static NotFoundException notFound(String id) {
+    return new NotFoundException("dataset '" + id + "' does not exist");
+  }
+
+  private static TableLayout withTarget(TableLayout layout, String target) {
+    if (target != null && layout.columns().stream().map(Column::name).noneMatch(target::equals)) {
+      throw new BadRequestException(
+          "the target column '" + target + "' is not among the dataset's columns");
+    }
+    return layout;
+  }
+
+  private static void checkName(String name) {
+    if (name == null || name.isBlank() || name.length() > 200) {
+      throw new BadRequestException("'name' must be 1 to 200 characters");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (Character.isISOControl(name.charAt(i))) {
+        throw new BadRequestException("'name' must not hold control characters");
+      }
+    }
+  }
+
+  private void checkSize(String what, long size) {
+    if (size > maxUploadSize.toBytes()) {
+      throw tooLarge(what + " is " + size + " bytes,");
+    }
+  }
+
+  private PayloadTooLargeException tooLarge(String subject) {
+    return new PayloadTooLargeException(
+        subject
+            + " over the limit of "
+            + maxUploadSize.toBytes()
+            + " bytes ("
+            + maxUploadSize
+            + ")");
+  }
+
+  private long spool(InputStream in, Path target) throws IOException {
+    long max = maxUploadSize.toBytes();
+    long total = 0;
+    byte[] buffer = new byte[64 * 1024];
+    try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW)) {
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        total += n;
+        if (total > max) {
+          throw tooLarge("the body is");
+        }
+        out.write(buffer, 0, n);
+      }
+    }
+    return total;
+  }
+}

@@ -1,0 +1,203 @@
+package dev.maas.dataset;
+
+import dev.maas.dataset.Dataset.Column;
+import dev.maas.dataset.Dataset.ColumnType;
+import dev.maas.web.BadRequestException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns an upload into the columnar data file. Tables take two streaming passes over the spooled
+ * upload: the first counts rows, checks them and infers each column's type (number when every value
+ * is a finite number), the second writes the values. Neither holds more than one row, so heap use
+ * does not grow with the upload (string columns keep their distinct values).
+ */
+final class Ingest {
+
+  /** The limits an upload must keep. */
+  record Limits(int maxRows, int maxColumns) {}
+
+  /** Opens a fresh pass over the upload. */
+  interface Opener {
+    RowSource open() throws IOException;
+  }
+
+  private Ingest() {}
+
+  static TableLayout table(Opener opener, Path dataFile, Limits limits) throws IOException {
+    List<String> names;
+    ColumnType[] types;
+    int rows = 0;
+    try (RowSource source = opener.open()) {
+      names = source.names();
+      checkNames(names, limits);
+      ColumnType[] declared = source.declaredTypes();
+      int n = names.size();
+      boolean[] allNumeric = new boolean[n];
+      java.util.Arrays.fill(allNumeric, true);
+      String[] cells = new String[n];
+      boolean[] numeric = new boolean[n];
+      while (source.next(cells, numeric)) {
+        rows++;
+        if (rows > limits.maxRows()) {
+          throw new BadRequestException(
+              "the dataset has more than the limit of " + limits.maxRows() + " rows");
+        }
+        for (int c = 0; c < n; c++) {
+          if (!numeric[c]) {
+            if (declared != null && declared[c] == ColumnType.NUMBER) {
+              throw new BadRequestException(
+                  source.where()
+                      + " column '"
+                      + names.get(c)
+                      + "': '"
+                      + abbreviate(cells[c])
+                      + "' is not a finite number");
+            }
+            allNumeric[c] = false;
+          }
+        }
+      }
+      if (rows == 0) {
+        throw new BadRequestException("the dataset has a header but no rows");
+      }
+      types = new ColumnType[n];
+      for (int c = 0; c < n; c++) {
+        types[c] =
+            declared != null && declared[c] != null
+                ? declared[c]
+                : allNumeric[c] ? ColumnType.NUMBER : ColumnType.STRING;
+      }
+    }
+    try (RowSource source = opener.open();
+        TableWriter writer = new TableWriter(dataFile, rows, List.of(types))) {
+      source.names();
+      int n = names.size();
+      String[] cells = new String[n];
+      boolean[] numeric = new boolean[n];
+      int written = 0;
+      while (source.next(cells, numeric)) {
+        for (int c = 0; c < n; c++) {
+          if (types[c] == ColumnType.NUMBER) {
+            writer.number(c, Double.parseDouble(cells[c]));
+          } else {
+            writer.string(c, cells[c]);
+          }
+        }
+        written++;
+      }
+      if (written != rows) {
+        throw new IOException("the upload changed between passes");
+      }
+      writer.finish();
+    }
+    List<Column> columns = new ArrayList<>();
+    for (int c = 0; c < names.size(); c++) {
+      columns.add(new Column(names.get(c), types[c]));
+    }
+    return new TableLayout(columns, rows, List.of((long) rows, (long) names.size()));
+  }
+
+  /**
+   * Writes an NPY feature array [N, ...] flattened into number columns {@code x0, x1, ...}, and the
+   * labels array [N] (or [N, 1]) as a number column {@code label}.
+   */
+  static TableLayout npy(NpyArray features, NpyArray labels, Path dataFile, Limits limits)
+      throws IOException {
+    List<Long> shape = features.shape();
+    long rows = shape.get(0);
+    long width = 1;
+    for (int i = 1; i < shape.size(); i++) {
+      width *= shape.get(i);
+    }
+    if (rows == 0) {
+      throw new BadRequestException("features.npy has no rows");
+    }
+    if (rows > limits.maxRows()) {
+      throw new BadRequestException(
+          "features.npy has " + rows + " rows, over the limit of " + limits.maxRows());
+    }
+    long columnCount = width + (labels == null ? 0 : 1);
+    if (columnCount > limits.maxColumns()) {
+      throw new BadRequestException(
+          "features.npy has "
+              + columnCount
+              + " values per row, over the limit of "
+              + limits.maxColumns()
+              + " columns");
+    }
+    if (labels != null) {
+      List<Long> l = labels.shape();
+      boolean fits = l.get(0) == rows && (l.size() == 1 || (l.size() == 2 && l.get(1) == 1));
+      if (!fits) {
+        throw new BadRequestException(
+            "labels.npy has shape "
+                + l
+                + " where features.npy has "
+                + rows
+                + " rows: want ["
+                + rows
+                + "]");
+      }
+    }
+    List<Column> columns = new ArrayList<>();
+    List<ColumnType> types = new ArrayList<>();
+    for (int c = 0; c < width; c++) {
+      columns.add(new Column("x" + c, ColumnType.NUMBER));
+      types.add(ColumnType.NUMBER);
+    }
+    if (labels != null) {
+      columns.add(new Column("label", ColumnType.NUMBER));
+      types.add(ColumnType.NUMBER);
+    }
+    try (TableWriter writer = new TableWriter(dataFile, (int) rows, types)) {
+      for (long r = 0; r < rows; r++) {
+        for (int c = 0; c < width; c++) {
+          double v = features.next();
+          if (!Double.isFinite(v)) {
+            throw new BadRequestException(
+                "features.npy row " + r + " value " + c + " is not a finite number");
+          }
+          writer.number(c, v);
+        }
+        if (labels != null) {
+          double v = labels.next();
+          if (!Double.isFinite(v)) {
+            throw new BadRequestException("labels.npy row " + r + " is not a finite number");
+          }
+          writer.number((int) width, v);
+        }
+      }
+      writer.finish();
+    }
+    return new TableLayout(columns, rows, shape);
+  }
+
+  private static void checkNames(List<String> names, Limits limits) {
+    if (names.isEmpty()) {
+      throw new BadRequestException("the dataset has no columns");
+    }
+    if (names.size() > limits.maxColumns()) {
+      throw new BadRequestException(
+          "the dataset has " + names.size() + " columns, over the limit of " + limits.maxColumns());
+    }
+    Set<String> seen = new HashSet<>();
+    for (int c = 0; c < names.size(); c++) {
+      String name = names.get(c);
+      if (name.isBlank()) {
+        throw new BadRequestException("column " + c + " has no name");
+      }
+      if (!seen.add(name)) {
+        throw new BadRequestException("column '" + name + "' appears twice");
+      }
+    }
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+  }
+}

@@ -1,0 +1,385 @@
+package dev.maas.dataset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+class DatasetApiTest {
+  private static final Path STORAGE =
+      Path.of("target", "test-data", "dataset-api-" + UUID.randomUUID());
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final int MAX_UPLOAD = 1024 * 1024;
+  private static final int MAX_ROWS = 5000;
+  private static final int MAX_COLUMNS = 100;
+
+  @LocalServerPort int port;
+  @Autowired Datasets datasets;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @DynamicPropertySource
+  static void storage(DynamicPropertyRegistry properties) {
+    properties.add("maas.storage.path", STORAGE::toString);
+    properties.add("maas.datasets.max-upload-size", () -> MAX_UPLOAD + "B");
+    properties.add("maas.datasets.max-rows", () -> MAX_ROWS);
+    properties.add("maas.datasets.max-columns", () -> MAX_COLUMNS);
+  }
+
+  // ---- CSV --------------------------------------------------------------------------------------
+
+  @Test
+  void irisUploadsWithFourNumberColumnsAndAStringTarget() throws Exception {
+    HttpResponse<String> r = post("/api/v1/datasets?name=iris", "text/csv", resource("iris.csv"));
+
+    assertThat(r.statusCode()).isEqualTo(201);
+    JsonNode d = json(r);
+    String id = d.get("id").asString();
+    assertThat(id).matches("ds-[0-9a-f]{32}");
+    assertThat(r.headers().firstValue("Location")).hasValue("/api/v1/datasets/" + id);
+    assertThat(d.get("name").asString()).isEqualTo("iris");
+    assertThat(d.get("rows").asLong()).isEqualTo(150);
+    assertThat(d.get("sha256").asString()).matches("[0-9a-f]{64}");
+    assertThat(d.get("sizeBytes").asLong()).isPositive();
+    assertThat(d.get("shape").toString()).isEqualTo("[150,5]");
+    assertThat(d.get("createdAt").asString()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+    assertThat(d.get("columns").toString())
+        .isEqualTo(
+            "[{\"name\":\"sepal_length\",\"type\":\"number\"},"
+                + "{\"name\":\"sepal_width\",\"type\":\"number\"},"
+                + "{\"name\":\"petal_length\",\"type\":\"number\"},"
+                + "{\"name\":\"petal_width\",\"type\":\"number\"},"
+                + "{\"name\":\"species\",\"type\":\"string\"}]");
+    assertThat(json(get("/api/v1/datasets/" + id))).isEqualTo(d);
+
+    TableData data = datasets.read(id);
+    assertThat(data.column("sepal_length")[0]).isEqualTo(5.1);
+    assertThat(data.stringColumn("species")[0]).isEqualTo("setosa");
+    assertThat(data.stringColumn("species")[149]).isEqualTo("virginica");
+    assertThat(data.features(List.of("sepal_length", "petal_width"))).startsWith(5.1, 0.2, 4.9);
+  }
+
+  @Test
+  void theSameBytesGiveTheSameFingerprintAndOtherBytesAnother() throws Exception {
+    byte[] digits = resource("digits.csv");
+    JsonNode a = json(post("/api/v1/datasets?name=digits", "text/csv", digits));
+    JsonNode b = json(post("/api/v1/datasets?name=digits-again", "text/csv", digits));
+    JsonNode iris = json(post("/api/v1/datasets?name=iris2", "text/csv", resource("iris.csv")));
+
+    assertThat(a.get("rows").asLong()).isEqualTo(1797);
+    assertThat(a.get("columns").size()).isEqualTo(65);
+    assertThat(a.get("columns").get(64).get("name").asString()).isEqualTo("digit");
+    assertThat(a.get("columns").findValuesAsString("type")).containsOnly("number");
+    assertThat(a.get("id")).isNotEqualTo(b.get("id"));
+    assertThat(a.get("sha256")).isEqualTo(b.get("sha256"));
+    assertThat(a.get("sha256")).isNotEqualTo(iris.get("sha256"));
+    assertThat(datasets.read(a.get("id").asString()).column("p3")[0]).isEqualTo(13.0);
+  }
+
+  @Test
+  void quotedFieldsHoldCommasQuotesAndLineBreaks() throws Exception {
+    String csv = "\uFEFFa,b\r\n1,\"x, \"\"quoted\"\"\"\r\n2,\"two\nlines\"\r\n\r\n";
+    JsonNode d = json(post("/api/v1/datasets?name=q", "text/csv", csv.getBytes()));
+    assertThat(d.get("rows").asLong()).isEqualTo(2);
+    TableData data = datasets.read(d.get("id").asString());
+    assertThat(data.stringColumn("b")).containsExactly("x, \"quoted\"", "two\nlines");
+    assertThat(data.column("a")).containsExactly(1.0, 2.0);
+  }
+
+  @Test
+  void aColumnWithNaNInfinityOrAnEmptyCellIsAStringColumn() throws Exception {
+    String csv = "a,b,c,d\n1,NaN,1,0x10\n2,3,,4\n";
+    JsonNode d = json(post("/api/v1/datasets?name=nan", "text/csv", csv.getBytes()));
+    assertThat(d.get("columns").findValuesAsString("type"))
+        .containsExactly("number", "string", "string", "string");
+  }
+
+  @Test
+  void csvMistakesAre400sThatNameTheLine() throws Exception {
+    assertProblem(post("/api/v1/datasets?name=e", "text/csv", new byte[0]), 400, "empty");
+    assertProblem(post("/api/v1/datasets?name=e", "text/csv", "a,b\n".getBytes()), 400, "no rows");
+    assertProblem(
+        post("/api/v1/datasets?name=e", "text/csv", "a,b\n1,2\n3\n".getBytes()),
+        400,
+        "line 3 has 1 fields where the header has 2");
+    assertProblem(
+        post("/api/v1/datasets?name=e", "text/csv", "a,b\n1,2\n\"3,4\n".getBytes()),
+        400,
+        "line 3: a quoted field is never closed");
+    assertProblem(
+        post("/api/v1/datasets?name=e", "text/csv", "a,a\n1,2\n".getBytes()), 400, "twice");
+    assertProblem(
+        post("/api/v1/datasets?name=e&target=nope", "text/csv", "a,b\n1,2\n".getBytes()),
+        400,
+        "target column 'nope'");
+    assertProblem(post("/api/v1/datasets", "text/csv", "a\n1\n".getBytes()), 400, "name");
+    assertThat(datasets.list().stream().map(Dataset::name)).doesNotContain("e");
+  }
+
+  // ---- JSON -------------------------------------------------------------------------------------
+
+  @Test
+  void jsonColumnsAndRowsUploadWithDeclaredAndInferredTypes() throws Exception {
+    String body =
+        "{\"columns\": [\"x\", {\"name\": \"y\", \"type\": \"string\"}, \"label\"],"
+            + " \"rows\": [[1.5, 2, \"cat\"], [2.5, 3, \"dog\"]]}";
+    JsonNode d = json(post("/api/v1/datasets?name=j", "application/json", body.getBytes()));
+    assertThat(d.get("rows").asLong()).isEqualTo(2);
+    assertThat(d.get("columns").findValuesAsString("type"))
+        .containsExactly("number", "string", "string");
+    TableData data = datasets.read(d.get("id").asString());
+    assertThat(data.column("x")).containsExactly(1.5, 2.5);
+    assertThat(data.stringColumn("y")).containsExactly("2", "3");
+  }
+
+  @Test
+  void aJsonListOfRecordsUploadsInTheFirstRecordsColumnOrder() throws Exception {
+    String body = "[{\"b\": 1, \"a\": \"x\"}, {\"a\": \"y\", \"b\": 2e0}]";
+    JsonNode d = json(post("/api/v1/datasets?name=r", "application/json", body.getBytes()));
+    assertThat(d.get("columns").toString())
+        .isEqualTo("[{\"name\":\"b\",\"type\":\"number\"},{\"name\":\"a\",\"type\":\"string\"}]");
+    TableData data = datasets.read(d.get("id").asString());
+    assertThat(data.column("b")).containsExactly(1.0, 2.0);
+    assertThat(data.stringColumn("a")).containsExactly("x", "y");
+  }
+
+  @Test
+  void jsonMistakesAre400sThatNameTheRowAndColumn() throws Exception {
+    String path = "/api/v1/datasets?name=bad";
+    assertProblem(
+        post(path, "application/json", "{\"columns\": [\"a\", \"b\"], \"rows\": [[1, 2], [3]]}"),
+        400,
+        "row 1 has 1 values where there are 2 columns");
+    assertProblem(
+        post(path, "application/json", "{\"columns\": [\"a\"], \"rows\": [[1], [{\"n\": 1}]]}"),
+        400,
+        "row 1 column 'a' holds a nested object");
+    assertProblem(
+        post(
+            path,
+            "application/json",
+            "{\"columns\": [{\"name\": \"a\", \"type\": \"number\"}], \"rows\": [[1], [\"two\"]]}"),
+        400,
+        "row 1 column 'a': 'two' is not a finite number");
+    assertProblem(
+        post(path, "application/json", "[{\"a\": 1, \"b\": 2}, {\"a\": 3}]"),
+        400,
+        "row 1 has no column 'b'");
+    assertProblem(
+        post(path, "application/json", "[{\"a\": 1}, {\"a\": null}]"), 400, "row 1 column 'a'");
+    assertProblem(post(path, "application/json", "[{\"a\": 1}, "), 400, "not valid JSON");
+    assertProblem(post(path, "application/json", "[]"), 400, "empty");
+    assertProblem(post(path, "application/json", "{\"rows\": [[1]]}"), 400, "\"columns\"");
+  }
+
+  // ---- NPY --------------------------------------------------------------------------------------
+
+  @Test
+  void npyFeaturesOfAnyRankUploadWithTheirLabels() throws Exception {
+    double[] features = new double[3 * 2 * 2];
+    for (int i = 0; i < features.length; i++) {
+      features[i] = i * 0.5;
+    }
+    HttpResponse<String> r =
+        multipart(
+            "/api/v1/datasets?name=images",
+            List.of(
+                new Part("features", Npy.float64(features, 3, 2, 2)),
+                new Part("labels", Npy.int32(new int[] {0, 1, 1}, 3))));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    JsonNode d = json(r);
+    assertThat(d.get("rows").asLong()).isEqualTo(3);
+    assertThat(d.get("shape").toString()).isEqualTo("[3,2,2]");
+    assertThat(d.get("columns").findValuesAsString("name"))
+        .containsExactly("x0", "x1", "x2", "x3", "label");
+    TableData data = datasets.read(d.get("id").asString());
+    assertThat(data.features(List.of("x0", "x1", "x2", "x3"))).containsExactly(features);
+    assertThat(data.column("label")).containsExactly(0.0, 1.0, 1.0);
+  }
+
+  @Test
+  void npyMistakesAre400s() throws Exception {
+    String path = "/api/v1/datasets?name=npy";
+    byte[] features = Npy.float64(new double[] {1, 2, 3, 4}, 2, 2);
+    assertProblem(multipart(path, List.of(new Part("features", features))), 400, "'labels' part");
+    assertProblem(
+        multipart(
+            path,
+            List.of(
+                new Part("features", features), new Part("labels", Npy.int32(new int[] {1}, 1)))),
+        400,
+        "labels.npy has shape [1]");
+    assertProblem(
+        multipart(
+            path,
+            List.of(
+                new Part("features", "not numpy".getBytes()),
+                new Part("labels", Npy.int32(new int[] {1, 2}, 2)))),
+        400,
+        "not a .npy file");
+    byte[] truncated = java.util.Arrays.copyOf(features, features.length - 8);
+    assertProblem(
+        multipart(
+            path,
+            List.of(
+                new Part("features", truncated),
+                new Part("labels", Npy.int32(new int[] {1, 2}, 2)))),
+        400,
+        "ends after 3 of its 4 values");
+    HttpResponse<String> byTarget =
+        multipart(path + "&target=x1", List.of(new Part("features", features)));
+    assertThat(byTarget.statusCode()).as(byTarget.body()).isEqualTo(201);
+  }
+
+  // ---- limits -----------------------------------------------------------------------------------
+
+  @Test
+  void anUploadOverTheSizeLimitIs413AndTooManyRowsOrColumnsAre400() throws Exception {
+    byte[] big = new byte[MAX_UPLOAD + 1];
+    java.util.Arrays.fill(big, (byte) '1');
+    assertProblem(post("/api/v1/datasets?name=big", "text/csv", big), 413, "over the limit");
+
+    HttpResponse<String> chunked =
+        http.send(
+            request("/api/v1/datasets?name=big")
+                .header("Content-Type", "text/csv")
+                .POST(BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)))
+                .build(),
+            BodyHandlers.ofString());
+    assertProblem(chunked, 413, "over the limit");
+    assertProblem(
+        multipart(
+            "/api/v1/datasets?name=big",
+            List.of(new Part("features", big), new Part("labels", Npy.int32(new int[] {1}, 1)))),
+        413,
+        "the features part is " + big.length + " bytes");
+
+    StringBuilder rows = new StringBuilder("a\n");
+    for (int i = 0; i <= MAX_ROWS; i++) {
+      rows.append(i).append('\n');
+    }
+    assertProblem(
+        post("/api/v1/datasets?name=long", "text/csv", rows.toString().getBytes()),
+        400,
+        "limit of " + MAX_ROWS + " rows");
+
+    StringBuilder wide = new StringBuilder();
+    for (int c = 0; c <= MAX_COLUMNS; c++) {
+      wide.append(c == 0 ? "" : ",").append("c").append(c);
+    }
+    wide.append('\n');
+    assertProblem(
+        post("/api/v1/datasets?name=wide", "text/csv", wide.toString().getBytes()),
+        400,
+        "limit of " + MAX_COLUMNS);
+  }
+
+  // ---- list, get, delete ------------------------------------------------------------------------
+
+  @Test
+  void listingPagesAndDeletingRemoves() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(
+          json(post("/api/v1/datasets?name=l" + i, "text/csv", "a\n1\n".getBytes()))
+              .get("id")
+              .asString());
+    }
+    JsonNode page = json(get("/api/v1/datasets?offset=0&limit=2"));
+    assertThat(page.get("datasets").size()).isEqualTo(2);
+    assertThat(page.get("total").asInt()).isGreaterThanOrEqualTo(3);
+    assertThat(page.get("limit").asInt()).isEqualTo(2);
+    assertProblem(get("/api/v1/datasets?limit=0"), 400, "'limit'");
+
+    assertThat(delete("/api/v1/datasets/" + ids.get(0)).statusCode()).isEqualTo(204);
+    assertProblem(get("/api/v1/datasets/" + ids.get(0)), 404, ids.get(0));
+    assertProblem(delete("/api/v1/datasets/" + ids.get(0)), 404, ids.get(0));
+    assertThat(Files.exists(STORAGE.resolve("datasets").resolve(ids.get(0)))).isFalse();
+    assertThat(Files.exists(STORAGE.resolve("datasets").resolve(ids.get(1)))).isTrue();
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  record Part(String name, byte[] bytes) {}
+
+  private static byte[] resource(String name) throws Exception {
+    return Files.readAllBytes(Path.of("src/test/resources/datasets", name));
+  }
+
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(request(path).GET().build(), BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> delete(String path) throws Exception {
+    return http.send(request(path).DELETE().build(), BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(String path, String type, String body) throws Exception {
+    return post(path, type, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private HttpResponse<String> post(String path, String type, byte[] body) throws Exception {
+    return http.send(
+        request(path).header("Content-Type", type).POST(BodyPublishers.ofByteArray(body)).build(),
+        BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> multipart(String path, List<Part> parts) throws Exception {
+    String boundary = "b" + UUID.randomUUID();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Part p : parts) {
+      out.writeBytes(
+          ("--"
+                  + boundary
+                  + "\r\nContent-Disposition: form-data; name=\""
+                  + p.name()
+                  + "\"; filename=\""
+                  + p.name()
+                  + ".npy\"\r\n"
+                  + "Content-Type: application/octet-stream\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.writeBytes(p.bytes());
+      out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    out.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+    return post(path, "multipart/form-data; boundary=" + boundary, out.toByteArray());
+  }
+
+  private static JsonNode json(HttpResponse<String> r) {
+    return JSON.readTree(r.body());
+  }
+
+  private static void assertProblem(HttpResponse<String> r, int status, String detail) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    if (detail != null) {
+      assertThat(json(r).get("detail").asString()).contains(detail);
+    }
+  }
+}

@@ -1,6 +1,7 @@
 package dev.maas;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -10,9 +11,11 @@ import org.springframework.util.unit.DataSize;
  * @param storage where the embedded stores keep their files
  * @param registry limits of the model registry's API
  * @param datasets limits of dataset uploads
+ * @param training the training job queue and its workers
  */
 @ConfigurationProperties("maas")
-public record MaasProperties(Storage storage, Registry registry, Datasets datasets) {
+public record MaasProperties(
+    Storage storage, Registry registry, Datasets datasets, Training training) {
 
   public MaasProperties {
     if (storage == null) {
@@ -23,6 +26,9 @@ public record MaasProperties(Storage storage, Registry registry, Datasets datase
     }
     if (datasets == null) {
       datasets = new Datasets(null, null, null);
+    }
+    if (training == null) {
+      training = new Training(null, null, null);
     }
   }
 
@@ -65,6 +71,28 @@ public record MaasProperties(Storage storage, Registry registry, Datasets datase
       }
       if (maxColumns == null) {
         maxColumns = 10_000;
+      }
+    }
+  }
+
+  /**
+   * @param workers jobs trained at the same time, each on its own thread (default 1, which suits a
+   *     2-core machine: one training job keeps the cores busy through ND4J's own threads)
+   * @param queueCapacity jobs that may wait for a worker (default 16); a submission beyond it is
+   *     answered 429 with Retry-After
+   * @param wallClockLimit the longest a job may train before it fails with that reason (default 0:
+   *     no limit)
+   */
+  public record Training(Integer workers, Integer queueCapacity, Duration wallClockLimit) {
+    public Training {
+      if (workers == null) {
+        workers = 1;
+      }
+      if (queueCapacity == null) {
+        queueCapacity = 16;
+      }
+      if (wallClockLimit == null) {
+        wallClockLimit = Duration.ZERO;
       }
     }
   }

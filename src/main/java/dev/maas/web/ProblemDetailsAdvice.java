@@ -34,8 +34,13 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(ApiException.class)
   ResponseEntity<Object> api(ApiException e, WebRequest request) {
+    HttpHeaders headers = new HttpHeaders();
+    if (e instanceof TooManyRequestsException busy) {
+      headers.set(
+          HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, busy.retryAfter().toSeconds())));
+    }
     return handleExceptionInternal(
-        e, problem(e.status(), e.getMessage()), new HttpHeaders(), e.status(), request);
+        e, problem(e.status(), e.getMessage()), headers, e.status(), request);
   }
 
   @ExceptionHandler(InvalidRequestException.class)

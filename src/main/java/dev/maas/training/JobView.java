@@ -1,0 +1,59 @@
+package dev.maas.training;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training job as the API shows it (shared/DESIGN.md's job shape).
+ *
+ * @param id {@code job-} and random hex
+ * @param state queued, running, succeeded, failed or cancelled
+ * @param model the registered model the job trains a version of
+ * @param progress epochs done of the total and the estimated seconds left
+ * @param learningCurve the training and validation loss of each epoch so far
+ * @param metrics the evaluation on the held-out rows, once succeeded (null without held-out rows)
+ * @param modelVersion the version it registered, once succeeded
+ * @param usage what the job used: wall and CPU time and peak native memory
+ * @param error why it failed, or null
+ * @param createdAt when it was submitted
+ * @param finishedAt when it reached a final state, or null
+ */
+record JobView(
+    String id,
+    JobState state,
+    String model,
+    Progress progress,
+    List<CurvePoint> learningCurve,
+    Map<String, Object> metrics,
+    VersionRef modelVersion,
+    Usage usage,
+    String error,
+    Instant createdAt,
+    Instant finishedAt) {
+
+  JobView {
+    learningCurve = learningCurve == null ? List.of() : List.copyOf(learningCurve);
+  }
+
+  /**
+   * @param epoch epochs finished
+   * @param epochs epochs requested
+   * @param etaSeconds estimated seconds left, or null before the first epoch
+   */
+  record Progress(int epoch, int epochs, Double etaSeconds) {}
+
+  /** One epoch's losses; a loss that is not a number (no validation split) is null. */
+  record CurvePoint(int epoch, Double trainLoss, Double validationLoss) {}
+
+  /** The registered version a job produced. */
+  record VersionRef(String name, int version) {}
+
+  /**
+   * @param wallSeconds time from start to end (or now)
+   * @param cpuSeconds CPU time of the training thread
+   * @param peakNativeBytes the highest off-heap memory JavaCPP counted while the job ran (process
+   *     wide, best effort)
+   */
+  record Usage(double wallSeconds, double cpuSeconds, long peakNativeBytes) {}
+}

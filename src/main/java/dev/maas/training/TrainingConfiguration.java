@@ -1,0 +1,38 @@
+package dev.maas.training;
+
+import dev.maas.MaasProperties;
+import dev.maas.dataset.Datasets;
+import dev.maas.registry.ModelRegistry;
+import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
+
+/** Wires training jobs: the job store under {@code maas.storage.path}, the queue and workers. */
+@Configuration(proxyBeanMethods = false)
+class TrainingConfiguration {
+
+  @Bean
+  TrainingJobs trainingJobs(
+      MaasProperties properties, @Lazy Datasets datasets, ModelRegistry registry) {
+    MaasProperties.Training training = properties.training();
+    return new TrainingJobs(
+        new JobStore(properties.storage().path()),
+        new RequestParser(datasets),
+        new JobRunner(datasets, registry, training.wallClockLimit().toNanos()),
+        training.workers(),
+        training.queueCapacity());
+  }
+
+  /** Recovers stored jobs once every bean exists (the datasets service included). */
+  @Bean
+  SmartInitializingSingleton trainingJobsRecovery(TrainingJobs jobs) {
+    return jobs::recover;
+  }
+
+  @Bean(destroyMethod = "shutdownNow")
+  ScheduledExecutorService trainingEventTicker() {
+    return TrainingJobController.newTicker();
+  }
+}

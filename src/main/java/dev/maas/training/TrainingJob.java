@@ -1,0 +1,203 @@
+package dev.maas.training;
+
+import dev.maas.compute.EpochProgress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/** One training job's changing state; every method is synchronized on the job. */
+final class TrainingJob {
+  private final String id;
+  private final String model;
+  private final JsonNode request;
+  private final String idempotencyKey;
+  private final Instant createdAt;
+  private TrainingPlan plan;
+  private JobState state;
+  private int epoch;
+  private int epochs;
+  private Double etaSeconds;
+  private final List<JobView.CurvePoint> curve = new ArrayList<>();
+  private Map<String, Object> metrics;
+  private JobView.VersionRef modelVersion;
+  private JobView.Usage usage;
+  private String error;
+  private Instant finishedAt;
+  private volatile boolean cancelRequested;
+  private Runnable task;
+  private long version;
+
+  TrainingJob(
+      String id, TrainingPlan plan, JsonNode request, String idempotencyKey, Instant createdAt) {
+    this.id = id;
+    this.model = plan == null ? null : plan.model();
+    this.plan = plan;
+    this.request = request;
+    this.idempotencyKey = idempotencyKey;
+    this.createdAt = createdAt;
+    this.state = JobState.QUEUED;
+    this.epochs = plan == null ? 0 : plan.params().epochs();
+  }
+
+  /** A job read back from the store. */
+  TrainingJob(JobRecord record) {
+    JobView v = record.job();
+    this.id = v.id();
+    this.model = v.model();
+    this.request = record.request();
+    this.idempotencyKey = record.idempotencyKey();
+    this.createdAt = v.createdAt();
+    this.state = v.state();
+    if (v.progress() != null) {
+      this.epoch = v.progress().epoch();
+      this.epochs = v.progress().epochs();
+      this.etaSeconds = v.progress().etaSeconds();
+    }
+    this.curve.addAll(v.learningCurve());
+    this.metrics = v.metrics();
+    this.modelVersion = v.modelVersion();
+    this.usage = v.usage();
+    this.error = v.error();
+    this.finishedAt = v.finishedAt();
+  }
+
+  String id() {
+    return id;
+  }
+
+  String model() {
+    return model;
+  }
+
+  JsonNode request() {
+    return request;
+  }
+
+  String idempotencyKey() {
+    return idempotencyKey;
+  }
+
+  Instant createdAt() {
+    return createdAt;
+  }
+
+  synchronized TrainingPlan plan() {
+    return plan;
+  }
+
+  synchronized void plan(TrainingPlan value) {
+    this.plan = value;
+    this.epochs = value.params().epochs();
+  }
+
+  synchronized JobState state() {
+    return state;
+  }
+
+  synchronized Runnable task() {
+    return task;
+  }
+
+  synchronized void task(Runnable value) {
+    this.task = value;
+  }
+
+  boolean cancelRequested() {
+    return cancelRequested;
+  }
+
+  /** Whether the job is queued or running and trains on {@code datasetId}. */
+  synchronized boolean uses(String datasetId) {
+    return !state.finished()
+        && plan != null
+        && (datasetId.equals(plan.dataset()) || datasetId.equals(plan.testDataset()));
+  }
+
+  /** Moves a queued job to running; false when it is no longer queued (cancelled). */
+  synchronized boolean start() {
+    if (state != JobState.QUEUED) {
+      return false;
+    }
+    state = JobState.RUNNING;
+    version++;
+    return true;
+  }
+
+  synchronized void epoch(EpochProgress p) {
+    epoch = p.epoch();
+    epochs = p.epochs();
+    double elapsed = p.elapsed().toNanos() / 1e9;
+    etaSeconds = epoch == 0 ? null : elapsed / epoch * (epochs - epoch);
+    curve.add(new JobView.CurvePoint(p.epoch(), finite(p.trainLoss()), finite(p.validationLoss())));
+    version++;
+  }
+
+  synchronized void usage(JobView.Usage value) {
+    usage = value;
+  }
+
+  synchronized void succeed(Map<String, Object> testMetrics, JobView.VersionRef ref) {
+    metrics = testMetrics;
+    modelVersion = ref;
+    etaSeconds = 0.0;
+    finish(JobState.SUCCEEDED, null);
+  }
+
+  synchronized void fail(String reason) {
+    finish(JobState.FAILED, reason);
+  }
+
+  /**
+   * Asks the job to stop: a queued job is cancelled at once (true), a running one stops at its next
+   * batch.
+   */
+  synchronized boolean cancel() {
+    cancelRequested = true;
+    if (state == JobState.QUEUED) {
+      finish(JobState.CANCELLED, null);
+      return true;
+    }
+    return false;
+  }
+
+  synchronized void cancelled() {
+    finish(JobState.CANCELLED, null);
+  }
+
+  private void finish(JobState value, String reason) {
+    state = value;
+    error = reason;
+    finishedAt = Instant.now();
+    version++;
+  }
+
+  /** Increases on every change; for server-sent events. */
+  synchronized long version() {
+    return version;
+  }
+
+  synchronized JobView view() {
+    return new JobView(
+        id,
+        state,
+        model,
+        new JobView.Progress(epoch, epochs, etaSeconds),
+        curve,
+        metrics,
+        modelVersion,
+        usage,
+        error,
+        createdAt,
+        finishedAt);
+  }
+
+  synchronized JobRecord record() {
+    return new JobRecord(view(), request, idempotencyKey);
+  }
+
+  private static Double finite(double v) {
+    return Double.isFinite(v) ? v : null;
+  }
+}

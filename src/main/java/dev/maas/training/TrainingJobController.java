@@ -1,0 +1,148 @@
+package dev.maas.training;
+
+import dev.maas.web.BadRequestException;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.JsonNode;
+
+/** {@code /api/v1/training-jobs}: submit, list, get, cancel and watch training jobs. */
+@RestController
+@RequestMapping("/api/v1/training-jobs")
+class TrainingJobController {
+  static final int DEFAULT_LIMIT = 50;
+  static final int MAX_LIMIT = 1000;
+
+  private final TrainingJobs jobs;
+  private final ScheduledExecutorService ticker;
+
+  TrainingJobController(TrainingJobs jobs, ScheduledExecutorService trainingEventTicker) {
+    this.jobs = jobs;
+    this.ticker = trainingEventTicker;
+  }
+
+  /** A page of jobs, newest first. */
+  record JobPage(List<JobView> jobs, int offset, int limit, int total) {}
+
+  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<JobView> submit(
+      @RequestBody JsonNode body,
+      @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+    TrainingJob job = jobs.submit(body, idempotencyKey);
+    return ResponseEntity.accepted()
+        .location(URI.create("/api/v1/training-jobs/" + job.id()))
+        .body(job.view());
+  }
+
+  @GetMapping
+  JobPage list(
+      @RequestParam(required = false) String state,
+      @RequestParam(required = false) String model,
+      @RequestParam(defaultValue = "0") int offset,
+      @RequestParam(defaultValue = "" + DEFAULT_LIMIT) int limit) {
+    if (offset < 0) {
+      throw new BadRequestException("'offset' must be at least 0, not " + offset);
+    }
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw new BadRequestException(
+          "'limit' must be between 1 and " + MAX_LIMIT + ", not " + limit);
+    }
+    JobState wanted = null;
+    if (state != null) {
+      try {
+        wanted = JobState.of(state);
+      } catch (IllegalArgumentException e) {
+        throw new BadRequestException(
+            "'state' must be one of "
+                + Arrays.stream(JobState.values()).map(JobState::wireName).toList()
+                + ", not '"
+                + state
+                + "'");
+      }
+    }
+    List<TrainingJob> all = jobs.list(wanted, model);
+    int from = Math.min(offset, all.size());
+    int to = (int) Math.min((long) from + limit, all.size());
+    return new JobPage(
+        all.subList(from, to).stream().map(TrainingJob::view).toList(), offset, limit, all.size());
+  }
+
+  @GetMapping("/{id}")
+  JobView get(@PathVariable String id) {
+    return jobs.get(id).view();
+  }
+
+  @PostMapping("/{id}/cancel")
+  JobView cancel(@PathVariable String id) {
+    return jobs.cancel(id).view();
+  }
+
+  /**
+   * Server-sent events: a {@code job} event with the job whenever it changes (checked every 200
+   * ms), the last one when it reaches a final state; then the stream ends.
+   */
+  @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+  SseEmitter events(@PathVariable String id) {
+    TrainingJob job = jobs.get(id);
+    SseEmitter emitter = new SseEmitter(0L);
+    AtomicLong seen = new AtomicLong(-1);
+    AtomicReference<ScheduledFuture<?>> future = new AtomicReference<>();
+    Runnable tick =
+        () -> {
+          try {
+            long version = job.version();
+            JobView view = job.view();
+            if (version != seen.get()) {
+              seen.set(version);
+              emitter.send(SseEmitter.event().name("job").id(Long.toString(version)).data(view));
+            }
+            if (view.state().finished()) {
+              emitter.complete();
+              cancel(future);
+            }
+          } catch (IOException | IllegalStateException e) {
+            emitter.completeWithError(e);
+            cancel(future);
+          }
+        };
+    emitter.onCompletion(() -> cancel(future));
+    emitter.onTimeout(() -> cancel(future));
+    emitter.onError(e -> cancel(future));
+    future.set(ticker.scheduleWithFixedDelay(tick, 0, 200, TimeUnit.MILLISECONDS));
+    return emitter;
+  }
+
+  private static void cancel(AtomicReference<ScheduledFuture<?>> future) {
+    ScheduledFuture<?> f = future.get();
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+
+  static ScheduledExecutorService newTicker() {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, "training-events");
+          t.setDaemon(true);
+          return t;
+        });
+  }
+}

@@ -1,0 +1,203 @@
+package dev.maas.training;
+
+import dev.maas.compute.InvalidRequestException;
+import dev.maas.dataset.DatasetUsage;
+import dev.maas.web.ApiException;
+import dev.maas.web.BadRequestException;
+import dev.maas.web.NotFoundException;
+import dev.maas.web.TooManyRequestsException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Training jobs: submitted to a bounded queue served by a fixed number of workers, watched,
+ * cancelled, and kept in the {@link JobStore} so that they outlive a restart. Datasets used by a
+ * queued or running job are in use.
+ */
+public final class TrainingJobs implements DatasetUsage, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TrainingJobs.class);
+  static final String INTERRUPTED = "interrupted by restart";
+
+  private final Map<String, TrainingJob> jobs = new ConcurrentHashMap<>();
+  private final Map<String, TrainingJob> byIdempotencyKey = new ConcurrentHashMap<>();
+  private final JobStore store;
+  private final RequestParser parser;
+  private final JobRunner runner;
+  private final ThreadPoolExecutor executor;
+  private final Duration retryAfter;
+  private volatile boolean stopping;
+
+  TrainingJobs(
+      JobStore store, RequestParser parser, JobRunner runner, int workers, int queueCapacity) {
+    this.store = store;
+    this.parser = parser;
+    this.runner = runner;
+    this.retryAfter = Duration.ofSeconds(5);
+    AtomicInteger threads = new AtomicInteger();
+    this.executor =
+        new ThreadPoolExecutor(
+            workers,
+            workers,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(queueCapacity),
+            r -> {
+              Thread t = new Thread(r, "training-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  /**
+   * Reads the job store: lists finished jobs, fails those that were running, and queues again those
+   * that were queued. Called once, when every bean exists.
+   */
+  void recover() {
+    for (JobRecord record : store.loadAll()) {
+      TrainingJob job = new TrainingJob(record);
+      jobs.put(job.id(), job);
+      if (job.idempotencyKey() != null) {
+        byIdempotencyKey.put(job.idempotencyKey(), job);
+      }
+      if (job.state() == JobState.RUNNING) {
+        job.fail(INTERRUPTED);
+        save(job);
+      } else if (job.state() == JobState.QUEUED) {
+        try {
+          job.plan(parser.parse(job.request()));
+          enqueue(job);
+        } catch (InvalidRequestException e) {
+          job.fail("cannot run after restart: " + String.join("; ", e.problems()));
+          save(job);
+        } catch (ApiException e) {
+          job.fail("cannot run after restart: " + e.getMessage());
+          save(job);
+        }
+      }
+    }
+  }
+
+  /**
+   * Validates and queues a job; a repeated {@code idempotencyKey} returns the job it first made.
+   *
+   * @throws InvalidRequestException listing every problem of the request
+   * @throws TooManyRequestsException when the queue is full
+   */
+  TrainingJob submit(JsonNode body, String idempotencyKey) {
+    if (idempotencyKey != null) {
+      if (idempotencyKey.isBlank() || idempotencyKey.length() > 200) {
+        throw new BadRequestException("'Idempotency-Key' must be 1 to 200 characters");
+      }
+      TrainingJob earlier = byIdempotencyKey.get(idempotencyKey);
+      if (earlier != null) {
+        return earlier;
+      }
+    }
+    TrainingPlan plan = parser.parse(body);
+    String id = "job-" + UUID.randomUUID().toString().replace("-", "");
+    TrainingJob job = new TrainingJob(id, plan, body, idempotencyKey, Instant.now());
+    synchronized (this) {
+      if (idempotencyKey != null) {
+        TrainingJob earlier = byIdempotencyKey.putIfAbsent(idempotencyKey, job);
+        if (earlier != null) {
+          return earlier;
+        }
+      }
+      jobs.put(id, job);
+      try {
+        enqueue(job);
+      } catch (RejectedExecutionException e) {
+        jobs.remove(id);
+        if (idempotencyKey != null) {
+          byIdempotencyKey.remove(idempotencyKey);
+        }
+        throw new TooManyRequestsException(
+            "the training queue is full ("
+                + executor.getQueue().size()
+                + " jobs waiting); try again later",
+            retryAfter);
+      }
+    }
+    save(job);
+    return job;
+  }
+
+  private void enqueue(TrainingJob job) {
+    Runnable task = () -> runner.run(job, this::save, () -> stopping);
+    job.task(task);
+    executor.execute(task);
+  }
+
+  TrainingJob get(String id) {
+    TrainingJob job = jobs.get(id);
+    if (job == null) {
+      throw new NotFoundException("training job '" + id + "' does not exist");
+    }
+    return job;
+  }
+
+  /** Jobs, newest first, optionally of one state and one model. */
+  List<TrainingJob> list(JobState state, String model) {
+    return jobs.values().stream()
+        .filter(j -> state == null || j.state() == state)
+        .filter(j -> model == null || model.equals(j.model()))
+        .sorted(
+            Comparator.comparing(TrainingJob::createdAt).reversed().thenComparing(TrainingJob::id))
+        .toList();
+  }
+
+  /** Cancels a queued job at once; a running one stops within one batch. */
+  TrainingJob cancel(String id) {
+    TrainingJob job = get(id);
+    if (job.cancel()) {
+      Runnable task = job.task();
+      if (task != null) {
+        executor.remove(task);
+      }
+      save(job);
+    }
+    return job;
+  }
+
+  @Override
+  public boolean inUse(String datasetId) {
+    return jobs.values().stream().anyMatch(j -> j.uses(datasetId));
+  }
+
+  private void save(TrainingJob job) {
+    if (stopping) {
+      return;
+    }
+    synchronized (job) {
+      store.save(job.record());
+    }
+  }
+
+  /** Stops the workers; running jobs stay "running" on disk and are failed at the next start. */
+  @Override
+  public void close() {
+    stopping = true;
+    executor.shutdownNow();
+    try {
+      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+        log.warn("training workers did not stop within 10 seconds");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

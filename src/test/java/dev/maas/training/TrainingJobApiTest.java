@@ -1,0 +1,285 @@
+package dev.maas.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Training jobs through HTTP, with one worker and room for one waiting job, so that a second long
+ * job fills the queue.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrainingJobApiTest {
+  private static final Path STORAGE =
+      Path.of("target", "test-data", "training-api-" + UUID.randomUUID());
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  @LocalServerPort int port;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private String iris;
+  private String diabetes;
+  private String digits;
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry properties) {
+    properties.add("maas.storage.path", STORAGE::toString);
+    properties.add("maas.training.workers", () -> 1);
+    properties.add("maas.training.queue-capacity", () -> 1);
+  }
+
+  @BeforeAll
+  void uploadDatasets() throws Exception {
+    iris = upload("iris", Files.readString(resource("iris.csv")));
+    diabetes = upload("diabetes", Files.readString(resource("diabetes.csv")));
+    List<String> lines = Files.readAllLines(resource("digits.csv"));
+    digits = upload("digits", String.join("\n", lines.subList(0, 401)) + "\n");
+  }
+
+  @Test
+  void eachFamilyTrainsAndItsVersionIsInTheRegistryWithMetrics() throws Exception {
+    JsonNode linear =
+        train(
+            "{\"model\": \"diabetes-linear\", \"family\": \"linear_regression\", \"dataset\": \""
+                + diabetes
+                + "\", \"target\": \"progression\"}");
+    assertThat(linear.get("metrics").get("r2").asDouble()).isGreaterThan(0.3);
+
+    JsonNode logistic =
+        train(
+            "{\"model\": \"iris-logistic\", \"family\": \"logistic_regression\", \"spec\": {},"
+                + " \"dataset\": \""
+                + iris
+                + "\", \"target\": \"species\"}");
+    assertThat(logistic.get("metrics").get("accuracy").asDouble()).isGreaterThan(0.85);
+
+    JsonNode mlp =
+        train(
+            "{\"model\": \"iris-mlp\", \"family\": \"mlp\", \"dataset\": \""
+                + iris
+                + "\", \"target\": \"species\", \"alias\": \"staging\","
+                + " \"spec\": {\"hiddenLayers\": [{\"units\": 16}]},"
+                + " \"training\": {\"epochs\": 60, \"batchSize\": 16, \"learningRate\": 0.02,"
+                + " \"validationFraction\": 0.1, \"seed\": 7}}");
+    assertThat(mlp.get("metrics").get("accuracy").asDouble()).isGreaterThan(0.8);
+    assertThat(mlp.get("learningCurve").size()).isEqualTo(60);
+    assertThat(mlp.get("learningCurve").get(0).get("validationLoss").isNumber()).isTrue();
+    assertThat(mlp.get("progress").toString())
+        .isEqualTo("{\"epoch\":60,\"epochs\":60,\"etaSeconds\":0.0}");
+    assertThat(mlp.get("usage").get("wallSeconds").asDouble()).isPositive();
+    assertThat(mlp.get("usage").get("cpuSeconds").asDouble()).isPositive();
+    JsonNode model = json(get("/api/v1/models/iris-mlp"));
+    assertThat(model.toString()).contains("\"staging\":1");
+
+    String images =
+        "\"dataset\": \""
+            + digits
+            + "\", \"target\": \"digit\", \"task\": \"classification\", \"testFraction\": 0.25";
+    JsonNode cnn =
+        train(
+            "{\"model\": \"digits-cnn\", \"family\": \"cnn\", "
+                + images
+                + ", \"inputShape\": [1, 8, 8], \"spec\": {\"convLayers\": [{\"filters\": 8,"
+                + " \"kernel\": 3, \"pool\": {\"type\": \"max\", \"size\": 2}}],"
+                + " \"denseLayers\": [{\"units\": 32}]},"
+                + " \"training\": {\"epochs\": 8, \"learningRate\": 0.01}}");
+    assertThat(cnn.get("metrics").get("accuracy").asDouble()).isGreaterThan(0.6);
+
+    JsonNode rnn =
+        train(
+            "{\"model\": \"digits-rnn\", \"family\": \"rnn\", "
+                + images
+                + ", \"inputShape\": [8, 8], \"spec\": {\"cell\": \"gru\", \"units\": 24},"
+                + " \"training\": {\"epochs\": 8, \"learningRate\": 0.01}}");
+    assertThat(rnn.get("metrics").get("accuracy").asDouble()).isGreaterThan(0.3);
+
+    JsonNode version = json(get("/api/v1/models/digits-cnn/versions/1"));
+    assertThat(version.get("family").asString()).isEqualTo("cnn");
+    assertThat(version.get("metrics").get("accuracy").asDouble())
+        .isEqualTo(cnn.get("metrics").get("accuracy").asDouble());
+    assertThat(version.get("lineage").get("datasetId").asString()).isEqualTo(digits);
+    assertThat(version.get("lineage").get("datasetSha256").asString()).matches("[0-9a-f]{64}");
+    assertThat(version.get("lineage").get("split").asString()).isEqualTo("testFraction=0.25");
+    assertThat(version.get("lineage").get("trainingJobId").asString())
+        .isEqualTo(cnn.get("id").asString());
+    assertThat(version.get("training").get("epochs").asInt()).isEqualTo(8);
+    assertThat(version.get("learningCurve").size()).isEqualTo(8);
+
+    JsonNode page = json(get("/api/v1/training-jobs?state=succeeded&model=digits-rnn"));
+    assertThat(page.get("total").asInt()).isEqualTo(1);
+    assertThat(page.get("jobs").get(0).get("id")).isEqualTo(rnn.get("id"));
+
+    HttpResponse<String> events =
+        http.send(
+            HttpRequest.newBuilder(
+                    uri("/api/v1/training-jobs/" + rnn.get("id").asString() + "/events"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(events.statusCode()).isEqualTo(200);
+    assertThat(events.body()).contains("event:job").contains("\"state\":\"succeeded\"");
+  }
+
+  @Test
+  void anInvalidRequestListsEveryProblemInOne400() throws Exception {
+    HttpResponse<String> r =
+        post(
+            "{\"model\": \"Bad Name\", \"family\": \"cnn\", \"dataset\": \""
+                + iris
+                + "\", \"target\": \"species\", \"features\": [\"sepal_length\", \"nope\"],"
+                + " \"inputShape\": [1, 3, 3], \"bogus\": 1,"
+                + " \"training\": {\"epochs\": 0, \"learningRate\": -1, \"batchSize\": 1000,"
+                + " \"optimizer\": \"adamw\"}}",
+            null);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    List<String> problems = json(r).get("problems").valueStream().map(JsonNode::asString).toList();
+    assertThat(String.join("\n", problems))
+        .contains("model name 'Bad Name'")
+        .contains("bogus is not a known field")
+        .contains("features 'nope' is not a column")
+        .contains("inputShape [1, 3, 3] holds 9 values per row, but there are 2 features")
+        .contains("training.epochs must be between 1 and 100000")
+        .contains("training.learningRate must be greater than 0")
+        .contains("training.batchSize must not exceed the 120 training rows")
+        .contains("training.optimizer must be one of");
+
+    HttpResponse<String> unknown =
+        post("{\"model\": \"m\", \"family\": \"forest\", \"dataset\": \"ds-none\"}", null);
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(unknown.body())
+        .contains("family must be one of")
+        .contains("dataset 'ds-none' is not a dataset")
+        .contains("target is required");
+  }
+
+  @Test
+  void aFullQueueIs429AndCancelStopsQueuedAndRunningJobs() throws Exception {
+    String slow =
+        "{\"model\": \"iris-slow\", \"family\": \"mlp\", \"dataset\": \""
+            + iris
+            + "\", \"target\": \"species\", \"training\": {\"epochs\": 100000, \"batchSize\": 1}}";
+    JsonNode running = json(post(slow, null));
+    String runningId = running.get("id").asString();
+    awaitState(runningId, "running");
+    HttpResponse<String> second = post(slow, "retry-me");
+    assertThat(second.statusCode()).isEqualTo(202);
+    JsonNode queued = json(second);
+    assertThat(queued.get("state").asString()).isEqualTo("queued");
+    assertThat(json(post(slow, "retry-me")).get("id")).isEqualTo(queued.get("id"));
+
+    HttpResponse<String> full = post(slow, null);
+    assertThat(full.statusCode()).isEqualTo(429);
+    assertThat(full.headers().firstValue("Retry-After")).isPresent();
+
+    HttpResponse<String> delete =
+        http.send(
+            HttpRequest.newBuilder(uri("/api/v1/datasets/" + iris)).DELETE().build(),
+            BodyHandlers.ofString());
+    assertThat(delete.statusCode()).isEqualTo(409);
+
+    JsonNode cancelledQueued =
+        json(post("/api/v1/training-jobs/" + queued.get("id").asString() + "/cancel", "", null));
+    assertThat(cancelledQueued.get("state").asString()).isEqualTo("cancelled");
+    post("/api/v1/training-jobs/" + runningId + "/cancel", "", null);
+    JsonNode stopped = awaitState(runningId, "cancelled");
+    assertThat(stopped.get("modelVersion").isNull()).isTrue();
+    assertThat(get("/api/v1/models/iris-slow").statusCode()).isEqualTo(404);
+    assertThat(get("/api/v1/training-jobs/job-none").statusCode()).isEqualTo(404);
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  private JsonNode train(String request) throws Exception {
+    HttpResponse<String> r = post(request, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    JsonNode job = json(r);
+    String id = job.get("id").asString();
+    assertThat(r.headers().firstValue("Location")).hasValue("/api/v1/training-jobs/" + id);
+    JsonNode done = awaitState(id, "succeeded");
+    assertThat(done.get("modelVersion").get("version").asInt()).isEqualTo(1);
+    assertThat(done.get("error").isNull()).isTrue();
+    return done;
+  }
+
+  private JsonNode awaitState(String id, String state) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode job;
+    do {
+      job = json(get("/api/v1/training-jobs/" + id));
+      String now = job.get("state").asString();
+      if (now.equals(state)) {
+        return job;
+      }
+      assertThat(now).as(job.toString()).isIn("queued", "running");
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError("job " + id + " did not become " + state + ": " + job);
+  }
+
+  private String upload(String name, String csv) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(uri("/api/v1/datasets?name=" + name))
+                .header("Content-Type", "text/csv")
+                .POST(BodyPublishers.ofString(csv))
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return json(r).get("id").asString();
+  }
+
+  private HttpResponse<String> post(String body, String idempotencyKey) throws Exception {
+    return post("/api/v1/training-jobs", body, idempotencyKey);
+  }
+
+  private HttpResponse<String> post(String path, String body, String idempotencyKey)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri(path))
+            .header("Content-Type", "application/json")
+            .POST(BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    if (idempotencyKey != null) {
+      b.header("Idempotency-Key", idempotencyKey);
+    }
+    return http.send(b.build(), BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri(path)).build(), BodyHandlers.ofString());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://localhost:" + port + path);
+  }
+
+  private static JsonNode json(HttpResponse<String> r) {
+    return JSON.readTree(r.body());
+  }
+
+  private static Path resource(String name) {
+    return Path.of("src", "test", "resources", "datasets", name);
+  }
+}

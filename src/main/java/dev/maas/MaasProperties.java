@@ -28,7 +28,7 @@ public record MaasProperties(
       datasets = new Datasets(null, null, null);
     }
     if (training == null) {
-      training = new Training(null, null, null);
+      training = new Training(null, null, null, null);
     }
   }
 
@@ -82,8 +82,11 @@ public record MaasProperties(
    *     answered 429 with Retry-After
    * @param wallClockLimit the longest a job may train before it fails with that reason (default 0:
    *     no limit)
+   * @param maxEpochRows the most epochs x training rows a job may ask for (default 1,000,000,000);
+   *     more is a 400 at submission
    */
-  public record Training(Integer workers, Integer queueCapacity, Duration wallClockLimit) {
+  public record Training(
+      Integer workers, Integer queueCapacity, Duration wallClockLimit, Long maxEpochRows) {
     public Training {
       if (workers == null) {
         workers = 1;
@@ -93,6 +96,9 @@ public record MaasProperties(
       }
       if (wallClockLimit == null) {
         wallClockLimit = Duration.ZERO;
+      }
+      if (maxEpochRows == null) {
+        maxEpochRows = 1_000_000_000L;
       }
     }
   }

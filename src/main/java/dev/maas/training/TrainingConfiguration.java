@@ -19,7 +19,7 @@ class TrainingConfiguration {
     MaasProperties.Training training = properties.training();
     return new TrainingJobs(
         new JobStore(properties.storage().path()),
-        new RequestParser(datasets),
+        new RequestParser(datasets, training.maxEpochRows()),
         new JobRunner(datasets, registry, training.wallClockLimit().toNanos()),
         training.workers(),
         training.queueCapacity());

@@ -60,7 +60,7 @@ class JobRecoveryTest {
   private TrainingJobs open(Datasets datasets) {
     return new TrainingJobs(
         new JobStore(storage),
-        new RequestParser(datasets),
+        new RequestParser(datasets, Long.MAX_VALUE),
         new JobRunner(datasets, mock(ModelRegistry.class), 0),
         1,
         4);

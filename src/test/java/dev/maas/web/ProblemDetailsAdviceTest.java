@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.not;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -36,6 +37,11 @@ class ProblemDetailsAdviceTest {
           List.of("training.epochs must be at least 1", "spec.units must be at least 1"));
     }
 
+    @GetMapping("/busy")
+    String busy() {
+      throw new TooManyRequestsException("the queue is full", java.time.Duration.ofSeconds(7));
+    }
+
     @GetMapping("/bug")
     String bug() {
       throw new IllegalStateException("secret internal state at dev.maas.Something");
@@ -65,6 +71,14 @@ class ProblemDetailsAdviceTest {
         .andExpect(jsonPath("$.status").value(409))
         .andExpect(jsonPath("$.title").value("Conflict"))
         .andExpect(jsonPath("$.detail").value("version 3 is the target of alias production"));
+  }
+
+  @Test
+  void tooManyRequestsIs429WithRetryAfterInSeconds() throws Exception {
+    mvc.perform(get("/busy"))
+        .andExpect(status().isTooManyRequests())
+        .andExpect(header().string("Retry-After", "7"))
+        .andExpect(jsonPath("$.detail").value("the queue is full"));
   }
 
   @Test

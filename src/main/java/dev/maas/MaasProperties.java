@@ -100,6 +100,11 @@ public record MaasProperties(
       if (maxEpochRows == null) {
         maxEpochRows = 1_000_000_000L;
       }
+      if (workers < 1 || queueCapacity < 1 || wallClockLimit.isNegative() || maxEpochRows < 1) {
+        throw new IllegalArgumentException(
+            "maas.training: workers, queue-capacity and max-epoch-rows must be at least 1 and"
+                + " wall-clock-limit not negative");
+      }
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.maas.training;
 import dev.maas.MaasProperties;
 import dev.maas.dataset.Datasets;
 import dev.maas.registry.ModelRegistry;
-import java.util.concurrent.ScheduledExecutorService;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -29,10 +28,5 @@ class TrainingConfiguration {
   @Bean
   SmartInitializingSingleton trainingJobsRecovery(TrainingJobs jobs) {
     return jobs::recover;
-  }
-
-  @Bean(destroyMethod = "shutdownNow")
-  ScheduledExecutorService trainingEventTicker() {
-    return TrainingJobController.newTicker();
   }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -27,16 +28,28 @@ import tools.jackson.databind.JsonNode;
 /** {@code /api/v1/training-jobs}: submit, list, get, cancel and watch training jobs. */
 @RestController
 @RequestMapping("/api/v1/training-jobs")
-class TrainingJobController {
+class TrainingJobController implements DisposableBean {
   static final int DEFAULT_LIMIT = 50;
   static final int MAX_LIMIT = 1000;
 
   private final TrainingJobs jobs;
   private final ScheduledExecutorService ticker;
 
-  TrainingJobController(TrainingJobs jobs, ScheduledExecutorService trainingEventTicker) {
+  TrainingJobController(TrainingJobs jobs) {
     this.jobs = jobs;
-    this.ticker = trainingEventTicker;
+    // Owned here rather than a bean: an Executor bean would replace Spring Boot's task executor.
+    this.ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "training-events");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @Override
+  public void destroy() {
+    ticker.shutdownNow();
   }
 
   /** A page of jobs, newest first. */
@@ -135,14 +148,5 @@ class TrainingJobController {
     if (f != null) {
       f.cancel(false);
     }
-  }
-
-  static ScheduledExecutorService newTicker() {
-    return Executors.newSingleThreadScheduledExecutor(
-        r -> {
-          Thread t = new Thread(r, "training-events");
-          t.setDaemon(true);
-          return t;
-        });
   }
 }

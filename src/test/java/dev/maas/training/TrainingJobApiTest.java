@@ -173,6 +173,22 @@ class TrainingJobApiTest {
         .contains("family must be one of")
         .contains("dataset 'ds-none' is not a dataset")
         .contains("target is required");
+
+    HttpResponse<String> mixed =
+        post(
+            "{\"model\": \"m\", \"family\": \"rnn\", \"dataset\": \""
+                + iris
+                + "\", \"testDataset\": \""
+                + iris
+                + "\", \"testFraction\": 0.3, \"target\": \"species\", \"task\": \"regression\","
+                + " \"spec\": {\"cell\": \"transformer\", \"units\": 0}}",
+            null);
+    assertThat(mixed.statusCode()).isEqualTo(400);
+    assertThat(mixed.body())
+        .contains("testFraction must not be given with testDataset")
+        .contains("'species' holds strings, so the task must be classification")
+        .contains("inputShape is required for rnn")
+        .contains("spec.cell must be one of [simple, lstm, gru]");
   }
 
   @Test

@@ -228,6 +228,124 @@ class TrainingJobApiTest {
 
   // ---- helpers ----------------------------------------------------------------------------------
 
+  /**
+   * The peer table's rows through HTTP: the shared split rule (row i is test data when i % 5 == 4)
+   * as two uploaded datasets, the reference architectures and training settings, and the test
+   * quality of the compute engine issue's bounds (ReferenceTasks' margins against the peer).
+   */
+  @Test
+  void referenceConfigurationsTrainedThroughHttpReachThePeerQuality() throws Exception {
+    String[] diabetesSplit = uploadSplit("diabetes");
+    String[] irisSplit = uploadSplit("iris");
+    String[] wineSplit = uploadSplit("wine");
+    String[] digitsSplit = uploadSplit("digits");
+    String adam = "\"optimizer\": \"adam\", \"batchSize\": 32, \"learningRate\": 0.001";
+    assertReference(
+        "linear",
+        "diabetes",
+        "r2",
+        reference(
+            "ref-linear",
+            "linear_regression",
+            diabetesSplit,
+            "progression",
+            "\"spec\": {\"solver\": \"least_squares\"}"));
+    assertReference(
+        "logistic",
+        "iris",
+        "accuracy",
+        reference("ref-logistic", "logistic_regression", irisSplit, "species", "\"spec\": {}"));
+    assertReference(
+        "mlp",
+        "wine",
+        "accuracy",
+        reference(
+            "ref-mlp",
+            "mlp",
+            wineSplit,
+            "cultivar",
+            "\"task\": \"classification\", \"spec\": {\"hiddenLayers\": [{\"units\": 64}]},"
+                + " \"training\": {\"epochs\": 200, "
+                + adam
+                + "}"));
+    assertReference(
+        "cnn",
+        "digits",
+        "accuracy",
+        reference(
+            "ref-cnn",
+            "cnn",
+            digitsSplit,
+            "digit",
+            "\"task\": \"classification\", \"inputShape\": [1, 8, 8], \"spec\": {\"convLayers\": ["
+                + "{\"filters\": 16, \"kernel\": 3, \"pool\": {\"type\": \"max\", \"size\": 2}},"
+                + "{\"filters\": 32, \"kernel\": 3, \"pool\": {\"type\": \"max\", \"size\": 2}}],"
+                + " \"denseLayers\": []}, \"training\": {\"epochs\": 30, "
+                + adam
+                + "}"));
+    assertReference(
+        "rnn-lstm",
+        "digits-rows",
+        "accuracy",
+        reference(
+            "ref-lstm",
+            "rnn",
+            digitsSplit,
+            "digit",
+            "\"task\": \"classification\", \"inputShape\": [8, 8],"
+                + " \"spec\": {\"cell\": \"lstm\", \"units\": 64, \"layers\": 1},"
+                + " \"training\": {\"epochs\": 30, "
+                + adam
+                + "}"));
+  }
+
+  /** Uploads a shared CSV as its training rows and its test rows by the split rule. */
+  private String[] uploadSplit(String name) throws Exception {
+    List<String> lines = Files.readAllLines(resource(name + ".csv"));
+    StringBuilder train = new StringBuilder(lines.get(0)).append('\n');
+    StringBuilder test = new StringBuilder(lines.get(0)).append('\n');
+    for (int i = 1; i < lines.size(); i++) {
+      ((i - 1) % 5 == 4 ? test : train).append(lines.get(i)).append('\n');
+    }
+    return new String[] {
+      upload(name + "-train", train.toString()), upload(name + "-test", test.toString())
+    };
+  }
+
+  private JsonNode reference(
+      String model, String family, String[] split, String target, String rest) throws Exception {
+    return train(
+        "{\"model\": \""
+            + model
+            + "\", \"family\": \""
+            + family
+            + "\", \"dataset\": \""
+            + split[0]
+            + "\", \"testDataset\": \""
+            + split[1]
+            + "\", \"target\": \""
+            + target
+            + "\", "
+            + rest
+            + "}");
+  }
+
+  private void assertReference(String family, String dataset, String metric, JsonNode job)
+      throws Exception {
+    var row =
+        dev.maas.compute.ReferenceTasks.all().stream()
+            .filter(r -> r.family().equals(family) && r.dataset().equals(dataset))
+            .findFirst()
+            .orElseThrow();
+    double value = job.get("metrics").get(metric).asDouble();
+    assertThat(row.acceptable(value))
+        .as("%s %s %s = %.4f through HTTP, peer %.4f", family, dataset, metric, value, row.peer())
+        .isTrue();
+    String model = job.get("modelVersion").get("name").asString();
+    JsonNode version = json(get("/api/v1/models/" + model + "/versions/1"));
+    assertThat(version.get("metrics").get(metric).asDouble()).isEqualTo(value);
+  }
+
   private JsonNode train(String request) throws Exception {
     HttpResponse<String> r = post(request, null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);

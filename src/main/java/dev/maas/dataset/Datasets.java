@@ -63,6 +63,28 @@ public class Datasets {
     }
   }
 
+  /**
+   * Stores a small table given inside another request (a training job's inline dataset), in the
+   * JSON upload's shape: {@code {"columns": [...], "rows": [[...], ...]}} or a list of records.
+   */
+  public Dataset storeInline(String name, byte[] json) {
+    try {
+      return uploadTable(
+          name, Format.JSON, new java.io.ByteArrayInputStream(json), json.length, null);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot store the inline dataset", e);
+    }
+  }
+
+  /** Removes a dataset stored by {@link #storeInline} whose request was then refused. */
+  public void discardInline(String id) {
+    try {
+      store.delete(id);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot remove the inline dataset " + id, e);
+    }
+  }
+
   /** Stores an NPY feature array with optional labels. */
   Dataset uploadNpy(String name, Part features, Part labels, String target) throws IOException {
     checkName(name);

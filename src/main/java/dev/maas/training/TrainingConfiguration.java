@@ -19,6 +19,7 @@ class TrainingConfiguration {
     return new TrainingJobs(
         new JobStore(properties.storage().path()),
         new RequestParser(datasets, training.maxEpochRows()),
+        new InlineDatasets(datasets),
         new JobRunner(datasets, registry, training.wallClockLimit().toNanos()),
         training.workers(),
         training.queueCapacity());

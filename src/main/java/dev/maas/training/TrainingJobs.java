@@ -35,15 +35,22 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
   private final Map<String, TrainingJob> byIdempotencyKey = new ConcurrentHashMap<>();
   private final JobStore store;
   private final RequestParser parser;
+  private final InlineDatasets inline;
   private final JobRunner runner;
   private final ThreadPoolExecutor executor;
   private final Duration retryAfter;
   private volatile boolean stopping;
 
   TrainingJobs(
-      JobStore store, RequestParser parser, JobRunner runner, int workers, int queueCapacity) {
+      JobStore store,
+      RequestParser parser,
+      InlineDatasets inline,
+      JobRunner runner,
+      int workers,
+      int queueCapacity) {
     this.store = store;
     this.parser = parser;
+    this.inline = inline;
     this.runner = runner;
     this.retryAfter = Duration.ofSeconds(5);
     AtomicInteger threads = new AtomicInteger();
@@ -107,7 +114,15 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
         return earlier;
       }
     }
-    TrainingPlan plan = parser.parse(body);
+    InlineDatasets.Stored inlined = inline.store(body);
+    body = inlined.body();
+    TrainingPlan plan;
+    try {
+      plan = parser.parse(body);
+    } catch (RuntimeException e) {
+      inline.discard(inlined.created());
+      throw e;
+    }
     String id = "job-" + UUID.randomUUID().toString().replace("-", "");
     TrainingJob job = new TrainingJob(id, plan, body, idempotencyKey, Instant.now());
     synchronized (this) {

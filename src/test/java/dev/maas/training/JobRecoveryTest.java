@@ -61,6 +61,7 @@ class JobRecoveryTest {
     return new TrainingJobs(
         new JobStore(storage),
         new RequestParser(datasets, Long.MAX_VALUE),
+        new InlineDatasets(datasets),
         new JobRunner(datasets, mock(ModelRegistry.class), 0),
         1,
         4);

@@ -299,6 +299,44 @@ class TrainingJobApiTest {
                 + "}"));
   }
 
+  @Test
+  void aSmallDatasetCanBeSentInlineAndIsStoredAsADataset() throws Exception {
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      rows.append(i == 0 ? "" : ",")
+          .append("[")
+          .append(i)
+          .append(", ")
+          .append(2 * i + 1)
+          .append("]");
+    }
+    JsonNode job =
+        train(
+            "{\"model\": \"inline-linear\", \"family\": \"linear_regression\","
+                + " \"target\": \"y\", \"dataset\": {\"columns\": [\"x\", \"y\"], \"rows\": ["
+                + rows
+                + "]}}");
+    assertThat(job.get("metrics").get("r2").asDouble()).isGreaterThan(0.999999);
+    String datasetId =
+        json(get("/api/v1/models/inline-linear/versions/1"))
+            .get("lineage")
+            .get("datasetId")
+            .asString();
+    JsonNode dataset = json(get("/api/v1/datasets/" + datasetId));
+    assertThat(dataset.get("rows").asInt()).isEqualTo(40);
+
+    int before = json(get("/api/v1/datasets?limit=1000")).get("total").asInt();
+    HttpResponse<String> refused =
+        post(
+            "{\"model\": \"inline-bad\", \"family\": \"linear_regression\", \"target\": \"nope\","
+                + " \"dataset\": {\"columns\": [\"x\", \"y\"], \"rows\": [[1, 2], [2, 3]]}}",
+            null);
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(json(get("/api/v1/datasets?limit=1000")).get("total").asInt())
+        .as("a refused request leaves no inline dataset behind")
+        .isEqualTo(before);
+  }
+
   /** Uploads a shared CSV as its training rows and its test rows by the split rule. */
   private String[] uploadSplit(String name) throws Exception {
     List<String> lines = Files.readAllLines(resource(name + ".csv"));

@@ -42,14 +42,18 @@ final class JobRunner {
   private final ModelRegistry registry;
   private final Trainer trainer = new Trainer();
   private final long wallLimitNanos;
+  private final long maxEpochRows;
 
   /**
    * @param wallLimitNanos the longest a job may train before it fails, or 0 for no limit
+   * @param maxEpochRows the most epochs x training rows a job may run; a larger job fails with that
+   *     reason before it trains
    */
-  JobRunner(Datasets datasets, ModelRegistry registry, long wallLimitNanos) {
+  JobRunner(Datasets datasets, ModelRegistry registry, long wallLimitNanos, long maxEpochRows) {
     this.datasets = datasets;
     this.registry = registry;
     this.wallLimitNanos = wallLimitNanos;
+    this.maxEpochRows = maxEpochRows;
   }
 
   /**
@@ -86,6 +90,21 @@ final class JobRunner {
     boolean[] timedOut = {false};
     try {
       Examples[] split = examples(plan);
+      long epochRows = (long) plan.params().epochs() * split[0].rows();
+      if (epochRows > maxEpochRows) {
+        job.fail(
+            "epochs x training rows is "
+                + plan.params().epochs()
+                + " x "
+                + split[0].rows()
+                + " = "
+                + epochRows
+                + ", over maas.training.max-epoch-rows = "
+                + maxEpochRows);
+        usage.run();
+        save.accept(job);
+        return;
+      }
       TrainingResult result =
           trainer.train(
               plan.spec(),

@@ -38,14 +38,10 @@ final class RequestParser {
           "alias");
 
   private final Datasets datasets;
-  private final long maxEpochRows;
 
-  /**
-   * @param maxEpochRows the most epochs x training rows a job may ask for
-   */
-  RequestParser(Datasets datasets, long maxEpochRows) {
+  /** */
+  RequestParser(Datasets datasets) {
     this.datasets = datasets;
-    this.maxEpochRows = maxEpochRows;
   }
 
   TrainingPlan parse(JsonNode body) {
@@ -170,18 +166,6 @@ final class RequestParser {
     TrainingParams params = SpecReader.params(f.get("training"), trainingRows, problems);
     if (dataset != null) {
       params.validate(trainingRows, problems);
-      long epochRows = (long) params.epochs() * trainingRows;
-      problems.require(
-          epochRows <= maxEpochRows,
-          "training.epochs",
-          "x training rows is "
-              + params.epochs()
-              + " x "
-              + trainingRows
-              + " = "
-              + epochRows
-              + ", over the limit of "
-              + maxEpochRows);
     } else {
       params.validate(Integer.MAX_VALUE, problems);
     }

@@ -18,9 +18,10 @@ class TrainingConfiguration {
     MaasProperties.Training training = properties.training();
     return new TrainingJobs(
         new JobStore(properties.storage().path()),
-        new RequestParser(datasets, training.maxEpochRows()),
+        new RequestParser(datasets),
         new InlineDatasets(datasets),
-        new JobRunner(datasets, registry, training.wallClockLimit().toNanos()),
+        new JobRunner(
+            datasets, registry, training.wallClockLimit().toNanos(), training.maxEpochRows()),
         training.workers(),
         training.queueCapacity());
   }

@@ -60,9 +60,9 @@ class JobRecoveryTest {
   private TrainingJobs open(Datasets datasets) {
     return new TrainingJobs(
         new JobStore(storage),
-        new RequestParser(datasets, Long.MAX_VALUE),
+        new RequestParser(datasets),
         new InlineDatasets(datasets),
-        new JobRunner(datasets, mock(ModelRegistry.class), 0),
+        new JobRunner(datasets, mock(ModelRegistry.class), 0, Long.MAX_VALUE),
         1,
         4);
   }

@@ -61,15 +61,25 @@ class TrainingLimitsTest {
   }
 
   @Test
-  void tooManyEpochsTimesRowsIsA400() throws Exception {
+  void aJobOverTheCapOnEpochsTimesRowsFailsWithThatReasonWithoutTraining() throws Exception {
     String iris = upload();
     HttpResponse<String> r =
         post(
             "{\"model\": \"iris-big\", \"family\": \"mlp\", \"dataset\": \""
                 + iris
                 + "\", \"target\": \"species\", \"training\": {\"epochs\": 10000}}");
-    assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(r.body()).contains("10000 x 120 = 1200000, over the limit of 1000000");
+    assertThat(r.statusCode()).isEqualTo(202);
+    String id = json(r).get("id").asString();
+    JsonNode job = json(r);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!job.get("state").asString().equals("failed") && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      job = json(get("/api/v1/training-jobs/" + id));
+    }
+    assertThat(job.get("state").asString()).isEqualTo("failed");
+    assertThat(job.get("error").asString())
+        .contains("10000 x 120 = 1200000, over maas.training.max-epoch-rows = 1000000");
+    assertThat(job.get("learningCurve").size()).isZero();
   }
 
   private String upload() throws Exception {

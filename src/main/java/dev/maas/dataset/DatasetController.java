@@ -39,6 +39,7 @@ class DatasetController {
   ResponseEntity<Dataset> uploadCsv(
       @RequestParam String name,
       @RequestParam(required = false) String target,
+      @RequestParam(required = false) String types,
       HttpServletRequest request)
       throws IOException {
     return created(
@@ -47,7 +48,8 @@ class DatasetController {
             Datasets.Format.CSV,
             request.getInputStream(),
             request.getContentLengthLong(),
-            target));
+            target,
+            types));
   }
 
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)

@@ -45,7 +45,18 @@ public class Datasets {
   /** Stores a CSV or JSON table read from {@code body} ({@code declared} bytes, or -1). */
   Dataset uploadTable(String name, Format format, InputStream body, long declared, String target)
       throws IOException {
+    return uploadTable(name, format, body, declared, target, null);
+  }
+
+  /**
+   * Stores a CSV or JSON table, with column types given as {@code "a:number,b:string"} (may be
+   * null) winning over inference.
+   */
+  Dataset uploadTable(
+      String name, Format format, InputStream body, long declared, String target, String types)
+      throws IOException {
     checkName(name);
+    java.util.Map<String, Dataset.ColumnType> given = parseTypes(types);
     checkSize("the " + format.name() + " body", declared);
     Path spool = store.scratchFile();
     try {
@@ -57,7 +68,8 @@ public class Datasets {
           format == Format.CSV
               ? () -> new CsvRows(Files.newInputStream(spool))
               : () -> new JsonRows(Files.newInputStream(spool));
-      return store.create(name, file -> withTarget(Ingest.table(opener, file, limits), target));
+      return store.create(
+          name, file -> withTarget(Ingest.table(opener, file, limits, given), target));
     } finally {
       Files.deleteIfExists(spool);
     }
@@ -137,6 +149,25 @@ public class Datasets {
           "the target column '" + target + "' is not among the dataset's columns");
     }
     return layout;
+  }
+
+  private static java.util.Map<String, Dataset.ColumnType> parseTypes(String types) {
+    java.util.Map<String, Dataset.ColumnType> out = new java.util.LinkedHashMap<>();
+    if (types == null || types.isBlank()) {
+      return out;
+    }
+    for (String entry : types.split(",")) {
+      int colon = entry.lastIndexOf(':');
+      String type = colon < 0 ? "" : entry.substring(colon + 1).trim();
+      if (colon <= 0 || !(type.equals("number") || type.equals("string"))) {
+        throw new BadRequestException(
+            "types: '" + entry + "' must be column:number or column:string");
+      }
+      out.put(
+          entry.substring(0, colon).trim(),
+          type.equals("number") ? Dataset.ColumnType.NUMBER : Dataset.ColumnType.STRING);
+    }
+    return out;
   }
 
   private static void checkName(String name) {

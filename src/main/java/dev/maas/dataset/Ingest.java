@@ -29,36 +29,62 @@ final class Ingest {
   private Ingest() {}
 
   static TableLayout table(Opener opener, Path dataFile, Limits limits) throws IOException {
+    return table(opener, dataFile, limits, java.util.Map.of());
+  }
+
+  /**
+   * Like {@link #table(Opener, Path, Limits)}, with column types given by name ({@code given}),
+   * which win over what the source declares. A column of no declared type takes the type of its
+   * first value: a number column then refuses text further down, naming the line and column.
+   */
+  static TableLayout table(
+      Opener opener, Path dataFile, Limits limits, java.util.Map<String, ColumnType> given)
+      throws IOException {
     List<String> names;
     ColumnType[] types;
     int rows = 0;
     try (RowSource source = opener.open()) {
       names = source.names();
       checkNames(names, limits);
-      ColumnType[] declared = source.declaredTypes();
       int n = names.size();
-      boolean[] allNumeric = new boolean[n];
-      java.util.Arrays.fill(allNumeric, true);
+      ColumnType[] declared =
+          source.declaredTypes() == null ? new ColumnType[n] : source.declaredTypes().clone();
+      for (var t : given.entrySet()) {
+        int c = names.indexOf(t.getKey());
+        if (c < 0) {
+          throw new BadRequestException("types: the dataset has no column '" + t.getKey() + "'");
+        }
+        declared[c] = t.getValue();
+      }
       String[] cells = new String[n];
       boolean[] numeric = new boolean[n];
       while (source.next(cells, numeric)) {
         rows++;
+        if (rows == 1) {
+          for (int c = 0; c < n; c++) {
+            if (declared[c] == null) {
+              declared[c] = numeric[c] ? ColumnType.NUMBER : ColumnType.STRING;
+            }
+          }
+        }
         if (rows > limits.maxRows()) {
           throw new BadRequestException(
               "the dataset has more than the limit of " + limits.maxRows() + " rows");
         }
         for (int c = 0; c < n; c++) {
           if (!numeric[c]) {
-            if (declared != null && declared[c] == ColumnType.NUMBER) {
+            if (declared[c] == ColumnType.NUMBER) {
               throw new BadRequestException(
                   source.where()
                       + " column '"
                       + names.get(c)
                       + "': '"
                       + abbreviate(cells[c])
-                      + "' is not a finite number");
+                      + "' is not a finite number (the column is numeric; declare it a string"
+                      + " column with types="
+                      + names.get(c)
+                      + ":string)");
             }
-            allNumeric[c] = false;
           }
         }
       }
@@ -67,10 +93,7 @@ final class Ingest {
       }
       types = new ColumnType[n];
       for (int c = 0; c < n; c++) {
-        types[c] =
-            declared != null && declared[c] != null
-                ? declared[c]
-                : allNumeric[c] ? ColumnType.NUMBER : ColumnType.STRING;
+        types[c] = declared[c];
       }
     }
     try (RowSource source = opener.open();

@@ -108,11 +108,35 @@ class DatasetApiTest {
   }
 
   @Test
-  void aColumnWithNaNInfinityOrAnEmptyCellIsAStringColumn() throws Exception {
-    String csv = "a,b,c,d\n1,NaN,1,0x10\n2,3,,4\n";
+  void aColumnTakesTheTypeOfItsFirstValueUnlessTypesSaysOtherwise() throws Exception {
+    String csv = "a,b,c,d\n1,NaN,1,0x10\n2,3,4,5\n";
     JsonNode d = json(post("/api/v1/datasets?name=nan", "text/csv", csv.getBytes()));
     assertThat(d.get("columns").findValuesAsString("type"))
+        .containsExactly("number", "string", "number", "string");
+    JsonNode typed =
+        json(post("/api/v1/datasets?name=typed&types=c:string", "text/csv", csv.getBytes()));
+    assertThat(typed.get("columns").findValuesAsString("type"))
         .containsExactly("number", "string", "string", "string");
+    assertProblem(
+        post("/api/v1/datasets?name=e&types=c:date", "text/csv", csv.getBytes()),
+        400,
+        "must be column:number or column:string");
+    assertProblem(
+        post("/api/v1/datasets?name=e&types=zz:string", "text/csv", csv.getBytes()),
+        400,
+        "no column 'zz'");
+  }
+
+  @Test
+  void textOrAnEmptyCellInANumericColumnIsA400NamingTheLineAndColumn() throws Exception {
+    assertProblem(
+        post("/api/v1/datasets?name=e", "text/csv", "a,b\n1,2\n3,oops\n".getBytes()),
+        400,
+        "line 3 column 'b': 'oops' is not a finite number");
+    assertProblem(
+        post("/api/v1/datasets?name=e", "text/csv", "a,b\n1,2\n3,\n".getBytes()),
+        400,
+        "column 'b'");
   }
 
   @Test

@@ -33,7 +33,8 @@ class ArchitectureTest {
               "dev.maas.registry..",
               "dev.maas.serving..",
               "dev.maas.capacity..",
-              "dev.maas.web..")
+              "dev.maas.web..",
+              "dev.maas.storage..")
           .because("compute is a pure library: no Spring, no HTTP, no files");
 
   @ArchTest
@@ -74,6 +75,8 @@ class ArchitectureTest {
           .definedBy("dev.maas.registry..")
           .layer("compute")
           .definedBy("dev.maas.compute..")
+          .layer("storage")
+          .definedBy("dev.maas.storage..")
           .whereLayer("capacity")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("training")
@@ -85,6 +88,8 @@ class ArchitectureTest {
           .whereLayer("registry")
           .mayOnlyBeAccessedByLayers("training", "serving", "capacity")
           .whereLayer("web")
+          .mayOnlyBeAccessedByLayers("dataset", "training", "registry", "serving", "capacity")
+          .whereLayer("storage")
           .mayOnlyBeAccessedByLayers("dataset", "training", "registry", "serving", "capacity")
           .whereLayer("compute")
           .mayOnlyBeAccessedByLayers(

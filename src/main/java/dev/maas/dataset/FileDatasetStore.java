@@ -1,5 +1,6 @@
 package dev.maas.dataset;
 
+import dev.maas.storage.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -57,9 +58,9 @@ public final class FileDatasetStore implements DatasetStore {
     try (var entries = Files.list(datasets)) {
       for (Path p : entries.toList()) {
         String name = p.getFileName().toString();
-        if (name.endsWith(DataFiles.TEMPORARY_SUFFIX) || name.startsWith(".deleted-")) {
+        if (name.endsWith(DurableFiles.TEMPORARY_SUFFIX) || name.startsWith(".deleted-")) {
           log.info("datasets: removing leftover {}", name);
-          DataFiles.deleteTree(p);
+          DurableFiles.deleteTree(p);
         } else if (Files.isDirectory(p)) {
           try {
             Dataset d = json.readValue(Files.readAllBytes(p.resolve(METADATA_FILE)), Dataset.class);
@@ -78,7 +79,7 @@ public final class FileDatasetStore implements DatasetStore {
     byte[] bytes = new byte[16];
     random.nextBytes(bytes);
     String id = "ds-" + HexFormat.of().formatHex(bytes);
-    Path staging = datasets.resolve(id + DataFiles.TEMPORARY_SUFFIX);
+    Path staging = datasets.resolve(id + DurableFiles.TEMPORARY_SUFFIX);
     try {
       Files.createDirectory(staging);
       Path data = staging.resolve(DATA_FILE);
@@ -88,25 +89,25 @@ public final class FileDatasetStore implements DatasetStore {
               id,
               name,
               layout.rows(),
-              DataFiles.sha256(data),
+              DurableFiles.sha256(data),
               Files.size(data),
               layout.columns(),
               layout.shape(),
               clock.instant());
-      DataFiles.writeDurably(staging.resolve(METADATA_FILE), json.writeValueAsBytes(d));
-      DataFiles.syncDirectory(staging);
+      DurableFiles.writeNew(staging.resolve(METADATA_FILE), json.writeValueAsBytes(d));
+      DurableFiles.syncDirectory(staging);
       Files.move(staging, datasets.resolve(id), StandardCopyOption.ATOMIC_MOVE);
-      DataFiles.syncDirectory(datasets);
+      DurableFiles.syncDirectory(datasets);
       index.put(id, d);
       return d;
     } finally {
-      DataFiles.deleteTree(staging);
+      DurableFiles.deleteTree(staging);
     }
   }
 
   @Override
   public Path scratchFile() {
-    return datasets.resolve(".upload-" + UUID.randomUUID() + DataFiles.TEMPORARY_SUFFIX);
+    return datasets.resolve(".upload-" + UUID.randomUUID() + DurableFiles.TEMPORARY_SUFFIX);
   }
 
   @Override
@@ -129,8 +130,8 @@ public final class FileDatasetStore implements DatasetStore {
     Path dir = datasets.resolve(id);
     Path doomed = datasets.resolve(".deleted-" + id);
     Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
-    DataFiles.syncDirectory(datasets);
-    DataFiles.deleteTree(doomed);
+    DurableFiles.syncDirectory(datasets);
+    DurableFiles.deleteTree(doomed);
     return true;
   }
 
@@ -144,7 +145,7 @@ public final class FileDatasetStore implements DatasetStore {
     if (!Files.exists(data) || Files.size(data) != d.sizeBytes()) {
       throw new CorruptDatasetException(id, "its data file is missing or truncated");
     }
-    if (!DataFiles.sha256(data).equals(d.sha256())) {
+    if (!DurableFiles.sha256(data).equals(d.sha256())) {
       throw new CorruptDatasetException(id, "its data does not match its SHA-256");
     }
     return TableData.read(d, data);

@@ -1,17 +1,15 @@
 package dev.maas.registry;
 
+import dev.maas.storage.DurableFiles;
 import dev.maas.web.ConflictException;
 import dev.maas.web.NotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
  * models/churn/3/version.json       the version's metadata, written last: its presence commits it
  * </pre>
  *
- * Every file is written atomically and durably ({@link AtomicFiles}). Changes to one model are
+ * Every file is written atomically and durably ({@link DurableFiles}). Changes to one model are
  * serialized by a lock per model, so numbers are gapless and aliases never dangle; different models
  * proceed in parallel.
  */
@@ -95,12 +93,12 @@ public final class FileRegistryStore implements RegistryStore {
 
   private static boolean isTemporary(Path p) {
     String n = p.getFileName().toString();
-    return n.endsWith(AtomicFiles.TEMPORARY_SUFFIX) || n.startsWith(".deleted-");
+    return n.endsWith(DurableFiles.TEMPORARY_SUFFIX) || n.startsWith(".deleted-");
   }
 
   private void removeLeftover(Path p) throws IOException {
     log.info("registry: removing leftover {}", p.getFileName());
-    AtomicFiles.deleteTree(p);
+    DurableFiles.deleteTree(p);
   }
 
   private int scanModel(String name, Path dir) throws IOException {
@@ -176,7 +174,7 @@ public final class FileRegistryStore implements RegistryStore {
     if (!Files.exists(metadata)) {
       // version.json is written last: without it the registration was never acknowledged.
       log.info("registry: removing unfinished registration {} version {}", name, number);
-      AtomicFiles.deleteTree(dir);
+      DurableFiles.deleteTree(dir);
       return null;
     }
     ModelVersion v;
@@ -251,7 +249,7 @@ public final class FileRegistryStore implements RegistryStore {
           Path versionDir = dir.resolve(Integer.toString(number));
           if (Files.exists(versionDir)) {
             // Not in the index, so never committed: an unfinished registration's leftovers.
-            AtomicFiles.deleteTree(versionDir);
+            DurableFiles.deleteTree(versionDir);
           }
           Files.createDirectory(versionDir);
           ModelVersion v =
@@ -273,11 +271,12 @@ public final class FileRegistryStore implements RegistryStore {
                   draft.tags(),
                   draft.description());
           try {
-            AtomicFiles.write(versionDir.resolve(ARTIFACT_FILE), artifact);
-            AtomicFiles.write(versionDir.resolve(VERSION_FILE), json.writeValueAsBytes(v));
-            AtomicFiles.syncDirectory(dir);
+            DurableFiles.writeAtomically(versionDir.resolve(ARTIFACT_FILE), artifact);
+            DurableFiles.writeAtomically(
+                versionDir.resolve(VERSION_FILE), json.writeValueAsBytes(v));
+            DurableFiles.syncDirectory(dir);
           } catch (IOException | RuntimeException e) {
-            AtomicFiles.deleteTree(versionDir); // keep numbers gapless
+            DurableFiles.deleteTree(versionDir); // keep numbers gapless
             throw e;
           }
           RegisteredModel before = entry.model;
@@ -304,7 +303,7 @@ public final class FileRegistryStore implements RegistryStore {
   }
 
   private void writeModel(RegisteredModel model) throws IOException {
-    AtomicFiles.write(
+    DurableFiles.writeAtomically(
         models.resolve(model.name()).resolve(MODEL_FILE), json.writeValueAsBytes(model));
   }
 
@@ -368,7 +367,7 @@ public final class FileRegistryStore implements RegistryStore {
           try {
             Path file =
                 models.resolve(name).resolve(Integer.toString(version)).resolve(VERSION_FILE);
-            AtomicFiles.write(
+            DurableFiles.writeAtomically(
                 file, json.writeValueAsBytes(updated.withStatus(VersionStatus.READY)));
           } catch (IOException ex) {
             throw new UncheckedIOException("cannot update " + name + " version " + version, ex);
@@ -387,8 +386,8 @@ public final class FileRegistryStore implements RegistryStore {
           Path doomed = models.resolve(".deleted-" + name + "-" + java.util.UUID.randomUUID());
           try {
             Files.move(dir, doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            AtomicFiles.syncDirectory(models);
-            AtomicFiles.deleteTree(doomed);
+            DurableFiles.syncDirectory(models);
+            DurableFiles.deleteTree(doomed);
           } catch (IOException ex) {
             throw new UncheckedIOException("cannot delete model '" + name + "'", ex);
           }
@@ -424,8 +423,8 @@ public final class FileRegistryStore implements RegistryStore {
           try {
             // Metadata first: without it a half-deleted folder is an unfinished registration.
             Files.deleteIfExists(dir.resolve(VERSION_FILE));
-            AtomicFiles.deleteTree(dir);
-            AtomicFiles.syncDirectory(models.resolve(name));
+            DurableFiles.deleteTree(dir);
+            DurableFiles.syncDirectory(models.resolve(name));
           } catch (IOException ex) {
             throw new UncheckedIOException("cannot delete " + name + " version " + version, ex);
           }
@@ -575,10 +574,6 @@ public final class FileRegistryStore implements RegistryStore {
   }
 
   static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return DurableFiles.sha256(bytes);
   }
 }

@@ -1,5 +1,6 @@
 package dev.maas.training;
 
+import dev.maas.storage.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ final class JobStore {
       Files.createDirectories(folder);
       try (Stream<Path> files = Files.list(folder)) {
         for (Path p : files.toList()) {
-          if (p.getFileName().toString().endsWith(JobFiles.TEMPORARY_SUFFIX)) {
+          if (p.getFileName().toString().endsWith(DurableFiles.TEMPORARY_SUFFIX)) {
             Files.deleteIfExists(p);
           }
         }
@@ -37,7 +38,8 @@ final class JobStore {
 
   void save(JobRecord record) {
     try {
-      JobFiles.write(folder.resolve(record.job().id() + ".json"), JSON.writeValueAsBytes(record));
+      DurableFiles.writeAtomically(
+          folder.resolve(record.job().id() + ".json"), JSON.writeValueAsBytes(record));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot save job " + record.job().id(), e);
     }

@@ -1,6 +1,7 @@
 package dev.maas.dataset;
 
 import dev.maas.web.BadRequestException;
+import dev.maas.web.Paging;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -23,9 +24,6 @@ import org.springframework.web.multipart.MultipartFile;
 @RestController
 @RequestMapping("/api/v1/datasets")
 class DatasetController {
-  static final int DEFAULT_LIMIT = 50;
-  static final int MAX_LIMIT = 1000;
-
   private final Datasets datasets;
 
   DatasetController(Datasets datasets) {
@@ -98,18 +96,10 @@ class DatasetController {
   @GetMapping
   DatasetPage list(
       @RequestParam(defaultValue = "0") int offset,
-      @RequestParam(defaultValue = "" + DEFAULT_LIMIT) int limit) {
-    if (offset < 0) {
-      throw new BadRequestException("'offset' must be at least 0, not " + offset);
-    }
-    if (limit < 1 || limit > MAX_LIMIT) {
-      throw new BadRequestException(
-          "'limit' must be between 1 and " + MAX_LIMIT + ", not " + limit);
-    }
+      @RequestParam(defaultValue = Paging.DEFAULT_LIMIT_TEXT) int limit) {
+    Paging page = new Paging(offset, limit);
     List<Dataset> all = datasets.list();
-    int from = Math.min(offset, all.size());
-    int to = (int) Math.min((long) from + limit, all.size());
-    return new DatasetPage(List.copyOf(all.subList(from, to)), offset, limit, all.size());
+    return new DatasetPage(page.of(all), offset, limit, all.size());
   }
 
   @GetMapping("/{id}")

@@ -2,6 +2,7 @@ package dev.maas.registry;
 
 import dev.maas.MaasProperties;
 import dev.maas.web.BadRequestException;
+import dev.maas.web.Paging;
 import dev.maas.web.RequestBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -31,9 +32,6 @@ import tools.jackson.databind.JsonNode;
 @RestController
 @RequestMapping("/api/v1/models")
 class RegistryController {
-  static final int DEFAULT_LIMIT = 50;
-  static final int MAX_LIMIT = 1000;
-
   private final ModelRegistry registry;
   private final DataSize maxArtifactSize;
 
@@ -54,14 +52,8 @@ class RegistryController {
       @RequestParam(required = false) String prefix,
       @RequestParam(required = false) String tag,
       @RequestParam(defaultValue = "0") int offset,
-      @RequestParam(defaultValue = "" + DEFAULT_LIMIT) int limit) {
-    if (offset < 0) {
-      throw new BadRequestException("'offset' must be at least 0, not " + offset);
-    }
-    if (limit < 1 || limit > MAX_LIMIT) {
-      throw new BadRequestException(
-          "'limit' must be between 1 and " + MAX_LIMIT + ", not " + limit);
-    }
+      @RequestParam(defaultValue = Paging.DEFAULT_LIMIT_TEXT) int limit) {
+    Paging page = new Paging(offset, limit);
     String tagKey = null;
     String tagValue = null;
     if (tag != null) {
@@ -73,9 +65,7 @@ class RegistryController {
       }
     }
     List<RegisteredModel> all = registry.models(emptyToNull(prefix), tagKey, tagValue);
-    int from = (int) Math.min(offset, all.size());
-    int to = (int) Math.min((long) from + limit, all.size());
-    return new ModelPage(List.copyOf(all.subList(from, to)), offset, limit, all.size());
+    return new ModelPage(page.of(all), offset, limit, all.size());
   }
 
   @GetMapping("/{name}")

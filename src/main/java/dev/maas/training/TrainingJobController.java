@@ -1,6 +1,7 @@
 package dev.maas.training;
 
 import dev.maas.web.BadRequestException;
+import dev.maas.web.Paging;
 import java.io.IOException;
 import java.net.URI;
 import java.util.Arrays;
@@ -29,9 +30,6 @@ import tools.jackson.databind.JsonNode;
 @RestController
 @RequestMapping("/api/v1/training-jobs")
 class TrainingJobController implements DisposableBean {
-  static final int DEFAULT_LIMIT = 50;
-  static final int MAX_LIMIT = 1000;
-
   private final TrainingJobs jobs;
   private final ScheduledExecutorService ticker;
 
@@ -70,14 +68,8 @@ class TrainingJobController implements DisposableBean {
       @RequestParam(required = false) String state,
       @RequestParam(required = false) String model,
       @RequestParam(defaultValue = "0") int offset,
-      @RequestParam(defaultValue = "" + DEFAULT_LIMIT) int limit) {
-    if (offset < 0) {
-      throw new BadRequestException("'offset' must be at least 0, not " + offset);
-    }
-    if (limit < 1 || limit > MAX_LIMIT) {
-      throw new BadRequestException(
-          "'limit' must be between 1 and " + MAX_LIMIT + ", not " + limit);
-    }
+      @RequestParam(defaultValue = Paging.DEFAULT_LIMIT_TEXT) int limit) {
+    Paging page = new Paging(offset, limit);
     JobState wanted = null;
     if (state != null) {
       try {
@@ -92,10 +84,8 @@ class TrainingJobController implements DisposableBean {
       }
     }
     List<TrainingJob> all = jobs.list(wanted, model);
-    int from = Math.min(offset, all.size());
-    int to = (int) Math.min((long) from + limit, all.size());
     return new JobPage(
-        all.subList(from, to).stream().map(TrainingJob::view).toList(), offset, limit, all.size());
+        page.of(all).stream().map(TrainingJob::view).toList(), offset, limit, all.size());
   }
 
   @GetMapping("/{id}")

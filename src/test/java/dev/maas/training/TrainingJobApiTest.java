@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +21,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Training jobs through HTTP, with one worker and room for one waiting job, so that a second long
@@ -34,11 +31,11 @@ import tools.jackson.databind.json.JsonMapper;
 class TrainingJobApiTest {
   private static final Path STORAGE =
       Path.of("target", "test-data", "training-api-" + UUID.randomUUID());
-  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @LocalServerPort int port;
 
   private final HttpClient http = HttpClient.newHttpClient();
+  private JobsClient api;
   private String iris;
   private String diabetes;
   private String digits;
@@ -52,6 +49,7 @@ class TrainingJobApiTest {
 
   @BeforeAll
   void uploadDatasets() throws Exception {
+    api = new JobsClient("http://localhost:" + port);
     iris = upload("iris", Files.readString(resource("iris.csv")));
     diabetes = upload("diabetes", Files.readString(resource("diabetes.csv")));
     List<String> lines = Files.readAllLines(resource("digits.csv"));
@@ -397,30 +395,11 @@ class TrainingJobApiTest {
   }
 
   private JsonNode awaitState(String id, String state) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    JsonNode job;
-    do {
-      job = json(get("/api/v1/training-jobs/" + id));
-      String now = job.get("state").asString();
-      if (now.equals(state)) {
-        return job;
-      }
-      assertThat(now).as(job.toString()).isIn("queued", "running");
-      Thread.sleep(50);
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError("job " + id + " did not become " + state + ": " + job);
+    return api.awaitState(id, state);
   }
 
   private String upload(String name, String csv) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(uri("/api/v1/datasets?name=" + name))
-                .header("Content-Type", "text/csv")
-                .POST(BodyPublishers.ofString(csv))
-                .build(),
-            BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-    return json(r).get("id").asString();
+    return api.uploadCsv(name, csv);
   }
 
   private HttpResponse<String> post(String body, String idempotencyKey) throws Exception {
@@ -429,29 +408,22 @@ class TrainingJobApiTest {
 
   private HttpResponse<String> post(String path, String body, String idempotencyKey)
       throws Exception {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri(path))
-            .header("Content-Type", "application/json")
-            .POST(BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-    if (idempotencyKey != null) {
-      b.header("Idempotency-Key", idempotencyKey);
-    }
-    return http.send(b.build(), BodyHandlers.ofString());
+    return api.post(path, "application/json", body, idempotencyKey);
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(uri(path)).build(), BodyHandlers.ofString());
+    return api.get(path);
   }
 
   private URI uri(String path) {
-    return URI.create("http://localhost:" + port + path);
+    return api.uri(path);
   }
 
   private static JsonNode json(HttpResponse<String> r) {
-    return JSON.readTree(r.body());
+    return JobsClient.json(r);
   }
 
   private static Path resource(String name) {
-    return Path.of("src", "test", "resources", "datasets", name);
+    return JobsClient.dataset(name);
   }
 }

@@ -2,12 +2,7 @@ package dev.maas.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,18 +14,14 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** The configurable limits of training: a wall-clock limit per job and a cap on epochs x rows. */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class TrainingLimitsTest {
   private static final Path STORAGE =
       Path.of("target", "test-data", "training-limits-" + UUID.randomUUID());
-  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   @LocalServerPort int port;
-
-  private final HttpClient http = HttpClient.newHttpClient();
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry properties) {
@@ -83,37 +74,22 @@ class TrainingLimitsTest {
   }
 
   private String upload() throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(uri("/api/v1/datasets?name=iris"))
-                .header("Content-Type", "text/csv")
-                .POST(
-                    BodyPublishers.ofString(
-                        Files.readString(Path.of("src/test/resources/datasets/iris.csv"))))
-                .build(),
-            BodyHandlers.ofString());
-    assertThat(r.statusCode()).isEqualTo(201);
-    return json(r).get("id").asString();
+    return api().uploadCsv("iris", Files.readString(JobsClient.dataset("iris.csv")));
   }
 
   private HttpResponse<String> post(String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(uri("/api/v1/training-jobs"))
-            .header("Content-Type", "application/json")
-            .POST(BodyPublishers.ofString(body))
-            .build(),
-        BodyHandlers.ofString());
+    return api().submit(body, null);
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(uri(path)).build(), BodyHandlers.ofString());
+    return api().get(path);
   }
 
-  private URI uri(String path) {
-    return URI.create("http://localhost:" + port + path);
+  private JobsClient api() {
+    return new JobsClient("http://localhost:" + port);
   }
 
   private static JsonNode json(HttpResponse<String> r) {
-    return JSON.readTree(r.body());
+    return JobsClient.json(r);
   }
 }

@@ -15,6 +15,7 @@ final class EncodedData {
   final int units;
   private final double[] features;
   private final double[] targets; // [rows, units], row-major
+  private int[] inOrder; // 0 .. rows - 1, made on first use
 
   private EncodedData(int rows, int rowLength, int units, double[] features, double[] targets) {
     this.rows = rows;
@@ -42,6 +43,17 @@ final class EncodedData {
       }
     }
     return new EncodedData(data.rows(), data.rowLength(), units, features, targets);
+  }
+
+  /** The row indices in order, for passes over the whole split (made once, shared). */
+  int[] inOrder() {
+    if (inOrder == null) {
+      inOrder = new int[rows];
+      for (int i = 0; i < rows; i++) {
+        inOrder[i] = i;
+      }
+    }
+    return inOrder;
   }
 
   /** Writes rows {@code order[from .. from + count)} into a pass' input buffer. */

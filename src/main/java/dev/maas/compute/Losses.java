@@ -20,10 +20,7 @@ final class Losses {
   }
 
   double mean(EncodedData data) {
-    int[] order = new int[data.rows];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
+    int[] order = data.inOrder();
     int chunk = Math.min(Trainer.EVAL_CHUNK, data.rows);
     double[] scratch = new double[chunk * Math.max(data.rowLength, data.units)];
     double total = 0;

@@ -12,10 +12,11 @@ import org.springframework.util.unit.DataSize;
  * @param registry limits of the model registry's API
  * @param datasets limits of dataset uploads
  * @param training the training job queue and its workers
+ * @param serving the prediction endpoints: model cache, batching and request limits
  */
 @ConfigurationProperties("maas")
 public record MaasProperties(
-    Storage storage, Registry registry, Datasets datasets, Training training) {
+    Storage storage, Registry registry, Datasets datasets, Training training, Serving serving) {
 
   public MaasProperties {
     if (storage == null) {
@@ -29,6 +30,9 @@ public record MaasProperties(
     }
     if (training == null) {
       training = new Training(null, null, null, null);
+    }
+    if (serving == null) {
+      serving = new Serving(null, null, null, null, null, null);
     }
   }
 
@@ -104,6 +108,57 @@ public record MaasProperties(
         throw new IllegalArgumentException(
             "maas.training: workers, queue-capacity and max-epoch-rows must be at least 1 and"
                 + " wall-clock-limit not negative");
+      }
+    }
+  }
+
+  /**
+   * @param cacheSize native memory the loaded models may hold together (default 1GB); the least
+   *     recently used idle model is unloaded first when a load would go over it (a single model
+   *     larger than the budget is still served, alone)
+   * @param maxBatchRows the most rows one merged prediction call takes (default 64)
+   * @param maxBatchWait how long a merged call waits for requests already in flight to join it
+   *     (default 1ms); a lone request never waits
+   * @param maxInstances the most instances one prediction request may carry (default 10,000); more
+   *     is a 400
+   * @param maxRequestSize the largest prediction request body (default 16MB); larger is a 413
+   * @param unloadAfter how long a loaded version that no alias points at any more, and that is not
+   *     the latest, stays loaded without serving a request before it is unloaded (default 60s)
+   */
+  public record Serving(
+      DataSize cacheSize,
+      Integer maxBatchRows,
+      Duration maxBatchWait,
+      Integer maxInstances,
+      DataSize maxRequestSize,
+      Duration unloadAfter) {
+    public Serving {
+      if (cacheSize == null) {
+        cacheSize = DataSize.ofGigabytes(1);
+      }
+      if (maxBatchRows == null) {
+        maxBatchRows = 64;
+      }
+      if (maxBatchWait == null) {
+        maxBatchWait = Duration.ofMillis(1);
+      }
+      if (maxInstances == null) {
+        maxInstances = 10_000;
+      }
+      if (maxRequestSize == null) {
+        maxRequestSize = DataSize.ofMegabytes(16);
+      }
+      if (unloadAfter == null) {
+        unloadAfter = Duration.ofSeconds(60);
+      }
+      if (maxBatchRows < 1
+          || maxInstances < 1
+          || maxBatchWait.isNegative()
+          || unloadAfter.isNegative()
+          || cacheSize.toBytes() < 1
+          || maxRequestSize.toBytes() < 1) {
+        throw new IllegalArgumentException(
+            "maas.serving: sizes and counts must be at least 1 and durations not negative");
       }
     }
   }

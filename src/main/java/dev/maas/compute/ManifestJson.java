@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.nd4j.linalg.api.buffer.DataType;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -38,7 +39,10 @@ final class ManifestJson {
           "inputScaler",
           "targetScaler",
           "metrics",
-          "tensors");
+          "tensors",
+          "features");
+  private static final Set<String> REQUIRED =
+      FIELDS.stream().filter(f -> !f.equals("features")).collect(Collectors.toUnmodifiableSet());
   private static final Set<String> SCALER = Set.of("mean", "scale");
 
   private ManifestJson() {}
@@ -70,6 +74,10 @@ final class ManifestJson {
     } else {
       root.set("metrics", MetricsJson.write(m.metrics()));
     }
+    if (m.features() != null) {
+      ArrayNode features = root.putArray("features");
+      m.features().forEach(features::add);
+    }
     ArrayNode tensors = root.putArray("tensors");
     for (TensorEntry t : m.tensors()) {
       ObjectNode entry = tensors.addObject();
@@ -94,7 +102,7 @@ final class ManifestJson {
   }
 
   static ModelManifest read(byte[] utf8, ModelCodec.Limits limits) throws ModelFormatException {
-    JsonNode root = JsonFields.object(parse(utf8), "", FIELDS, FIELDS);
+    JsonNode root = JsonFields.object(parse(utf8), "", FIELDS, REQUIRED);
     int formatVersion = integer(root.get("formatVersion"), "formatVersion");
     Family family = family(string(root.get("family"), "family"));
     Task task = task(string(root.get("task"), "task"));
@@ -138,7 +146,36 @@ final class ManifestJson {
         inputScaler,
         targetScaler,
         metrics,
-        tensors);
+        tensors,
+        features(root.get("features"), inputShape));
+  }
+
+  /** Optional: one distinct, non-blank name per input value. */
+  private static List<String> features(JsonNode node, int[] inputShape)
+      throws ModelFormatException {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isArray()) {
+      throw invalid("features", "must be an array of names");
+    }
+    long size = 1;
+    for (int d : inputShape) {
+      size *= d;
+    }
+    if (node.size() != size) {
+      throw invalid("features", "must name each of the " + size + " input values");
+    }
+    List<String> names = new java.util.ArrayList<>(node.size());
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < node.size(); i++) {
+      String name = string(node.get(i), "features[" + i + "]");
+      if (name.isBlank() || !seen.add(name)) {
+        throw invalid("features[" + i + "]", "must be a distinct, non-blank name");
+      }
+      names.add(name);
+    }
+    return names;
   }
 
   private static JsonNode parse(byte[] utf8) throws ModelFormatException {

@@ -186,15 +186,16 @@ public final class ModelCodec {
     double[] parameters = decode(chunks, entry);
     try {
       return TrainedModel.create(
-          manifest.spec(),
-          manifest.inputShape(),
-          manifest.outputs(),
-          manifest.labels(),
-          manifest.inputScaler(),
-          manifest.targetScaler(),
-          manifest.dataType(),
-          parameters,
-          manifest.metrics());
+              manifest.spec(),
+              manifest.inputShape(),
+              manifest.outputs(),
+              manifest.labels(),
+              manifest.inputScaler(),
+              manifest.targetScaler(),
+              manifest.dataType(),
+              parameters,
+              manifest.metrics())
+          .withFeatures(manifest.features());
     } catch (RuntimeException e) {
       throw new ModelFormatException("the model cannot be built: " + e.getMessage(), e);
     }

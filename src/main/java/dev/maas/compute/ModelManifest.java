@@ -21,6 +21,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param targetScaler the regression targets' standardizer; null for classification
  * @param metrics test metrics, or null when the model was trained without test rows
  * @param tensors the tensor table, in file order
+ * @param features the name of each input value in row-major order, or null when unknown (files
+ *     written before names were kept, or models trained outside a job)
  */
 public record ModelManifest(
     int formatVersion,
@@ -33,7 +35,8 @@ public record ModelManifest(
     Standardizer inputScaler,
     Standardizer targetScaler,
     Metrics metrics,
-    List<TensorEntry> tensors) {
+    List<TensorEntry> tensors,
+    List<String> features) {
 
   /** The name of the flat parameter vector in the tensor table. */
   public static final String PARAMETERS = "parameters";
@@ -42,6 +45,7 @@ public record ModelManifest(
     inputShape = inputShape.clone();
     labels = labels == null ? null : List.copyOf(labels);
     tensors = List.copyOf(tensors);
+    features = features == null ? null : List.copyOf(features);
   }
 
   /** The manifest of {@code model}, with its parameters as the only tensor. */
@@ -59,7 +63,8 @@ public record ModelManifest(
         model.inputScaler(),
         model.targetScaler(),
         model.metrics(),
-        List.of(new TensorEntry(PARAMETERS, type, new long[] {count}, 0, count * type.width())));
+        List.of(new TensorEntry(PARAMETERS, type, new long[] {count}, 0, count * type.width())),
+        model.features());
   }
 
   public Family family() {
@@ -97,7 +102,8 @@ public record ModelManifest(
         && inputScaler.equals(m.inputScaler)
         && Objects.equals(targetScaler, m.targetScaler)
         && Objects.equals(metrics, m.metrics)
-        && tensors.equals(m.tensors);
+        && tensors.equals(m.tensors)
+        && Objects.equals(features, m.features);
   }
 
   @Override

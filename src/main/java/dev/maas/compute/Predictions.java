@@ -56,6 +56,29 @@ public final class Predictions {
     return labels.get(classIndex(row));
   }
 
+  /** Values per row: the number of regression outputs or of classes. */
+  public int width() {
+    return width;
+  }
+
+  /** The value at {@code column} of {@code row}, without copying the row. */
+  public double value(int row, int column) {
+    return values[row * width + column];
+  }
+
+  /** Rows {@code from} to {@code from + count - 1} as predictions of their own. */
+  public Predictions rows(int from, int count) {
+    if (from < 0 || count < 0 || from + count > rows) {
+      throw new IndexOutOfBoundsException("rows " + from + ".." + (from + count) + " of " + rows);
+    }
+    if (from == 0 && count == rows) {
+      return this;
+    }
+    double[] part = new double[count * width];
+    System.arraycopy(values, from * width, part, 0, part.length);
+    return new Predictions(count, width, part, labels);
+  }
+
   /** All values, row-major [rows, width]; the caller must not modify them. */
   double[] flat() {
     return values;

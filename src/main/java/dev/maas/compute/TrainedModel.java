@@ -33,6 +33,7 @@ public final class TrainedModel implements AutoCloseable {
   private final Network network;
   private final Metrics metrics;
   private final ConcurrentLinkedDeque<PassCache> idle;
+  private final List<String> features;
 
   private TrainedModel(
       ModelSpec spec,
@@ -44,7 +45,8 @@ public final class TrainedModel implements AutoCloseable {
       Standardizer targetScaler,
       Network network,
       Metrics metrics,
-      ConcurrentLinkedDeque<PassCache> idle) {
+      ConcurrentLinkedDeque<PassCache> idle,
+      List<String> features) {
     this.spec = spec;
     this.inputShape = inputShape.clone();
     this.rowLength = Math.toIntExact(dev.maas.compute.nn.Shapes.size(inputShape));
@@ -56,6 +58,11 @@ public final class TrainedModel implements AutoCloseable {
     this.network = network;
     this.metrics = metrics;
     this.idle = idle;
+    this.features = features == null ? null : List.copyOf(features);
+    if (this.features != null && this.features.size() != rowLength) {
+      throw new IllegalArgumentException(
+          "a model with " + rowLength + " input values needs as many feature names");
+    }
   }
 
   /**
@@ -113,7 +120,8 @@ public final class TrainedModel implements AutoCloseable {
         targetScaler,
         network,
         metrics,
-        new ConcurrentLinkedDeque<>());
+        new ConcurrentLinkedDeque<>(),
+        null);
   }
 
   /**
@@ -122,7 +130,37 @@ public final class TrainedModel implements AutoCloseable {
    */
   TrainedModel withMetrics(Metrics value) {
     return new TrainedModel(
-        spec, inputShape, head, outputs, labels, inputScaler, targetScaler, network, value, idle);
+        spec,
+        inputShape,
+        head,
+        outputs,
+        labels,
+        inputScaler,
+        targetScaler,
+        network,
+        value,
+        idle,
+        features);
+  }
+
+  /**
+   * This model with {@code names} as the names of its input values in row-major order (a dataset's
+   * feature columns), or null for none. The new model takes over this one's native memory: use only
+   * the returned model afterwards.
+   */
+  public TrainedModel withFeatures(List<String> names) {
+    return new TrainedModel(
+        spec,
+        inputShape,
+        head,
+        outputs,
+        labels,
+        inputScaler,
+        targetScaler,
+        network,
+        metrics,
+        idle,
+        names);
   }
 
   /**
@@ -232,6 +270,11 @@ public final class TrainedModel implements AutoCloseable {
   /** Class labels in class-index order; null for regression. */
   public List<String> labels() {
     return labels;
+  }
+
+  /** Names of the input values in row-major order, or null when the model file has none. */
+  public List<String> features() {
+    return features;
   }
 
   public Standardizer inputScaler() {

@@ -128,7 +128,7 @@ final class JobRunner {
               });
       byte[] artifact;
       Map<String, Object> metrics;
-      try (TrainedModel model = result.model()) {
+      try (TrainedModel model = withFeatureNames(result.model(), plan.features())) {
         artifact = ModelCodec.toBytes(model);
         Metrics m = model.metrics();
         metrics = m == null ? null : m.asMap();
@@ -250,5 +250,14 @@ final class JobRunner {
     } catch (RuntimeException | LinkageError e) {
       return 0;
     }
+  }
+
+  /** Keeps the feature columns' names in the model file when they name every input value. */
+  private static TrainedModel withFeatureNames(TrainedModel model, List<String> features) {
+    long values = 1;
+    for (int d : model.inputShape()) {
+      values *= d;
+    }
+    return features != null && features.size() == values ? model.withFeatures(features) : model;
   }
 }

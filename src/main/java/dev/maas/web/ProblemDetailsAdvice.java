@@ -2,6 +2,7 @@ package dev.maas.web;
 
 import dev.maas.compute.InvalidRequestException;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
@@ -9,6 +10,7 @@ import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -111,6 +113,14 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     } else if (log.isDebugEnabled()) {
       log.debug("{} answered {}: {}", where, status.value(), e.toString());
     }
+    if (isOpenInferenceProtocol(request) && body instanceof ProblemDetail problem) {
+      // The Open Inference Protocol's error shape: {"error": "..."}.
+      String detail = problem.getDetail() == null ? problem.getTitle() : problem.getDetail();
+      HttpHeaders json = new HttpHeaders();
+      json.putAll(headers);
+      json.setContentType(MediaType.APPLICATION_JSON);
+      return new ResponseEntity<>(Map.of("error", detail), json, status);
+    }
     return super.handleExceptionInternal(e, body, headers, status, request);
   }
 
@@ -147,6 +157,18 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
       return "the request body is missing";
     }
     return "the request body cannot be read";
+  }
+
+  /** Whether the request is for the Open Inference Protocol's endpoints, under {@code /v2}. */
+  private static boolean isOpenInferenceProtocol(WebRequest request) {
+    if (request instanceof NativeWebRequest nativeRequest) {
+      HttpServletRequest servlet = nativeRequest.getNativeRequest(HttpServletRequest.class);
+      if (servlet != null) {
+        String path = servlet.getRequestURI().substring(servlet.getContextPath().length());
+        return path.equals("/v2") || path.startsWith("/v2/");
+      }
+    }
+    return false;
   }
 
   private static String where(WebRequest request) {

@@ -1,0 +1,310 @@
+package dev.maas.serving;
+
+import static dev.maas.serving.JsonBody.kind;
+import static dev.maas.serving.JsonBody.next;
+import static dev.maas.serving.JsonBody.number;
+import static dev.maas.serving.JsonBody.string;
+
+import dev.maas.web.BadRequestException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+
+/**
+ * An Open Inference Protocol (KServe v2) infer request: {@code {"id", "parameters", "inputs":
+ * [{"name", "shape", "datatype", "data", "parameters"}], "outputs": [{"name"}]}}. maas models have
+ * one input tensor of shape {@code [batch, ...input shape]}; its data may be flat or nested,
+ * row-major, of any numeric datatype.
+ *
+ * @param id the request's id, echoed in the answer, or null
+ * @param rows the input tensor as rows
+ * @param outputs the outputs asked for, or null for all
+ */
+record InferRequest(String id, Rows rows, List<String> outputs) {
+  private static final Set<String> FLOATS = Set.of("FP16", "FP32", "FP64");
+  private static final Set<String> INTEGERS =
+      Set.of("INT8", "INT16", "INT32", "INT64", "UINT8", "UINT16", "UINT32", "UINT64");
+
+  static InferRequest read(byte[] body, InputLayout layout, int maxInstances) {
+    try (JsonParser p = JsonBody.parser(body)) {
+      if (next(p) != JsonToken.START_OBJECT) {
+        throw new BadRequestException(
+            "the request body must be a JSON object: {\"inputs\": [{\"name\", \"shape\","
+                + " \"datatype\", \"data\"}]}");
+      }
+      String id = null;
+      Rows rows = null;
+      List<String> outputs = null;
+      JsonToken t;
+      while ((t = next(p)) == JsonToken.PROPERTY_NAME) {
+        String field = p.currentName();
+        JsonToken value = next(p);
+        switch (field) {
+          case "id":
+            id = string(p, value, "id");
+            break;
+          case "parameters":
+            object(p, value, "parameters");
+            break;
+          case "inputs":
+            rows = inputs(p, value, layout, maxInstances);
+            break;
+          case "outputs":
+            outputs = outputs(p, value);
+            break;
+          default:
+            throw new BadRequestException(
+                "unknown field '"
+                    + field
+                    + "'; an infer request has 'id', 'parameters', 'inputs' and 'outputs'");
+        }
+      }
+      JsonBody.end(p);
+      if (rows == null) {
+        throw new BadRequestException("'inputs' is missing");
+      }
+      return new InferRequest(id, rows, outputs);
+    }
+  }
+
+  private static void object(JsonParser p, JsonToken t, String path) {
+    if (t != JsonToken.START_OBJECT) {
+      throw new BadRequestException(path + " must be an object, was " + kind(t));
+    }
+    JsonBody.skip(p);
+  }
+
+  private static Rows inputs(JsonParser p, JsonToken t, InputLayout layout, int maxInstances) {
+    if (t != JsonToken.START_ARRAY) {
+      throw new BadRequestException("'inputs' must be an array of tensors, was " + kind(t));
+    }
+    Rows rows = null;
+    int count = 0;
+    JsonToken item;
+    while ((item = next(p)) != JsonToken.END_ARRAY) {
+      if (count > 0) {
+        throw new BadRequestException(
+            "'inputs' has more than one tensor; the model takes one, '"
+                + InferenceController.INPUT
+                + "'");
+      }
+      rows = tensor(p, item, "inputs[0]", layout, maxInstances);
+      count++;
+    }
+    if (rows == null) {
+      throw new BadRequestException("'inputs' is empty; send the tensor 'input'");
+    }
+    return rows;
+  }
+
+  private static Rows tensor(
+      JsonParser p, JsonToken t, String path, InputLayout layout, int maxInstances) {
+    if (t != JsonToken.START_OBJECT) {
+      throw new BadRequestException(path + " must be a tensor object, was " + kind(t));
+    }
+    String name = null;
+    String datatype = null;
+    long[] shape = null;
+    Values data = null;
+    JsonToken f;
+    while ((f = next(p)) == JsonToken.PROPERTY_NAME) {
+      String field = p.currentName();
+      JsonToken value = next(p);
+      switch (field) {
+        case "name":
+          name = string(p, value, path + ".name");
+          break;
+        case "datatype":
+          datatype = string(p, value, path + ".datatype");
+          break;
+        case "shape":
+          shape = shape(p, value, path + ".shape");
+          break;
+        case "data":
+          data = data(p, value, path + ".data", maxInstances * (long) layout.rowLength());
+          break;
+        case "parameters":
+          object(p, value, path + ".parameters");
+          break;
+        default:
+          throw new BadRequestException(
+              "unknown field '"
+                  + path
+                  + "."
+                  + field
+                  + "'; a tensor has 'name', 'shape', 'datatype', 'data' and 'parameters'");
+      }
+    }
+    if (name == null || datatype == null || shape == null || data == null) {
+      throw new BadRequestException(path + " needs 'name', 'shape', 'datatype' and 'data'");
+    }
+    checkDatatype(datatype, data, path);
+    int batch = checkShape(shape, layout, maxInstances, path);
+    if (data.size != (long) batch * layout.rowLength()) {
+      throw new BadRequestException(
+          path
+              + ".data has "
+              + data.size
+              + " values; shape "
+              + Arrays.toString(shape)
+              + " needs "
+              + (long) batch * layout.rowLength());
+    }
+    return new Rows(data.values(), batch, layout.rowLength());
+  }
+
+  private static long[] shape(JsonParser p, JsonToken t, String path) {
+    if (t != JsonToken.START_ARRAY) {
+      throw new BadRequestException(path + " must be an array of sizes, was " + kind(t));
+    }
+    List<Long> dims = new ArrayList<>();
+    JsonToken d;
+    while ((d = next(p)) != JsonToken.END_ARRAY) {
+      String here = path + "[" + dims.size() + "]";
+      if (d != JsonToken.VALUE_NUMBER_INT || dims.size() >= 16) {
+        throw new BadRequestException(here + " must be a size (a whole number), was " + kind(d));
+      }
+      long value = p.getValueAsLong(-1);
+      if (value < 0 || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+        throw new BadRequestException(here + " must be a size from 0, was " + p.getString());
+      }
+      dims.add(value);
+    }
+    return dims.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  /** The batch size, after checking the shape is {@code [batch, ...input shape]}. */
+  private static int checkShape(long[] shape, InputLayout layout, int maxInstances, String path) {
+    boolean fits = shape.length == layout.rank() + 1;
+    for (int i = 0; fits && i < layout.rank(); i++) {
+      fits = shape[i + 1] == layout.dim(i);
+    }
+    if (!fits) {
+      throw new BadRequestException(
+          path
+              + ".shape "
+              + Arrays.toString(shape)
+              + " does not match the model's input "
+              + Arrays.toString(layout.batchShape()));
+    }
+    if (shape[0] < 1) {
+      throw new BadRequestException(path + ".shape has no instances (batch size 0)");
+    }
+    if (shape[0] > maxInstances) {
+      throw new BadRequestException(
+          path
+              + ".shape asks for "
+              + shape[0]
+              + " instances, over the limit of "
+              + maxInstances
+              + " (maas.serving.max-instances); split it");
+    }
+    return (int) shape[0];
+  }
+
+  private static void checkDatatype(String datatype, Values data, String path) {
+    if (FLOATS.contains(datatype)) {
+      return;
+    }
+    if (!INTEGERS.contains(datatype)) {
+      throw new BadRequestException(
+          path
+              + ".datatype '"
+              + datatype
+              + "' is not a numeric datatype this model takes (FP16, FP32, FP64, INT8 to INT64,"
+              + " UINT8 to UINT64)");
+    }
+    for (int i = 0; i < data.size; i++) {
+      double v = data.buffer[i];
+      if (v != Math.rint(v)) {
+        throw new BadRequestException(
+            path + ".data[" + i + "] is " + v + ", not an integer as " + datatype + " needs");
+      }
+      if (datatype.startsWith("U") && v < 0) {
+        throw new BadRequestException(
+            path + ".data[" + i + "] is negative, which " + datatype + " cannot hold");
+      }
+    }
+  }
+
+  private static Values data(JsonParser p, JsonToken t, String path, long limit) {
+    if (t != JsonToken.START_ARRAY) {
+      throw new BadRequestException(path + " must be an array of numbers, was " + kind(t));
+    }
+    Values values = new Values();
+    flatten(p, values, path, limit, 0);
+    return values;
+  }
+
+  /** Reads a (possibly nested) array whose '[' is read, appending its numbers row-major. */
+  private static void flatten(JsonParser p, Values values, String path, long limit, int depth) {
+    JsonToken t;
+    while ((t = next(p)) != JsonToken.END_ARRAY) {
+      if (t == JsonToken.START_ARRAY) {
+        if (depth >= 16) {
+          throw new BadRequestException(path + " is nested deeper than any input shape");
+        }
+        flatten(p, values, path, limit, depth + 1);
+        continue;
+      }
+      if (values.size >= limit) {
+        throw new BadRequestException(
+            path + " has more values than " + limit + " (maas.serving.max-instances rows)");
+      }
+      values.add(number(p, t, path + "[" + values.size + "]"));
+    }
+  }
+
+  private static List<String> outputs(JsonParser p, JsonToken t) {
+    if (t != JsonToken.START_ARRAY) {
+      throw new BadRequestException("'outputs' must be an array of {\"name\"}, was " + kind(t));
+    }
+    List<String> names = new ArrayList<>();
+    JsonToken item;
+    while ((item = next(p)) != JsonToken.END_ARRAY) {
+      String path = "outputs[" + names.size() + "]";
+      if (item != JsonToken.START_OBJECT) {
+        throw new BadRequestException(path + " must be an object {\"name\"}, was " + kind(item));
+      }
+      String name = null;
+      JsonToken f;
+      while ((f = next(p)) == JsonToken.PROPERTY_NAME) {
+        String field = p.currentName();
+        JsonToken value = next(p);
+        if (field.equals("name")) {
+          name = string(p, value, path + ".name");
+        } else if (field.equals("parameters")) {
+          object(p, value, path + ".parameters");
+        } else {
+          throw new BadRequestException(
+              "unknown field '" + path + "." + field + "'; an output has 'name' and 'parameters'");
+        }
+      }
+      if (name == null) {
+        throw new BadRequestException(path + ".name is missing");
+      }
+      names.add(name);
+    }
+    return names;
+  }
+
+  /** A growable array of doubles. */
+  private static final class Values {
+    double[] buffer = new double[64];
+    int size;
+
+    void add(double v) {
+      if (size == buffer.length) {
+        buffer = Arrays.copyOf(buffer, buffer.length * 2);
+      }
+      buffer[size++] = v;
+    }
+
+    double[] values() {
+      return Arrays.copyOf(buffer, size);
+    }
+  }
+}

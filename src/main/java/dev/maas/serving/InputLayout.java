@@ -1,0 +1,83 @@
+package dev.maas.serving;
+
+import dev.maas.compute.TrainedModel;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one instance of a model looks like: its shape, its number of values and, when the model file
+ * names them, the feature name of each value in row-major order.
+ */
+final class InputLayout {
+  private final int[] shape;
+  private final int rowLength;
+  private final List<String> features;
+  private final Map<String, Integer> index;
+
+  InputLayout(TrainedModel model) {
+    this(model.inputShape(), model.features());
+  }
+
+  InputLayout(int[] shape, List<String> features) {
+    this.shape = shape.clone();
+    int length = 1;
+    for (int d : shape) {
+      length *= d;
+    }
+    this.rowLength = length;
+    this.features = features;
+    if (features == null) {
+      this.index = Map.of();
+    } else {
+      Map<String, Integer> byName = new HashMap<>();
+      for (int i = 0; i < features.size(); i++) {
+        byName.put(features.get(i), i);
+      }
+      this.index = Map.copyOf(byName);
+    }
+  }
+
+  int[] shape() {
+    return shape.clone();
+  }
+
+  int dim(int axis) {
+    return shape[axis];
+  }
+
+  int rank() {
+    return shape.length;
+  }
+
+  int rowLength() {
+    return rowLength;
+  }
+
+  /** Feature names in row-major order, or null when the model file has none. */
+  List<String> features() {
+    return features;
+  }
+
+  /** The position of a named feature in a row, or -1. */
+  int indexOf(String feature) {
+    Integer i = index.get(feature);
+    return i == null ? -1 : i;
+  }
+
+  /** The shape with -1 for the batch in front, as the v2 protocol's metadata gives it. */
+  long[] batchShape() {
+    long[] out = new long[shape.length + 1];
+    out[0] = -1;
+    for (int i = 0; i < shape.length; i++) {
+      out[i + 1] = shape[i];
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return Arrays.toString(shape);
+  }
+}

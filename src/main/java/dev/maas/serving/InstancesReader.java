@@ -1,0 +1,217 @@
+package dev.maas.serving;
+
+import static dev.maas.serving.JsonBody.kind;
+import static dev.maas.serving.JsonBody.next;
+import static dev.maas.serving.JsonBody.number;
+
+import dev.maas.web.BadRequestException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+
+/**
+ * Reads the native predict body, {@code {"instances": [...]}}, into rows. An instance is an array
+ * of the model's input values in training column order (flat, or nested in the input shape for
+ * images and sequences), or an object of feature name to value in any order. Every error is a 400
+ * that names the instance and the value.
+ */
+final class InstancesReader {
+  private final InputLayout layout;
+  private final int maxInstances;
+
+  InstancesReader(InputLayout layout, int maxInstances) {
+    this.layout = layout;
+    this.maxInstances = maxInstances;
+  }
+
+  Rows read(byte[] body) {
+    try (JsonParser p = JsonBody.parser(body)) {
+      if (next(p) != JsonToken.START_OBJECT) {
+        throw new BadRequestException(
+            "the request body must be a JSON object: {\"instances\": [[...], ...]}");
+      }
+      Rows rows = null;
+      JsonToken t;
+      while ((t = next(p)) == JsonToken.PROPERTY_NAME) {
+        String field = p.currentName();
+        JsonToken value = next(p);
+        if (!"instances".equals(field)) {
+          throw new BadRequestException(
+              "unknown field '" + field + "'; a prediction request has only 'instances'");
+        }
+        if (rows != null) {
+          throw new BadRequestException("'instances' is given twice");
+        }
+        rows = instances(p, value);
+      }
+      JsonBody.end(p);
+      if (rows == null) {
+        throw new BadRequestException("'instances' is missing");
+      }
+      if (rows.rows() == 0) {
+        throw new BadRequestException("'instances' is empty; send at least one instance");
+      }
+      return rows;
+    }
+  }
+
+  private Rows instances(JsonParser p, JsonToken t) {
+    if (t != JsonToken.START_ARRAY) {
+      throw new BadRequestException("'instances' must be an array of instances, was " + kind(t));
+    }
+    Rows rows = new Rows(layout.rowLength(), 1);
+    JsonToken item;
+    while ((item = next(p)) != JsonToken.END_ARRAY) {
+      int r = rows.rows();
+      if (r >= maxInstances) {
+        throw new BadRequestException(
+            "more than "
+                + maxInstances
+                + " instances in one request (maas.serving.max-instances); split it");
+      }
+      String path = "instances[" + r + "]";
+      int at = rows.addRow();
+      if (item == JsonToken.START_ARRAY) {
+        array(p, rows, at, path);
+      } else if (item == JsonToken.START_OBJECT) {
+        named(p, rows, at, path);
+      } else {
+        throw new BadRequestException(
+            path
+                + " must be an array of numbers or an object of feature values, was "
+                + kind(item));
+      }
+    }
+    return rows;
+  }
+
+  /** An instance as an array: flat, or nested in the input shape; the '[' is read. */
+  private void array(JsonParser p, Rows rows, int at, String path) {
+    JsonToken first = next(p);
+    if (first == JsonToken.START_ARRAY && layout.rank() > 1) {
+      int n = nested(p, first, rows, at, 0, path);
+      if (n != layout.rowLength()) {
+        throw wrongLength(path, n);
+      }
+      return;
+    }
+    int n = 0;
+    for (JsonToken t = first; t != JsonToken.END_ARRAY; t = next(p)) {
+      if (n >= layout.rowLength()) {
+        throw wrongLength(path, n + 1 + remaining(p));
+      }
+      rows.set(at + n, number(p, t, path + "[" + n + "]"));
+      n++;
+    }
+    if (n != layout.rowLength()) {
+      throw wrongLength(path, n);
+    }
+  }
+
+  /**
+   * One axis of a nested instance, whose '[' is read and whose first element is {@code first};
+   * returns the values written.
+   */
+  private int nested(JsonParser p, JsonToken first, Rows rows, int at, int axis, String path) {
+    int size = layout.dim(axis);
+    int written = 0;
+    int i = 0;
+    for (JsonToken t = first; t != JsonToken.END_ARRAY; t = next(p), i++) {
+      String here = path + "[" + i + "]";
+      if (i >= size) {
+        throw wrongShape(path, axis, "more than " + size);
+      }
+      if (axis == layout.rank() - 1) {
+        rows.set(at + written, number(p, t, here));
+        written++;
+      } else {
+        if (t != JsonToken.START_ARRAY) {
+          throw new BadRequestException(
+              here
+                  + " must be an array (axis "
+                  + (axis + 1)
+                  + " of "
+                  + layout
+                  + "), was "
+                  + kind(t));
+        }
+        written += nested(p, next(p), rows, at + written, axis + 1, here);
+      }
+    }
+    if (i != size) {
+      throw wrongShape(path, axis, Integer.toString(i));
+    }
+    return written;
+  }
+
+  /** An instance as feature name to value; the '{' is read. */
+  private void named(JsonParser p, Rows rows, int at, String path) {
+    if (layout.features() == null) {
+      throw new BadRequestException(
+          path
+              + " names its features, but this model version does not know their names (it was"
+              + " imported or trained before names were kept); send the values as an array");
+    }
+    boolean[] seen = new boolean[layout.rowLength()];
+    int count = 0;
+    JsonToken t;
+    while ((t = next(p)) == JsonToken.PROPERTY_NAME) {
+      String name = p.currentName();
+      int i = layout.indexOf(name);
+      if (i < 0) {
+        throw new BadRequestException(
+            path + " has an unknown feature '" + name + "'; the model takes " + layout.features());
+      }
+      if (seen[i]) {
+        throw new BadRequestException(path + " gives feature '" + name + "' twice");
+      }
+      seen[i] = true;
+      count++;
+      rows.set(at + i, number(p, next(p), path + "." + name));
+    }
+    if (count != layout.rowLength()) {
+      for (int i = 0; i < seen.length; i++) {
+        if (!seen[i]) {
+          throw new BadRequestException(
+              path + " is missing feature '" + layout.features().get(i) + "'");
+        }
+      }
+    }
+  }
+
+  /** Skips to the end of the array the parser is in and counts the values skipped. */
+  private static int remaining(JsonParser p) {
+    int n = 0;
+    JsonToken t;
+    while ((t = next(p)) != JsonToken.END_ARRAY && t != null) {
+      JsonBody.skip(p);
+      n++;
+    }
+    return n;
+  }
+
+  private BadRequestException wrongLength(String path, int got) {
+    String names =
+        layout.features() == null || layout.features().size() > 32 ? "" : " " + layout.features();
+    return new BadRequestException(
+        path
+            + " has "
+            + got
+            + " values; the model takes "
+            + layout.rowLength()
+            + (layout.rank() > 1 ? " (input shape " + layout + ")" : "")
+            + names);
+  }
+
+  private BadRequestException wrongShape(String path, int axis, String got) {
+    return new BadRequestException(
+        path
+            + " has "
+            + got
+            + " entries on axis "
+            + axis
+            + " of the input shape "
+            + layout
+            + ", which needs "
+            + layout.dim(axis));
+  }
+}

@@ -1,0 +1,84 @@
+package dev.maas.serving;
+
+import dev.maas.compute.TrainedModel;
+import dev.maas.registry.ModelVersion;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A model version in memory, warmed up, with its batcher and its meters. Owned by {@link
+ * ModelCache}, which closes it once no request uses it.
+ */
+final class LoadedModel implements AutoCloseable {
+  private final ModelVersion version;
+  private final TrainedModel model;
+  private final Batcher batcher;
+  private final ServingMetrics.VersionMeters meters;
+  private final InputLayout layout;
+
+  LoadedModel(
+      ModelVersion version,
+      TrainedModel model,
+      ServingMetrics.VersionMeters meters,
+      int maxBatchRows,
+      long maxBatchWaitNanos) {
+    this.version = version;
+    this.model = model;
+    this.meters = meters;
+    this.layout = new InputLayout(model);
+    this.batcher =
+        new Batcher(
+            model::predict,
+            (rows, nanos) -> {
+              meters.compute().record(nanos, TimeUnit.NANOSECONDS);
+              meters.batchSize().record(rows);
+            },
+            maxBatchRows,
+            maxBatchWaitNanos);
+  }
+
+  /** Loads nothing: predicts one row of zeros so that the first request finds buffers ready. */
+  void warmUp() {
+    model.predict(new double[layout.rowLength()], 1);
+  }
+
+  ModelVersion version() {
+    return version;
+  }
+
+  String name() {
+    return version.name();
+  }
+
+  int number() {
+    return version.version();
+  }
+
+  String family() {
+    return version.family();
+  }
+
+  TrainedModel model() {
+    return model;
+  }
+
+  InputLayout layout() {
+    return layout;
+  }
+
+  Batcher batcher() {
+    return batcher;
+  }
+
+  ServingMetrics.VersionMeters meters() {
+    return meters;
+  }
+
+  long memoryBytes() {
+    return model.memoryBytes();
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

@@ -1,0 +1,122 @@
+package dev.maas.serving;
+
+import dev.maas.compute.InvalidRequestException;
+import dev.maas.registry.ModelRegistry;
+import dev.maas.registry.ModelVersion;
+import dev.maas.registry.RegisteredModel;
+import dev.maas.web.ApiException;
+import dev.maas.web.BadRequestException;
+import dev.maas.web.NotFoundException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The path of every prediction, whichever protocol asked: resolve which version answers, lease it
+ * from the cache (loading it on first use), read the instances, predict through the version's
+ * batcher, and meter the request.
+ */
+final class Predictor {
+  /** The alias served when a request names neither a version nor an alias. */
+  static final String DEFAULT_ALIAS = "production";
+
+  private final ModelRegistry registry;
+  private final ModelCache cache;
+  private final ServingMetrics metrics;
+
+  Predictor(ModelRegistry registry, ModelCache cache, ServingMetrics metrics) {
+    this.registry = registry;
+    this.cache = cache;
+    this.metrics = metrics;
+  }
+
+  /**
+   * The version a request means: {@code version}, or the one {@code alias} points at, or else the
+   * one alias {@code production} points at, or else the latest.
+   */
+  ModelVersion resolve(String name, Integer version, String alias) {
+    try {
+      if (version != null && alias != null) {
+        throw new BadRequestException("give a version or an alias, not both");
+      }
+      if (version != null) {
+        return registry.version(name, version);
+      }
+      if (alias != null) {
+        return registry.versionByAlias(name, alias);
+      }
+      RegisteredModel model = registry.model(name);
+      Integer target = model.aliases().get(DEFAULT_ALIAS);
+      int number = target != null ? target : model.latestVersion();
+      if (number < 1) {
+        throw new NotFoundException("model '" + name + "' has no versions");
+      }
+      return registry.version(name, number);
+    } catch (ApiException e) {
+      metrics.error(known(name), e instanceof NotFoundException ? "not_found" : "bad_request");
+      throw e;
+    }
+  }
+
+  /** Leases the version's loaded model; the caller closes the lease. */
+  ModelCache.Lease lease(ModelVersion version) {
+    try {
+      return cache.acquire(version);
+    } catch (ApiException e) {
+      metrics.error(version.name(), "load_failed");
+      throw e;
+    }
+  }
+
+  /**
+   * Predicts the instances {@code read} returns for a request that started at {@code startNanos}
+   * ({@link System#nanoTime()}), and counts it.
+   */
+  Batcher.Answer predict(LoadedModel model, Supplier<Rows> read) {
+    Batcher batcher = model.batcher();
+    ServingMetrics.VersionMeters meters = model.meters();
+    batcher.arriving();
+    Rows rows;
+    try {
+      rows = read.get();
+    } catch (RuntimeException e) {
+      batcher.abandon();
+      meters.clientError().increment();
+      throw e;
+    }
+    Batcher.Answer answer;
+    try {
+      answer = batcher.predict(rows.values(), rows.rows());
+    } catch (InvalidRequestException e) {
+      meters.clientError().increment();
+      throw e;
+    } catch (RuntimeException | Error e) {
+      meters.serverError().increment();
+      throw e;
+    }
+    meters.rows().increment(rows.rows());
+    meters.waiting().record(answer.waitNanos(), TimeUnit.NANOSECONDS);
+    return answer;
+  }
+
+  /** Counts a request answered with predictions; called once its answer is written. */
+  void succeeded(LoadedModel model, long startNanos) {
+    ServingMetrics.VersionMeters meters = model.meters();
+    meters.success().increment();
+    meters.latency().record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Whether the version is loaded and warmed up, i.e. answers without a load. */
+  boolean isLoaded(ModelVersion version) {
+    return cache.isLoaded(version.name(), version.version());
+  }
+
+  /** A metric tag for a requested name: the name when such a model exists, else "unknown". */
+  private String known(String name) {
+    try {
+      registry.model(name);
+      return name;
+    } catch (ApiException e) {
+      return "unknown";
+    }
+  }
+}

@@ -63,6 +63,11 @@ final class ServingFixtures {
   }
 
   static Fixture regression(String family, ModelSpec spec, int[] shape, int outputs) {
+    return regression(family, spec, shape, outputs, 1);
+  }
+
+  /** A regression model whose targets are scaled by {@code scale}, to tell versions apart. */
+  static Fixture regression(String family, ModelSpec spec, int[] shape, int outputs, double scale) {
     Random random = new Random(7);
     int rows = 40;
     int length = length(shape);
@@ -70,7 +75,8 @@ final class ServingFixtures {
     double[] targets = new double[rows * outputs];
     for (int r = 0; r < rows; r++) {
       for (int o = 0; o < outputs; o++) {
-        targets[r * outputs + o] = 3 * features[r * length] - features[r * length + length - 1] + o;
+        targets[r * outputs + o] =
+            scale * (3 * features[r * length] - features[r * length + length - 1] + o);
       }
     }
     TrainedModel model =

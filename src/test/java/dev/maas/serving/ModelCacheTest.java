@@ -1,0 +1,126 @@
+package dev.maas.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.maas.registry.FileRegistryStore;
+import dev.maas.registry.ModelRegistry;
+import dev.maas.registry.ModelVersion;
+import dev.maas.registry.Provenance;
+import dev.maas.serving.ServingFixtures.Fixture;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ModelCacheTest {
+  private static final Fixture MLP = ServingFixtures.everyFamily().get(2);
+
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private ModelRegistry registry;
+  private ModelCache cache;
+
+  @BeforeEach
+  void registry() {
+    Path root = Path.of("target", "test-data", "model-cache-" + UUID.randomUUID());
+    registry =
+        new ModelRegistry(new FileRegistryStore(root, Clock.systemUTC(), Provenance.current()));
+  }
+
+  @AfterEach
+  void close() {
+    if (cache != null) {
+      cache.close();
+    }
+  }
+
+  private ModelCache cache(long budget, long unloadAfterMillis) {
+    cache =
+        new ModelCache(
+            registry,
+            new ServingMetrics(meters),
+            budget,
+            TimeUnit.MILLISECONDS.toNanos(unloadAfterMillis),
+            64,
+            0);
+    return cache;
+  }
+
+  private ModelVersion version(String name) {
+    return registry.importVersion(name, MLP.file());
+  }
+
+  @Test
+  void aVersionIsLoadedOnceAndWarmedUpBeforeItsFirstRequestIsServed() {
+    ModelCache cache = cache(1 << 30, 60_000);
+    ModelVersion v = version("cached");
+
+    try (ModelCache.Lease first = cache.acquire(v);
+        ModelCache.Lease second = cache.acquire(v)) {
+      assertThat(first.model()).isSameAs(second.model());
+      assertThat(first.model().memoryBytes()).isGreaterThan(first.model().model().parameterCount());
+    }
+    assertThat(meters.counter("maas.model.cache.requests", "result", "miss").count()).isEqualTo(1);
+    assertThat(meters.counter("maas.model.cache.requests", "result", "hit").count()).isEqualTo(1);
+    assertThat(meters.get("maas.models.loaded").gauge().value()).isEqualTo(1);
+  }
+
+  @Test
+  void overTheBudgetTheLeastRecentlyUsedIdleModelIsUnloadedButNeverOneInUse() {
+    ModelVersion a = version("lru-a");
+    ModelVersion b = version("lru-b");
+    ModelVersion c = version("lru-c");
+    long one;
+    try (ModelCache probe =
+            new ModelCache(
+                registry,
+                new ServingMetrics(new SimpleMeterRegistry()),
+                1L << 30,
+                Long.MAX_VALUE,
+                64,
+                0);
+        ModelCache.Lease lease = probe.acquire(a)) {
+      one = lease.model().memoryBytes();
+    }
+    ModelCache cache = cache(2 * one + one / 2, 60_000);
+
+    ModelCache.Lease heldA = cache.acquire(a);
+    cache.acquire(b).close();
+    cache.acquire(c).close(); // over budget: b is idle and older than c; a is in use
+
+    assertThat(cache.isLoaded("lru-a", 1)).isTrue();
+    assertThat(cache.isLoaded("lru-b", 1)).isFalse();
+    assertThat(cache.isLoaded("lru-c", 1)).isTrue();
+    heldA.close(); // a was used last now, c before it
+    cache.acquire(b).close();
+    assertThat(cache.isLoaded("lru-c", 1)).isFalse();
+    assertThat(cache.isLoaded("lru-a", 1)).isTrue();
+    assertThat(meters.counter("maas.model.cache.evictions", "reason", "budget").count())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void aVersionNoAliasPointsAtAndThatIsNotTheLatestIsUnloadedOnceIdle() throws Exception {
+    ModelCache cache = cache(1 << 30, 100);
+    ModelVersion v1 = version("swap");
+    ModelVersion v2 = version("swap");
+    registry.setAlias("swap", "production", 1);
+    cache.acquire(v1).close();
+    cache.acquire(v2).close();
+
+    Thread.sleep(400);
+    assertThat(cache.isLoaded("swap", 1)).isTrue(); // the alias points at it
+    assertThat(cache.isLoaded("swap", 2)).isTrue(); // the latest
+
+    version("swap"); // version 3 is the latest now: nothing points at 2
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (cache.isLoaded("swap", 2) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(cache.isLoaded("swap", 2)).isFalse();
+    assertThat(cache.isLoaded("swap", 1)).isTrue();
+  }
+}

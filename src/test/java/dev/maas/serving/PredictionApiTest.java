@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.maas.compute.Predictions;
 import dev.maas.serving.ServingFixtures.Fixture;
+import dev.maas.training.JobsClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -188,6 +189,36 @@ class PredictionApiTest {
                 "{\"instances\": [" + Arrays.toString(row) + "]}"));
 
     assertThat(byName.get("predictions")).isEqualTo(byPosition.get("predictions"));
+  }
+
+  @Test
+  void aModelTrainedByAJobKnowsItsFeatureNames() throws Exception {
+    JobsClient jobs = new JobsClient("http://localhost:" + port);
+    StringBuilder csv = new StringBuilder("width,height,kind\n");
+    for (int i = 0; i < 40; i++) {
+      csv.append(i % 7).append(',').append(i % 2 == 0 ? 10 + i : -i).append(',');
+      csv.append(i % 2 == 0 ? "tall" : "flat").append('\n');
+    }
+    String dataset = jobs.uploadCsv("shapes", csv.toString());
+    HttpResponse<String> submitted =
+        jobs.submit(
+            "{\"model\": \"by-name\", \"family\": \"logistic_regression\", \"dataset\": \""
+                + dataset
+                + "\", \"target\": \"kind\"}",
+            null);
+    assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+    jobs.awaitState(JobsClient.json(submitted).get("id").asString(), "succeeded");
+
+    HttpResponse<String> r =
+        client.post(
+            "/api/v1/models/by-name/predict",
+            "{\"instances\": [{\"height\": 30, \"width\": 2}, {\"height\": -9, \"width\": 2}]}");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(json(r).get("predictions").get(0).get("label").asString()).isEqualTo("tall");
+    assertThat(json(r).get("predictions").get(1).get("label").asString()).isEqualTo("flat");
+    assertThat(json(client.get("/v2/models/by-name")).get("parameters").get("features").toString())
+        .isEqualTo("[\"width\",\"height\"]");
   }
 
   @Test

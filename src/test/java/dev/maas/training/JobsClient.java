@@ -15,13 +15,13 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The HTTP calls the training tests make against a running server: upload, submit, poll. */
-final class JobsClient {
+public final class JobsClient {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private final HttpClient http = HttpClient.newHttpClient();
   private final String base;
 
   /** A client of the server at {@code base}, e.g. {@code http://127.0.0.1:8080}. */
-  JobsClient(String base) {
+  public JobsClient(String base) {
     this.base = base;
   }
 
@@ -42,12 +42,12 @@ final class JobsClient {
   }
 
   /** Submits a training job. */
-  HttpResponse<String> submit(String body, String idempotencyKey) throws Exception {
+  public HttpResponse<String> submit(String body, String idempotencyKey) throws Exception {
     return post("/api/v1/training-jobs", "application/json", body, idempotencyKey);
   }
 
   /** Uploads a CSV dataset and returns its id. */
-  String uploadCsv(String name, String csv) throws Exception {
+  public String uploadCsv(String name, String csv) throws Exception {
     HttpResponse<String> r = post("/api/v1/datasets?name=" + name, "text/csv", csv, null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     return json(r).get("id").asString();
@@ -58,7 +58,7 @@ final class JobsClient {
   }
 
   /** Polls a job until it is in {@code state}; it may only be queued or running meanwhile. */
-  JsonNode awaitState(String id, String state) throws Exception {
+  public JsonNode awaitState(String id, String state) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     JsonNode job;
     do {
@@ -77,7 +77,7 @@ final class JobsClient {
     return URI.create(base + path);
   }
 
-  static JsonNode json(HttpResponse<String> r) {
+  public static JsonNode json(HttpResponse<String> r) {
     return JSON.readTree(r.body());
   }
 

@@ -50,6 +50,7 @@ class DockerImageIT {
     run.redirectOutput(work.resolve("server.log").toFile());
     Map<String, String> env = run.environment();
     env.putAll(image.env());
+    env.remove("OMP_NUM_THREADS"); // the script's default, not the build's
     env.put("MAAS_STORAGE_PATH", work.resolve("data").toString());
     env.put("MAAS_JAR", jar.toString());
     env.put("MAAS_CGROUP_MEMORY_FILE", cgroup.toString());
@@ -68,6 +69,7 @@ class DockerImageIT {
           .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + LIMIT / 100 * 90)
           .contains("-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("javacpp"))
           .contains("-jar", jar.toString());
+      assertThat(environment(server.pid())).contains("OMP_NUM_THREADS=1");
       assertThat(args.indexOf("-Xmx1g"))
           .as("JAVA_OPTS come after the script's flags, so they win")
           .isGreaterThan(args.indexOf("-XX:MaxRAMPercentage=40"));
@@ -121,6 +123,14 @@ class DockerImageIT {
             Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
             StandardCharsets.UTF_8);
     return Arrays.asList(cmdline.split("\0"));
+  }
+
+  private static List<String> environment(long pid) throws IOException {
+    String environ =
+        new String(
+            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
+            StandardCharsets.UTF_8);
+    return Arrays.asList(environ.split("\0"));
   }
 
   private static int freePort() throws IOException {

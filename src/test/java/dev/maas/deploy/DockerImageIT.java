@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Runs the command of the Dockerfile (ENTRYPOINT and CMD, the entrypoint script unchanged) against
  * the jar that {@code package} built, the way the image would, and checks that it starts, sizes its
- * memory from the (simulated) cgroup limit and that the image's HEALTHCHECK passes against it.
+ * memory from the (simulated) cgroup limit and that the image's HEALTHCHECK passes against it. The
+ * configuration files are the ones the Helm chart renders (ConfigMap and Secret), found where the
+ * chart's SPRING_CONFIG_ADDITIONAL_LOCATION says, so the server starts on the chart's
+ * configuration.
  *
  * <p>Only paths differ from the image: the files the image copies are taken from the repository,
  * the jar from target/, and the data directory, port and cgroup file are set through the variables
@@ -57,6 +60,9 @@ class DockerImageIT {
     env.put("MAAS_NATIVE_CACHE", work.resolve("javacpp").toString());
     env.put("SERVER_PORT", Integer.toString(port));
     env.put("JAVA_OPTS", "-Xmx1g");
+    // Like the image's user, whose home does not exist: nothing may be written there.
+    env.put("HOME", "/proc/no-home");
+    env.put("SPRING_CONFIG_ADDITIONAL_LOCATION", chartConfiguration(work));
     Process server = run.start();
     try {
       awaitHealthy(image, files, port, server, work);
@@ -101,6 +107,36 @@ class DockerImageIT {
       }
       Thread.sleep(250);
     }
+  }
+
+  /**
+   * Writes the files of the chart's ConfigMap and Secret where its pod mounts them (under work/)
+   * and returns the chart's config locations pointing there.
+   */
+  private static String chartConfiguration(Path work) throws IOException {
+    List<Map<String, Object>> chart = HelmChart.render(Map.of());
+    Map<String, Object> container =
+        HelmChart.at(
+            HelmChart.only(chart, "Deployment"), "spec", "template", "spec", "containers", 0);
+    String locations =
+        HelmChart.at(
+            HelmChart.named(container.get("env"), "SPRING_CONFIG_ADDITIONAL_LOCATION"), "value");
+    Map<String, Map<String, String>> mounted =
+        Map.of(
+            "application", HelmChart.at(HelmChart.only(chart, "ConfigMap"), "data"),
+            "secrets", HelmChart.at(HelmChart.only(chart, "Secret"), "stringData"));
+    for (Map.Entry<String, Map<String, String>> volume : mounted.entrySet()) {
+      String mountPath =
+          HelmChart.at(
+              HelmChart.named(container.get("volumeMounts"), volume.getKey()), "mountPath");
+      Path local = Files.createDirectories(work.resolve(mountPath.substring(1)));
+      for (Map.Entry<String, String> file : volume.getValue().entrySet()) {
+        Files.writeString(local.resolve(file.getKey()), file.getValue());
+      }
+      locations = locations.replace("file:" + mountPath + "/", "file:" + local + "/");
+    }
+    assertThat(locations).doesNotContain("file:/config");
+    return locations;
   }
 
   /** Runs the image's HEALTHCHECK command against the port. */

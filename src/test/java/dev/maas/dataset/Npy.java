@@ -6,10 +6,10 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /** Writes small .npy files for tests, as numpy.save does. */
-final class Npy {
+public final class Npy {
   private Npy() {}
 
-  static byte[] float64(double[] values, long... shape) {
+  public static byte[] float64(double[] values, long... shape) {
     ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
     for (double v : values) {
       b.putDouble(v);
@@ -17,7 +17,7 @@ final class Npy {
     return file("<f8", shape, b.array());
   }
 
-  static byte[] int32(int[] values, long... shape) {
+  public static byte[] int32(int[] values, long... shape) {
     ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     for (int v : values) {
       b.putInt(v);

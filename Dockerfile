@@ -1,0 +1,32 @@
+# maas: build with the Maven wrapper, run on a JRE 17.
+#   docker build -t maas .
+#   docker run -p 8080:8080 -v maas-data:/data --memory 4g maas
+# JAVACPP_PLATFORM picks ND4J's native libraries (linux-x86_64 or linux-arm64).
+
+FROM eclipse-temurin:17-jdk AS build
+ARG JAVACPP_PLATFORM=linux-x86_64
+WORKDIR /build
+COPY .mvn/ .mvn/
+COPY mvnw pom.xml openapi.yaml ./
+COPY src/ src/
+RUN --mount=type=cache,target=/root/.m2 \
+    ./mvnw -B -ntp -Djavacpp.platform=${JAVACPP_PLATFORM} -DskipTests package \
+    && cp target/maas-*.jar /build/maas.jar
+
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 maas \
+    && useradd --system --uid 10001 --gid maas --home-dir /app --no-create-home \
+       --shell /usr/sbin/nologin maas \
+    && mkdir -p /data \
+    && chown maas:maas /data
+WORKDIR /app
+COPY --from=build /build/maas.jar /app/maas.jar
+COPY docker/entrypoint.sh docker/healthcheck.sh /app/
+# The embedded stores keep everything in the data directory: mount a volume there.
+ENV MAAS_STORAGE_PATH=/data
+VOLUME ["/data"]
+EXPOSE 8080
+USER 10001:10001
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["/app/healthcheck.sh"]
+ENTRYPOINT ["/app/entrypoint.sh"]

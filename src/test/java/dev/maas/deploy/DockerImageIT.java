@@ -1,0 +1,177 @@
+package dev.maas.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the command of the Dockerfile (ENTRYPOINT and CMD, the entrypoint script unchanged) against
+ * the jar that {@code package} built, the way the image would, and checks that it starts, sizes its
+ * memory from the (simulated) cgroup limit and that the image's HEALTHCHECK passes against it. The
+ * configuration files are the ones the Helm chart renders (ConfigMap and Secret), found where the
+ * chart's SPRING_CONFIG_ADDITIONAL_LOCATION says, so the server starts on the chart's
+ * configuration.
+ *
+ * <p>Only paths differ from the image: the files the image copies are taken from the repository,
+ * the jar from target/, and the data directory, port and cgroup file are set through the variables
+ * the scripts read.
+ */
+class DockerImageIT {
+  private static final long LIMIT = 3L * 1024 * 1024 * 1024;
+
+  @Test
+  void theImageCommandStartsTheBuiltJarSizedFromTheContainerMemory() throws Exception {
+    Dockerfile image = Dockerfile.read();
+    Map<String, Path> files = image.copiedFromContext();
+    Path jar = Path.of(System.getProperty("maas.jar", "target/maas.jar"));
+    assertThat(jar).as("the jar built by package").exists();
+    Path work =
+        Files.createDirectories(Path.of("target", "docker-it", UUID.randomUUID().toString()));
+    Path cgroup = Files.writeString(work.resolve("memory.max"), LIMIT + "\n");
+    int port = freePort();
+
+    List<String> command = new ArrayList<>();
+    for (String word : image.command()) {
+      command.add(files.containsKey(word) ? files.get(word).toString() : word);
+    }
+    ProcessBuilder run = new ProcessBuilder(command).redirectErrorStream(true);
+    run.redirectOutput(work.resolve("server.log").toFile());
+    Map<String, String> env = run.environment();
+    env.putAll(image.env());
+    env.remove("OMP_NUM_THREADS"); // the script's default, not the build's
+    env.put("MAAS_STORAGE_PATH", work.resolve("data").toString());
+    env.put("MAAS_JAR", jar.toString());
+    env.put("MAAS_CGROUP_MEMORY_FILE", cgroup.toString());
+    env.put("MAAS_NATIVE_CACHE", work.resolve("javacpp").toString());
+    env.put("SERVER_PORT", Integer.toString(port));
+    env.put("JAVA_OPTS", "-Xmx1g");
+    // Like the image's user, whose home does not exist: nothing may be written there.
+    env.put("HOME", "/proc/no-home");
+    env.put("SPRING_CONFIG_ADDITIONAL_LOCATION", chartConfiguration(work));
+    Process server = run.start();
+    try {
+      awaitHealthy(image, files, port, server, work);
+
+      List<String> args = arguments(server.pid());
+      assertThat(args.get(0)).endsWith("java");
+      assertThat(args)
+          .contains("-XX:MaxRAMPercentage=40")
+          .contains("-Dorg.bytedeco.javacpp.maxbytes=" + LIMIT / 100 * 45)
+          .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + LIMIT / 100 * 90)
+          .contains("-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("javacpp"))
+          .contains("-jar", jar.toString());
+      assertThat(environment(server.pid())).contains("OMP_NUM_THREADS=1");
+      assertThat(args.indexOf("-Xmx1g"))
+          .as("JAVA_OPTS come after the script's flags, so they win")
+          .isGreaterThan(args.indexOf("-XX:MaxRAMPercentage=40"));
+      var http = HttpClient.newHttpClient();
+      var readiness =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
+                  .build(),
+              BodyHandlers.ofString());
+      assertThat(readiness.statusCode()).isEqualTo(200);
+      assertThat(Files.isDirectory(work.resolve("data"))).as("the data directory is used").isTrue();
+    } finally {
+      server.destroy();
+      server.waitFor();
+    }
+    assertThat(healthcheck(image, files, port)).as("healthcheck of a stopped server").isNotZero();
+  }
+
+  private static void awaitHealthy(
+      Dockerfile image, Map<String, Path> files, int port, Process server, Path work)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (healthcheck(image, files, port) != 0) {
+      if (!server.isAlive() || System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "the image's command did not become healthy:\n"
+                + Files.readString(work.resolve("server.log")));
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  /**
+   * Writes the files of the chart's ConfigMap and Secret where its pod mounts them (under work/)
+   * and returns the chart's config locations pointing there.
+   */
+  private static String chartConfiguration(Path work) throws IOException {
+    List<Map<String, Object>> chart = HelmChart.render(Map.of());
+    Map<String, Object> container =
+        HelmChart.at(
+            HelmChart.only(chart, "Deployment"), "spec", "template", "spec", "containers", 0);
+    String locations =
+        HelmChart.at(
+            HelmChart.named(container.get("env"), "SPRING_CONFIG_ADDITIONAL_LOCATION"), "value");
+    Map<String, Map<String, String>> mounted =
+        Map.of(
+            "application", HelmChart.at(HelmChart.only(chart, "ConfigMap"), "data"),
+            "secrets", HelmChart.at(HelmChart.only(chart, "Secret"), "stringData"));
+    for (Map.Entry<String, Map<String, String>> volume : mounted.entrySet()) {
+      String mountPath =
+          HelmChart.at(
+              HelmChart.named(container.get("volumeMounts"), volume.getKey()), "mountPath");
+      Path local = Files.createDirectories(work.resolve(mountPath.substring(1)));
+      for (Map.Entry<String, String> file : volume.getValue().entrySet()) {
+        Files.writeString(local.resolve(file.getKey()), file.getValue());
+      }
+      locations = locations.replace("file:" + mountPath + "/", "file:" + local + "/");
+    }
+    assertThat(locations).doesNotContain("file:/config");
+    return locations;
+  }
+
+  /** Runs the image's HEALTHCHECK command against the port. */
+  private static int healthcheck(Dockerfile image, Map<String, Path> files, int port)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    for (String word : image.healthcheck()) {
+      command.add(files.containsKey(word) ? files.get(word).toString() : word);
+    }
+    ProcessBuilder check = new ProcessBuilder(command).redirectErrorStream(true);
+    check.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    check.environment().put("SERVER_PORT", Integer.toString(port));
+    return check.start().waitFor();
+  }
+
+  /** The command line of a process (the script exec's java, so it is the JVM's). */
+  private static List<String> arguments(long pid) throws IOException {
+    String cmdline =
+        new String(
+            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
+            StandardCharsets.UTF_8);
+    return Arrays.asList(cmdline.split("\0"));
+  }
+
+  private static List<String> environment(long pid) throws IOException {
+    String environ =
+        new String(
+            Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
+            StandardCharsets.UTF_8);
+    return Arrays.asList(environ.split("\0"));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -31,7 +31,13 @@ final class ContractCases {
         new ContractCase("registry: models, versions, artifact, import", ContractCases::registry),
         new ContractCase("registry: aliases and deletes", ContractCases::aliasesAndDeletes),
         new ContractCase(
-            "registry: invalid requests are problems", ContractCases::registryProblems));
+            "registry: invalid requests are problems", ContractCases::registryProblems),
+        new ContractCase(
+            "predictions: native predict and the Open Inference Protocol",
+            ContractCases::predictions),
+        new ContractCase(
+            "predictions: invalid requests are problems or v2 errors",
+            ContractCases::predictionProblems));
   }
 
   // ---- datasets ------------------------------------------------------------------------------
@@ -221,6 +227,61 @@ final class ContractCases {
         .problem(400);
     api.get("/api/v1/models/contract-none/versions").problem(404);
     api.get("/api/v1/models/contract-none/versions/1/artifact").problem(404);
+  }
+
+  // ---- predictions ---------------------------------------------------------------------------
+
+  static void predictions(ContractClient api) throws Exception {
+    String name = "contract-predict";
+    trainedModel(api, name);
+    JsonNode answer =
+        api.postJson(
+                "/api/v1/models/" + name + "/predict",
+                "{\"instances\": [[1.0, 0.3], {\"x2\": 0.3, \"x1\": 1.0}]}")
+            .expect(200)
+            .json();
+    assertThat(answer.get("version").asInt()).isEqualTo(1);
+    assertThat(answer.get("predictions").get(0)).isEqualTo(answer.get("predictions").get(1));
+    api.postJson("/api/v1/models/" + name + "/predict?version=1", "{\"instances\": [[2, 0]]}")
+        .expect(200);
+
+    api.get("/v2").expect(200);
+    api.get("/v2/health/live").expect(200);
+    api.get("/v2/health/ready").expect(200);
+    api.get("/v2/models/" + name).expect(200);
+    api.get("/v2/models/" + name + "/versions/1").expect(200);
+    api.get("/v2/models/" + name + "/ready").expect(200);
+    api.get("/v2/models/" + name + "/versions/1/ready").expect(200);
+    String infer =
+        "{\"id\": \"c-1\", \"inputs\": [{\"name\": \"input\", \"shape\": [2, 2],"
+            + " \"datatype\": \"FP64\", \"data\": [[1.0, 0.3], [2.0, 0.0]]}]}";
+    JsonNode v2 = api.postJson("/v2/models/" + name + "/infer", infer).expect(200).json();
+    assertThat(v2.get("outputs").get(0).get("shape").toString()).isEqualTo("[2,1]");
+    api.postJson("/v2/models/" + name + "/versions/1/infer", infer).expect(200);
+  }
+
+  static void predictionProblems(ContractClient api) throws Exception {
+    String name = "contract-predict-bad";
+    trainedModel(api, name);
+    String predict = "/api/v1/models/" + name + "/predict";
+    api.postJson(predict, "{\"instances\": [[1.0]]}").problem(400);
+    api.postJson("/api/v1/models/contract-nobody/predict", "{\"instances\": [[1, 2]]}")
+        .problem(404);
+    api.postJson(predict + "?alias=nowhere", "{\"instances\": [[1, 2]]}").problem(404);
+    api.sendInvalid("POST", predict, "application/json", "{\"instances\": []}").problem(400);
+    api.sendInvalid("POST", predict, "text/plain", "1,2").problem(415);
+
+    api.get("/v2/models/contract-nobody").error(404);
+    api.get("/v2/models/contract-nobody/ready").error(404);
+    api.get("/v2/models/" + name + "/versions/9").error(404);
+    api.get("/v2/models/" + name + "/versions/9/ready").error(404);
+    api.sendInvalid("GET", "/v2/models/" + name + "/versions/x", null, null).error(400);
+    String wrongShape =
+        "{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 3], \"datatype\": \"FP32\","
+            + " \"data\": [1, 2, 3]}]}";
+    api.postJson("/v2/models/" + name + "/infer", wrongShape).error(400);
+    api.postJson("/v2/models/" + name + "/versions/1/infer", wrongShape).error(400);
+    api.postJson("/v2/models/contract-nobody/infer", wrongShape).error(404);
   }
 
   // ---- shared data ---------------------------------------------------------------------------

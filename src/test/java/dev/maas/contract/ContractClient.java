@@ -75,6 +75,16 @@ final class ContractClient {
       assertThat(p.get("detail").asString()).isNotBlank();
       return p;
     }
+
+    /** Asserts an Open Inference Protocol error, {@code {"error"}}, with this status. */
+    JsonNode error(int expected) {
+      expect(expected);
+      assertThat(header("Content-Type"))
+          .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+      JsonNode e = json();
+      assertThat(e.get("error").asString()).isNotBlank();
+      return e;
+    }
   }
 
   Exchange get(String path) {

@@ -17,8 +17,8 @@ final class BadRequests {
    * One bad request.
    *
    * @param target path and query, sent as is
-   * @param declaredLength a Content-Length to declare instead of the body's (a truncated body), or
-   *     -1
+   * @param declaredLength a Content-Length to declare instead of the body's (a truncated body), -1
+   *     for the body's own, or {@link RawHttp#CHUNKED}
    * @param mayPass true when the request is odd but may be accepted (e.g. an unknown field): then
    *     only "no 5xx, and an error is a proper error body" is asserted
    */
@@ -407,6 +407,38 @@ final class BadRequests {
                     + "1,".repeat(40_000)
                     + "1]}]}"),
             -1,
+            false));
+    String chunkedRows = "{\"instances\": [" + "[1, 2],".repeat(20_000) + "[1, 2]]}";
+    cases.add(
+        new Case(
+            "oversized chunked prediction",
+            "POST",
+            "/api/v1/models/m/predict",
+            "application/json",
+            bytes(chunkedRows),
+            RawHttp.CHUNKED,
+            false));
+    cases.add(
+        new Case(
+            "oversized chunked infer",
+            "POST",
+            "/v2/models/m/infer",
+            "application/json",
+            bytes(
+                "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 2], \"datatype\": \"FP32\","
+                    + " \"data\": ["
+                    + "1,".repeat(40_000)
+                    + "1]}]}"),
+            RawHttp.CHUNKED,
+            false));
+    cases.add(
+        new Case(
+            "oversized chunked CSV upload",
+            "POST",
+            "/api/v1/datasets?name=big",
+            "text/csv",
+            bytes("x1,x2,y\n" + "1,2,3\n".repeat(20_000)),
+            RawHttp.CHUNKED,
             false));
     cases.add(
         new Case(

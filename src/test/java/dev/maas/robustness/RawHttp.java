@@ -16,6 +16,9 @@ import java.util.Map;
  * refuse to make can be made, and reads one response.
  */
 final class RawHttp {
+  /** A {@code declaredLength} that sends the body chunked, with no length declared. */
+  static final long CHUNKED = -2;
+
   private RawHttp() {}
 
   /** One response: status, lower-case header names, body. */
@@ -32,7 +35,8 @@ final class RawHttp {
   /**
    * Sends {@code head} (request line and headers, without the blank line) then {@code body}; with
    * {@code declaredLength} >= 0 that Content-Length is declared whatever the body's size, and the
-   * sending side of the socket is closed after the body (a truncated upload).
+   * sending side of the socket is closed after the body (a truncated upload); with {@link #CHUNKED}
+   * the body is sent in chunks.
    */
   static Response exchange(int port, String head, byte[] body, long declaredLength)
       throws IOException {
@@ -41,12 +45,23 @@ final class RawHttp {
       OutputStream out = socket.getOutputStream();
       StringBuilder h = new StringBuilder(head);
       h.append("\r\nHost: 127.0.0.1:").append(port).append("\r\nConnection: close");
-      if (body != null) {
+      boolean chunked = declaredLength == CHUNKED;
+      if (chunked) {
+        h.append("\r\nTransfer-Encoding: chunked");
+      } else if (body != null) {
         h.append("\r\nContent-Length: ").append(declaredLength >= 0 ? declaredLength : body.length);
       }
       h.append("\r\n\r\n");
       out.write(h.toString().getBytes(StandardCharsets.UTF_8));
-      if (body != null) {
+      if (chunked) {
+        for (int from = 0; from < body.length; from += 8192) {
+          int n = Math.min(8192, body.length - from);
+          out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.write(body, from, n);
+          out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      } else if (body != null) {
         out.write(body);
       }
       out.flush();

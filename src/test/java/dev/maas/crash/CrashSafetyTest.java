@@ -240,6 +240,14 @@ class CrashSafetyTest {
       }
     }
     assertThat(seen).as("acknowledged versions " + when).containsAll(acknowledged.keySet());
+    for (JsonNode model : models.get("models")) {
+      String name = model.get("name").asString();
+      for (var alias : model.get("aliases").properties()) {
+        assertThat(seen)
+            .as("alias " + name + "@" + alias.getKey() + " " + when)
+            .contains(name + "/" + alias.getValue().asInt());
+      }
+    }
     JsonNode jobs =
         JSON.readTree(send(base, "GET", "/api/v1/training-jobs?limit=1000", null, null).body());
     for (JsonNode job : jobs.get("jobs")) {

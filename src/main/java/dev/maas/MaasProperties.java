@@ -2,6 +2,7 @@ package dev.maas;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -12,11 +13,17 @@ import org.springframework.util.unit.DataSize;
  * @param registry limits of the model registry's API
  * @param datasets limits of dataset uploads
  * @param training the training job queue and its workers
+ * @param security API keys, their roles and the per-key rate limit
  * @param serving the prediction endpoints: model cache, batching and request limits
  */
 @ConfigurationProperties("maas")
 public record MaasProperties(
-    Storage storage, Registry registry, Datasets datasets, Training training, Serving serving) {
+    Storage storage,
+    Registry registry,
+    Datasets datasets,
+    Training training,
+    Security security,
+    Serving serving) {
 
   public MaasProperties {
     if (storage == null) {
@@ -29,7 +36,10 @@ public record MaasProperties(
       datasets = new Datasets(null, null, null);
     }
     if (training == null) {
-      training = new Training(null, null, null, null);
+      training = new Training(null, null, null, null, null);
+    }
+    if (security == null) {
+      security = new Security(null, null, null, null, null, null);
     }
     if (serving == null) {
       serving = new Serving(null, null, null, null, null, null);
@@ -88,9 +98,15 @@ public record MaasProperties(
    *     no limit)
    * @param maxEpochRows the most epochs x training rows a job may ask for (default 1,000,000,000);
    *     more is a 400 at submission
+   * @param maxJobsPerKey the most queued and running jobs one API key may have (default 4); one
+   *     more is answered 429 with Retry-After (not applied when security is disabled)
    */
   public record Training(
-      Integer workers, Integer queueCapacity, Duration wallClockLimit, Long maxEpochRows) {
+      Integer workers,
+      Integer queueCapacity,
+      Duration wallClockLimit,
+      Long maxEpochRows,
+      Integer maxJobsPerKey) {
     public Training {
       if (workers == null) {
         workers = 1;
@@ -104,12 +120,70 @@ public record MaasProperties(
       if (maxEpochRows == null) {
         maxEpochRows = 1_000_000_000L;
       }
-      if (workers < 1 || queueCapacity < 1 || wallClockLimit.isNegative() || maxEpochRows < 1) {
+      if (maxJobsPerKey == null) {
+        maxJobsPerKey = 4;
+      }
+      if (workers < 1
+          || queueCapacity < 1
+          || wallClockLimit.isNegative()
+          || maxEpochRows < 1
+          || maxJobsPerKey < 1) {
         throw new IllegalArgumentException(
-            "maas.training: workers, queue-capacity and max-epoch-rows must be at least 1 and"
-                + " wall-clock-limit not negative");
+            "maas.training: workers, queue-capacity, max-epoch-rows and max-jobs-per-key must be at"
+                + " least 1 and wall-clock-limit not negative");
       }
     }
+  }
+
+  /**
+   * @param enabled whether requests need an API key (default true); {@code false} opens every
+   *     endpoint, for local tinkering only, and logs a warning at every start
+   * @param keys the API keys: each a name, the SHA-256 of the key in hex and its roles ({@code
+   *     predict}, {@code train}, {@code admin})
+   * @param keysFile a file (YAML or JSON, e.g. a mounted Secret) holding more keys as a list of the
+   *     same entries; when neither this nor {@code keys} names a key, an admin key is generated at
+   *     first start, printed once in the log, and only its hash is kept in the data directory
+   * @param scrapeOpen whether {@code /actuator/prometheus} answers without a key (default true);
+   *     otherwise it needs an admin key
+   * @param requestsPerSecond the sustained requests per second each key may make (default 200; 0
+   *     turns the rate limit off); one more is answered 429 with Retry-After
+   * @param burst the requests a key may make at once above the sustained rate (default twice {@code
+   *     requestsPerSecond})
+   */
+  public record Security(
+      Boolean enabled,
+      List<ApiKey> keys,
+      Path keysFile,
+      Boolean scrapeOpen,
+      Integer requestsPerSecond,
+      Integer burst) {
+    public Security {
+      if (enabled == null) {
+        enabled = true;
+      }
+      keys = keys == null ? List.of() : List.copyOf(keys);
+      if (scrapeOpen == null) {
+        scrapeOpen = true;
+      }
+      if (requestsPerSecond == null) {
+        requestsPerSecond = 200;
+      }
+      if (burst == null) {
+        burst = 2 * requestsPerSecond;
+      }
+      if (requestsPerSecond < 0 || burst < 0 || (requestsPerSecond > 0 && burst < 1)) {
+        throw new IllegalArgumentException(
+            "maas.security: requests-per-second and burst must not be negative, and burst at least"
+                + " 1 when there is a rate limit");
+      }
+    }
+
+    /**
+     * @param name the key's name, shown in logs and recorded on the training jobs it submits
+     * @param sha256 the SHA-256 of the key, 64 hex digits
+     * @param roles {@code predict}, {@code train} and/or {@code admin}
+     */
+    public record ApiKey(String name, String sha256, List<String> roles) {}
   }
 
   /**

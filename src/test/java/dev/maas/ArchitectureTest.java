@@ -90,7 +90,8 @@ class ArchitectureTest {
           .whereLayer("web")
           .mayOnlyBeAccessedByLayers("dataset", "training", "registry", "serving", "capacity")
           .whereLayer("storage")
-          .mayOnlyBeAccessedByLayers("dataset", "training", "registry", "serving", "capacity")
+          .mayOnlyBeAccessedByLayers(
+              "dataset", "training", "registry", "serving", "capacity", "web")
           .whereLayer("compute")
           .mayOnlyBeAccessedByLayers(
               "dataset", "training", "registry", "serving", "capacity", "web")

@@ -13,6 +13,12 @@ import tools.jackson.databind.JsonNode;
 final class RegistryRequests {
   private static final Set<String> LABEL_FIELDS = Set.of("description", "tags");
 
+  /** Bounds on labels, so that a model's metadata stays small: tags, key and text lengths. */
+  static final int MAX_TAGS = 100;
+
+  static final int MAX_TAG_KEY = 128;
+  static final int MAX_TEXT = 10_000;
+
   private RegistryRequests() {}
 
   /** A PATCH of description and tags; an absent (or null) field leaves it unchanged. */
@@ -33,6 +39,9 @@ final class RegistryRequests {
         throw new BadRequestException("'description' must be a string");
       }
       description = d.asString();
+      if (description.length() > MAX_TEXT) {
+        throw new BadRequestException("'description' must be at most " + MAX_TEXT + " characters");
+      }
     }
     Map<String, String> tags = null;
     JsonNode t = body.get("tags");
@@ -40,13 +49,24 @@ final class RegistryRequests {
       if (!t.isObject()) {
         throw new BadRequestException("'tags' must be an object of string values");
       }
+      if (t.size() > MAX_TAGS) {
+        throw new BadRequestException(
+            "'tags' may hold at most " + MAX_TAGS + " tags, not " + t.size());
+      }
       tags = new LinkedHashMap<>();
       for (Map.Entry<String, JsonNode> tag : t.properties()) {
         if (tag.getKey().isEmpty()) {
           throw new BadRequestException("'tags' must not have an empty key");
         }
+        if (tag.getKey().length() > MAX_TAG_KEY) {
+          throw new BadRequestException("a tag key must be at most " + MAX_TAG_KEY + " characters");
+        }
         if (!tag.getValue().isString()) {
           throw new BadRequestException("'tags." + tag.getKey() + "' must be a string");
+        }
+        if (tag.getValue().asString().length() > MAX_TEXT) {
+          throw new BadRequestException(
+              "'tags." + tag.getKey() + "' must be at most " + MAX_TEXT + " characters");
         }
         tags.put(tag.getKey(), tag.getValue().asString());
       }

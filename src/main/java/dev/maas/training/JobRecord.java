@@ -4,6 +4,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * What the job store keeps of a job: its view, the request as submitted (to run a queued job again
- * after a restart) and the idempotency key it was submitted with.
+ * after a restart), the idempotency key it was submitted with and the name of the API key that
+ * submitted it (null when security is disabled).
  */
-record JobRecord(JobView job, JsonNode request, String idempotencyKey) {}
+record JobRecord(JobView job, JsonNode request, String idempotencyKey, String owner) {}

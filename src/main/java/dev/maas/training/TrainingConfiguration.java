@@ -23,7 +23,8 @@ class TrainingConfiguration {
         new JobRunner(
             datasets, registry, training.wallClockLimit().toNanos(), training.maxEpochRows()),
         training.workers(),
-        training.queueCapacity());
+        training.queueCapacity(),
+        training.maxJobsPerKey());
   }
 
   /** Recovers stored jobs once every bean exists (the datasets service included). */

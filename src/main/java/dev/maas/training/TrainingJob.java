@@ -13,6 +13,7 @@ final class TrainingJob {
   private final String model;
   private final JsonNode request;
   private final String idempotencyKey;
+  private final String owner;
   private final Instant createdAt;
   private TrainingPlan plan;
   private JobState state;
@@ -30,8 +31,14 @@ final class TrainingJob {
   private long version;
 
   TrainingJob(
-      String id, TrainingPlan plan, JsonNode request, String idempotencyKey, Instant createdAt) {
+      String id,
+      TrainingPlan plan,
+      JsonNode request,
+      String idempotencyKey,
+      String owner,
+      Instant createdAt) {
     this.id = id;
+    this.owner = owner;
     this.model = plan == null ? null : plan.model();
     this.plan = plan;
     this.request = request;
@@ -48,6 +55,7 @@ final class TrainingJob {
     this.model = v.model();
     this.request = record.request();
     this.idempotencyKey = record.idempotencyKey();
+    this.owner = record.owner();
     this.createdAt = v.createdAt();
     this.state = v.state();
     if (v.progress() != null) {
@@ -77,6 +85,11 @@ final class TrainingJob {
 
   String idempotencyKey() {
     return idempotencyKey;
+  }
+
+  /** The name of the API key that submitted the job, or null. */
+  String owner() {
+    return owner;
   }
 
   Instant createdAt() {
@@ -194,7 +207,7 @@ final class TrainingJob {
   }
 
   synchronized JobRecord record() {
-    return new JobRecord(view(), request, idempotencyKey);
+    return new JobRecord(view(), request, idempotencyKey, owner);
   }
 
   private static Double finite(double v) {

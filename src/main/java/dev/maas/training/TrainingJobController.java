@@ -1,6 +1,7 @@
 package dev.maas.training;
 
 import dev.maas.web.BadRequestException;
+import dev.maas.web.Callers;
 import dev.maas.web.Paging;
 import java.io.IOException;
 import java.net.URI;
@@ -57,7 +58,7 @@ class TrainingJobController implements DisposableBean {
   ResponseEntity<JobView> submit(
       @RequestBody JsonNode body,
       @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
-    TrainingJob job = jobs.submit(body, idempotencyKey);
+    TrainingJob job = jobs.submit(body, idempotencyKey, Callers.current().orElse(null));
     return ResponseEntity.accepted()
         .location(URI.create("/api/v1/training-jobs/" + job.id()))
         .body(job.view());

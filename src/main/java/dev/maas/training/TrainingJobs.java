@@ -39,6 +39,7 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
   private final JobRunner runner;
   private final ThreadPoolExecutor executor;
   private final Duration retryAfter;
+  private final int maxJobsPerKey;
   private volatile boolean stopping;
 
   TrainingJobs(
@@ -47,8 +48,10 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
       InlineDatasets inline,
       JobRunner runner,
       int workers,
-      int queueCapacity) {
+      int queueCapacity,
+      int maxJobsPerKey) {
     this.store = store;
+    this.maxJobsPerKey = maxJobsPerKey;
     this.parser = parser;
     this.inline = inline;
     this.runner = runner;
@@ -102,9 +105,11 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
    * Validates and queues a job; a repeated {@code idempotencyKey} returns the job it first made.
    *
    * @throws InvalidRequestException listing every problem of the request
-   * @throws TooManyRequestsException when the queue is full
+   * @param owner the name of the API key submitting it, or null when security is disabled
+   * @throws TooManyRequestsException when the queue is full or {@code owner} already has {@code
+   *     maxJobsPerKey} jobs queued or running
    */
-  TrainingJob submit(JsonNode body, String idempotencyKey) {
+  TrainingJob submit(JsonNode body, String idempotencyKey, String owner) {
     if (idempotencyKey != null) {
       if (idempotencyKey.isBlank() || idempotencyKey.length() > 200) {
         throw new BadRequestException("'Idempotency-Key' must be 1 to 200 characters");
@@ -124,13 +129,28 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
       throw e;
     }
     String id = "job-" + UUID.randomUUID().toString().replace("-", "");
-    TrainingJob job = new TrainingJob(id, plan, body, idempotencyKey, Instant.now());
+    TrainingJob job = new TrainingJob(id, plan, body, idempotencyKey, owner, Instant.now());
     synchronized (this) {
       if (idempotencyKey != null) {
-        TrainingJob earlier = byIdempotencyKey.putIfAbsent(idempotencyKey, job);
+        TrainingJob earlier = byIdempotencyKey.get(idempotencyKey);
         if (earlier != null) {
+          inline.discard(inlined.created());
           return earlier;
         }
+      }
+      if (owner != null && active(owner) >= maxJobsPerKey) {
+        inline.discard(inlined.created());
+        throw new TooManyRequestsException(
+            "API key '"
+                + owner
+                + "' already has "
+                + maxJobsPerKey
+                + " training jobs queued or running (maas.training.max-jobs-per-key); try again"
+                + " when one has finished",
+            retryAfter);
+      }
+      if (idempotencyKey != null) {
+        byIdempotencyKey.put(idempotencyKey, job);
       }
       jobs.put(id, job);
       try {
@@ -149,6 +169,13 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
     }
     save(job);
     return job;
+  }
+
+  private long active(String owner) {
+    return jobs.values().stream()
+        .filter(j -> owner.equals(j.owner()))
+        .filter(j -> j.state() == JobState.QUEUED || j.state() == JobState.RUNNING)
+        .count();
   }
 
   private void enqueue(TrainingJob job) {

@@ -3,6 +3,8 @@ package dev.maas.web;
 import dev.maas.compute.InvalidRequestException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
+import org.apache.catalina.connector.ClientAbortException;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
@@ -19,6 +21,8 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
@@ -52,6 +56,47 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     return handleExceptionInternal(e, body, new HttpHeaders(), HttpStatus.BAD_REQUEST, request);
   }
 
+  /** A query string the container could not decode (e.g. {@code %ff}): 400. */
+  @ExceptionHandler(InvalidParameterException.class)
+  ResponseEntity<Object> undecodable(InvalidParameterException e, WebRequest request) {
+    HttpStatus status = HttpStatus.BAD_REQUEST;
+    return handleExceptionInternal(
+        e,
+        problem(status, "the query string is not valid percent-encoded UTF-8"),
+        new HttpHeaders(),
+        status,
+        request);
+  }
+
+  /** A multipart body that cannot be parsed (no boundary, cut short): 400; too large: 413. */
+  @ExceptionHandler(MultipartException.class)
+  ResponseEntity<Object> multipart(MultipartException e, WebRequest request) {
+    HttpStatus status =
+        e instanceof MaxUploadSizeExceededException
+            ? HttpStatus.CONTENT_TOO_LARGE
+            : HttpStatus.BAD_REQUEST;
+    String detail =
+        status == HttpStatus.CONTENT_TOO_LARGE
+            ? "the multipart body is over its size limit"
+            : "the multipart body cannot be read (a missing boundary, or cut short)";
+    return handleExceptionInternal(e, problem(status, detail), new HttpHeaders(), status, request);
+  }
+
+  /**
+   * The client closed its side or sent less than its Content-Length: 400 (if the connection still
+   * takes an answer), never a 500.
+   */
+  @ExceptionHandler(ClientAbortException.class)
+  ResponseEntity<Object> aborted(ClientAbortException e, WebRequest request) {
+    HttpStatus status = HttpStatus.BAD_REQUEST;
+    return handleExceptionInternal(
+        e,
+        problem(status, "the request body ended before its declared length"),
+        new HttpHeaders(),
+        status,
+        request);
+  }
+
   @ExceptionHandler(Exception.class)
   ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
     HttpStatus status = HttpStatus.INTERNAL_SERVER_ERROR;
@@ -69,6 +114,13 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof BodyTooLargeException tooLarge) {
+        HttpStatus large = HttpStatus.CONTENT_TOO_LARGE;
+        return handleExceptionInternal(
+            e, problem(large, tooLarge.getMessage()), headers, large, request);
+      }
+    }
     return handleExceptionInternal(e, problem(status, unreadableBody(e)), headers, status, request);
   }
 
@@ -113,13 +165,13 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     } else if (log.isDebugEnabled()) {
       log.debug("{} answered {}: {}", where, status.value(), e.toString());
     }
-    if (isOpenInferenceProtocol(request) && body instanceof ProblemDetail problem) {
-      // The Open Inference Protocol's error shape: {"error": "..."}.
+    if (isV2(request) && body instanceof ProblemDetail problem) {
+      // The Open Inference Protocol's error shape.
       String detail = problem.getDetail() == null ? problem.getTitle() : problem.getDetail();
-      HttpHeaders json = new HttpHeaders();
-      json.putAll(headers);
-      json.setContentType(MediaType.APPLICATION_JSON);
-      return new ResponseEntity<>(Map.of("error", detail), json, status);
+      HttpHeaders v2 = new HttpHeaders();
+      v2.putAll(headers);
+      v2.setContentType(MediaType.APPLICATION_JSON);
+      return ResponseEntity.status(status).headers(v2).body(Map.of("error", detail));
     }
     return super.handleExceptionInternal(e, body, headers, status, request);
   }
@@ -159,14 +211,10 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     return "the request body cannot be read";
   }
 
-  /** Whether the request is for the Open Inference Protocol's endpoints, under {@code /v2}. */
-  private static boolean isOpenInferenceProtocol(WebRequest request) {
+  private static boolean isV2(WebRequest request) {
     if (request instanceof NativeWebRequest nativeRequest) {
       HttpServletRequest servlet = nativeRequest.getNativeRequest(HttpServletRequest.class);
-      if (servlet != null) {
-        String path = servlet.getRequestURI().substring(servlet.getContextPath().length());
-        return path.equals("/v2") || path.startsWith("/v2/");
-      }
+      return servlet != null && ErrorResponses.isV2(servlet);
     }
     return false;
   }

@@ -64,6 +64,7 @@ class JobRecoveryTest {
         new InlineDatasets(datasets),
         new JobRunner(datasets, mock(ModelRegistry.class), 0, Long.MAX_VALUE),
         1,
+        4,
         4);
   }
 
@@ -85,6 +86,7 @@ class JobRecoveryTest {
         view,
         JSON.readTree(
             "{\"model\": \"m\", \"family\": \"mlp\", \"dataset\": \"ds-1\", \"target\": \"y\"}"),
+        null,
         null);
   }
 }

@@ -1,0 +1,164 @@
+package dev.maas.web.security;
+
+import dev.maas.MaasProperties;
+import dev.maas.web.ErrorResponses;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.AuthenticationException;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedException;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
+
+/**
+ * Who may call what. Keys come from {@link KeySources}; each request's key is checked by {@link
+ * ApiKeyFilter} and counted by {@link RateLimitFilter}. Roles per endpoint:
+ *
+ * <ul>
+ *   <li>open: health probes, {@code /actuator/info}, and {@code /actuator/prometheus} unless {@code
+ *       maas.security.scrape-open=false} (then admin);
+ *   <li>predict: {@code POST /api/v1/models/{name}/predict}, every {@code GET} of model metadata
+ *       under {@code /api/v1/models}, and all of {@code /v2};
+ *   <li>train: datasets, training jobs and model artifact downloads (and what predict may);
+ *   <li>admin: everything else: imports, aliases, tags, deletes of models and versions, capacity.
+ * </ul>
+ *
+ * <p>401 (with {@code WWW-Authenticate: Bearer}) and 403 are problem details, or {@code {"error"}}
+ * under {@code /v2}. With {@code maas.security.enabled=false} every endpoint is open and a warning
+ * is logged at each start.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSecurity
+class SecurityConfiguration {
+  private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+  @Bean
+  SecurityFilterChain apiSecurity(HttpSecurity http, MaasProperties properties) throws Exception {
+    MaasProperties.Security security = properties.security();
+    http.csrf(AbstractHttpConfigurer::disable)
+        .formLogin(AbstractHttpConfigurer::disable)
+        .httpBasic(AbstractHttpConfigurer::disable)
+        .logout(AbstractHttpConfigurer::disable)
+        .requestCache(AbstractHttpConfigurer::disable)
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+    if (!security.enabled()) {
+      log.warn(
+          "maas.security.enabled=false: every endpoint is open to anyone who can reach this"
+              + " server. Use this for local tinkering only.");
+      return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
+    }
+    ApiKeys keys = KeySources.load(security, properties.storage().path());
+    log.info("API keys: {} configured", keys.size());
+    ApiKeyFilter authentication = new ApiKeyFilter(keys);
+    http.addFilterBefore(authentication, AnonymousAuthenticationFilter.class);
+    if (security.requestsPerSecond() > 0) {
+      http.addFilterAfter(
+          new RateLimitFilter(security.requestsPerSecond(), security.burst()), ApiKeyFilter.class);
+    }
+    http.exceptionHandling(
+        e ->
+            e.authenticationEntryPoint(SecurityConfiguration::unauthorized)
+                .accessDeniedHandler(SecurityConfiguration::forbidden));
+    String predict = Role.PREDICT.name();
+    String train = Role.TRAIN.name();
+    String admin = Role.ADMIN.name();
+    http.authorizeHttpRequests(
+        a -> {
+          a.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll();
+          a.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info")
+              .permitAll();
+          if (security.scrapeOpen()) {
+            a.requestMatchers("/actuator/prometheus").permitAll();
+          }
+          a.requestMatchers(HttpMethod.POST, "/api/v1/models/*/predict").hasRole(predict);
+          a.requestMatchers(HttpMethod.GET, "/api/v1/models/*/versions/*/artifact").hasRole(train);
+          a.requestMatchers(HttpMethod.GET, "/api/v1/models", "/api/v1/models/**").hasRole(predict);
+          a.requestMatchers("/v2", "/v2/**").hasRole(predict);
+          a.requestMatchers(
+                  "/api/v1/datasets",
+                  "/api/v1/datasets/**",
+                  "/api/v1/training-jobs",
+                  "/api/v1/training-jobs/**")
+              .hasRole(train);
+          a.anyRequest().hasRole(admin);
+        });
+    return http.build();
+  }
+
+  /**
+   * A request the firewall refuses (encoded slashes, {@code ..}, control characters in the path):
+   * 400 with a body, instead of the container's bare error page.
+   */
+  @Bean
+  RequestRejectedHandler requestRejectedHandler() {
+    return (HttpServletRequest request,
+        HttpServletResponse response,
+        RequestRejectedException e) -> {
+      if (!response.isCommitted()) {
+        ErrorResponses.write(
+            request,
+            response,
+            HttpStatus.BAD_REQUEST,
+            "the request path or headers are not allowed: " + e.getMessage());
+      }
+    };
+  }
+
+  private static void unauthorized(
+      HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
+      throws IOException {
+    boolean invalid = request.getAttribute(ApiKeyFilter.INVALID_KEY) != null;
+    response.setHeader(
+        HttpHeaders.WWW_AUTHENTICATE,
+        invalid ? "Bearer realm=\"maas\", error=\"invalid_token\"" : "Bearer realm=\"maas\"");
+    ErrorResponses.write(
+        request,
+        response,
+        HttpStatus.UNAUTHORIZED,
+        invalid
+            ? "the API key is not valid; send 'Authorization: Bearer <key>' with a configured key"
+            : "an API key is required: send 'Authorization: Bearer <key>'");
+  }
+
+  private static void forbidden(
+      HttpServletRequest request, HttpServletResponse response, AccessDeniedException e)
+      throws IOException {
+    var authentication = SecurityContextHolder.getContext().getAuthentication();
+    String name = authentication == null ? "?" : authentication.getName();
+    String roles =
+        authentication == null
+            ? ""
+            : authentication.getAuthorities().stream()
+                .map(a -> a.getAuthority().replace("ROLE_", "").toLowerCase())
+                .sorted()
+                .collect(Collectors.joining(", "));
+    ErrorResponses.write(
+        request,
+        response,
+        HttpStatus.FORBIDDEN,
+        "API key '"
+            + name
+            + "' (roles: "
+            + roles
+            + ") may not "
+            + request.getMethod()
+            + " "
+            + request.getRequestURI());
+  }
+}

@@ -1,0 +1,303 @@
+package dev.maas.crash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.maas.compute.ModelCodec;
+import dev.maas.compute.TrainedModel;
+import dev.maas.storage.DurableFiles;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Kills the server with SIGKILL at random moments while it trains and while it writes the registry
+ * (imports, alias moves, tag changes), {@value #KILLS} times, restarting it over the same data
+ * directory each time. After every restart: no version is corrupt, every version whose creation the
+ * client saw acknowledged is there with its SHA-256 and loads, no temporary file is left, and jobs
+ * that were running say they were interrupted by the restart.
+ */
+@Tag("crash")
+class CrashSafetyTest {
+  static final int KILLS = Integer.getInteger("maas.crash.kills", 20);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final Path root = Path.of("target", "crash-test", UUID.randomUUID().toString());
+  private final Path data = root.resolve("data");
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final Random random = new Random(42);
+
+  /** Versions whose creation was acknowledged: "name/version" to SHA-256. */
+  private final Map<String, String> acknowledged = new ConcurrentHashMap<>();
+
+  /** The last state the client saw of each job. */
+  private final Map<String, String> lastSeen = new ConcurrentHashMap<>();
+
+  private String dataset;
+  private byte[] artifact;
+  private int interrupted;
+
+  @Test
+  void noAcknowledgedWorkIsLostAndNothingIsCorruptAfterRepeatedKills() throws Exception {
+    Files.createDirectories(data);
+    try (ServerProcess first = start(0)) {
+      setUp(first.base());
+    }
+    for (int life = 1; life <= KILLS; life++) {
+      ServerProcess server = start(life);
+      try {
+        verify(server.base(), life);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread training = new Thread(() -> trainUntil(server.base(), stop), "crash-training");
+        Thread registry = new Thread(() -> writeRegistryUntil(server.base(), stop), "crash-reg");
+        training.start();
+        registry.start();
+        Thread.sleep(200 + random.nextInt(1800));
+        server.kill();
+        stop.set(true);
+        training.join(10_000);
+        registry.join(10_000);
+      } finally {
+        server.kill();
+      }
+    }
+    try (ServerProcess last = start(KILLS + 1)) {
+      verify(last.base(), KILLS + 1);
+    }
+    System.out.printf(
+        "crash safety: %d kills, %d acknowledged versions intact, %d jobs interrupted%n",
+        KILLS, acknowledged.size(), interrupted);
+    assertThat(acknowledged).as("versions acknowledged over all lives").hasSizeGreaterThan(KILLS);
+    assertThat(interrupted).as("jobs interrupted by a kill while running").isPositive();
+  }
+
+  private ServerProcess start(int life) throws Exception {
+    return ServerProcess.start(data, root.resolve("server.log"));
+  }
+
+  private void setUp(String base) throws Exception {
+    String iris = Files.readString(Path.of("src", "test", "resources", "datasets", "iris.csv"));
+    HttpResponse<String> upload =
+        send(base, "POST", "/api/v1/datasets?name=iris", "text/csv", iris);
+    assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
+    dataset = JSON.readTree(upload.body()).get("id").asString();
+    String id = submit(base, 50);
+    JsonNode job = poll(base, id, new AtomicBoolean());
+    assertThat(job.get("state").asString()).as(job.toString()).isEqualTo("succeeded");
+    int version = job.get("modelVersion").get("version").asInt();
+    HttpResponse<byte[]> file =
+        http.send(
+            request(base, "/api/v1/models/iris-mlp/versions/" + version + "/artifact").build(),
+            BodyHandlers.ofByteArray());
+    assertThat(file.statusCode()).isEqualTo(200);
+    artifact = file.body();
+  }
+
+  /** Submits jobs one after another and follows each until it ends or the server is gone. */
+  private void trainUntil(String base, AtomicBoolean stop) {
+    try {
+      while (!stop.get()) {
+        String id = submit(base, 100 + random.nextInt(500));
+        poll(base, id, stop);
+      }
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      // the server was killed
+    }
+  }
+
+  /** Imports versions, moves an alias and changes tags, as fast as the server answers. */
+  private void writeRegistryUntil(String base, AtomicBoolean stop) {
+    try {
+      int n = 0;
+      while (!stop.get()) {
+        HttpResponse<String> imported =
+            http.send(
+                request(base, "/api/v1/models/imported/versions")
+                    .header("Content-Type", "application/octet-stream")
+                    .POST(BodyPublishers.ofByteArray(artifact))
+                    .build(),
+                BodyHandlers.ofString());
+        if (imported.statusCode() == 201) {
+          JsonNode v = JSON.readTree(imported.body());
+          acknowledged.put(
+              "imported/" + v.get("version").asInt(), v.get("artifactSha256").asString());
+          send(
+              base,
+              "PUT",
+              "/api/v1/models/imported/aliases/prod",
+              "application/json",
+              "{\"version\": " + v.get("version").asInt() + "}");
+        }
+        send(
+            base,
+            "PATCH",
+            "/api/v1/models/imported",
+            "application/json",
+            "{\"tags\": {\"n\": \"" + (n++) + "\"}}");
+      }
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      // the server was killed
+    }
+  }
+
+  private String submit(String base, int epochs) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        send(
+            base,
+            "POST",
+            "/api/v1/training-jobs",
+            "application/json",
+            "{\"model\": \"iris-mlp\", \"family\": \"mlp\", \"dataset\": \""
+                + dataset
+                + "\", \"target\": \"species\", \"spec\": {\"hiddenLayers\": [{\"units\": 16}]},"
+                + " \"training\": {\"epochs\": "
+                + epochs
+                + ", \"batchSize\": 8}}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    String id = JSON.readTree(r.body()).get("id").asString();
+    lastSeen.put(id, "queued");
+    return id;
+  }
+
+  private JsonNode poll(String base, String id, AtomicBoolean stop)
+      throws IOException, InterruptedException {
+    while (true) {
+      JsonNode job =
+          JSON.readTree(send(base, "GET", "/api/v1/training-jobs/" + id, null, null).body());
+      String state = job.get("state").asString();
+      lastSeen.put(id, state);
+      if (state.equals("succeeded")) {
+        int version = job.get("modelVersion").get("version").asInt();
+        JsonNode v =
+            JSON.readTree(
+                send(base, "GET", "/api/v1/models/iris-mlp/versions/" + version, null, null)
+                    .body());
+        acknowledged.put("iris-mlp/" + version, v.get("artifactSha256").asString());
+        return job;
+      }
+      if (!state.equals("queued") && !state.equals("running") || stop.get()) {
+        return job;
+      }
+      Thread.sleep(30);
+    }
+  }
+
+  private void verify(String base, int life) throws Exception {
+    String when = "after restart " + life;
+    try (Stream<Path> files = Files.walk(data)) {
+      List<String> leftovers =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(
+                  n ->
+                      n.endsWith(DurableFiles.TEMPORARY_SUFFIX)
+                          || n.startsWith(".upload-")
+                          || n.startsWith(".deleted-"))
+              .toList();
+      assertThat(leftovers).as("temporary files " + when).isEmpty();
+    }
+    HttpResponse<String> modelList = send(base, "GET", "/api/v1/models?limit=1000", null, null);
+    assertThat(modelList.statusCode()).as(when + ": " + modelList.body()).isEqualTo(200);
+    JsonNode models = JSON.readTree(modelList.body());
+    List<String> seen = new ArrayList<>();
+    for (JsonNode model : models.get("models")) {
+      String name = model.get("name").asString();
+      HttpResponse<String> listed =
+          send(base, "GET", "/api/v1/models/" + name + "/versions", null, null);
+      assertThat(listed.statusCode()).as(name + " " + when + ": " + listed.body()).isEqualTo(200);
+      JsonNode versions = JSON.readTree(listed.body());
+      for (JsonNode v : versions.get("versions")) {
+        String key = name + "/" + v.get("version").asInt();
+        seen.add(key);
+        assertThat(v.get("status").asString()).as(key + " " + when).isEqualTo("ready");
+        if (acknowledged.containsKey(key)) {
+          assertThat(v.get("artifactSha256").asString())
+              .as(key + " " + when)
+              .isEqualTo(acknowledged.get(key));
+        }
+        if (life > KILLS || acknowledged.containsKey(key) && random.nextInt(4) == 0) {
+          loads(base, key, v.get("artifactSha256").asString(), when);
+        }
+      }
+    }
+    assertThat(seen).as("acknowledged versions " + when).containsAll(acknowledged.keySet());
+    for (JsonNode model : models.get("models")) {
+      String name = model.get("name").asString();
+      for (var alias : model.get("aliases").properties()) {
+        assertThat(seen)
+            .as("alias " + name + "@" + alias.getKey() + " " + when)
+            .contains(name + "/" + alias.getValue().asInt());
+      }
+    }
+    JsonNode jobs =
+        JSON.readTree(send(base, "GET", "/api/v1/training-jobs?limit=1000", null, null).body());
+    for (JsonNode job : jobs.get("jobs")) {
+      String id = job.get("id").asString();
+      String before = lastSeen.remove(id);
+      String state = job.get("state").asString();
+      if ("running".equals(before) && !state.equals("succeeded")) {
+        assertThat(state).as(id + " " + when).isEqualTo("failed");
+        assertThat(job.get("error").asString()).as(id + " " + when).contains("restart");
+        interrupted++;
+      }
+      if (job.get("error") != null && job.get("error").asString("").contains("restart")) {
+        assertThat(state).as(id + " " + when).isEqualTo("failed");
+      }
+    }
+  }
+
+  /** The artifact is served with its SHA-256 and reads as a model. */
+  private void loads(String base, String key, String sha256, String when) throws Exception {
+    String[] nameVersion = key.split("/");
+    HttpResponse<byte[]> file =
+        http.send(
+            request(
+                    base,
+                    "/api/v1/models/"
+                        + nameVersion[0]
+                        + "/versions/"
+                        + nameVersion[1]
+                        + "/artifact")
+                .build(),
+            BodyHandlers.ofByteArray());
+    assertThat(file.statusCode()).as(key + " " + when).isEqualTo(200);
+    assertThat(DurableFiles.sha256(file.body())).as(key + " " + when).isEqualTo(sha256);
+    try (TrainedModel model = ModelCodec.read(file.body())) {
+      assertThat(model).isNotNull();
+    }
+  }
+
+  private HttpRequest.Builder request(String base, String path) {
+    return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+  }
+
+  private HttpResponse<String> send(
+      String base, String method, String path, String type, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = request(base, path);
+    if (type != null) {
+      b.header("Content-Type", type);
+    }
+    b.method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));
+    return http.send(b.build(), BodyHandlers.ofString());
+  }
+}

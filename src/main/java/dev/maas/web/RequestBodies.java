@@ -25,6 +25,9 @@ public final class RequestBodies {
     byte[] body;
     try (InputStream in = request.getInputStream()) {
       body = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 8));
+    } catch (BodyTooLargeException e) {
+      // A chunked body that a limit filter cut off on the way.
+      throw tooLarge(what + " is", limit);
     }
     if (body.length > max) {
       throw tooLarge(what + " is", limit);

@@ -1,6 +1,7 @@
 package dev.maas.compute;
 
 import dev.maas.compute.nn.Head;
+import dev.maas.compute.nn.HeapDense;
 import dev.maas.compute.nn.HostArrays;
 import dev.maas.compute.nn.Network;
 import dev.maas.compute.nn.NetworkPass;
@@ -22,6 +23,12 @@ public final class TrainedModel implements AutoCloseable {
   /** Largest batch one native pass takes; longer requests are run in chunks of this many rows. */
   static final int MAX_PASS_ROWS = 256;
 
+  /**
+   * The most floating-point operations a call may take to run on the heap ({@link HeapDense})
+   * rather than natively: below it ND4J's fixed cost per native call outweighs the arithmetic.
+   */
+  static final long HEAP_FLOPS = 256 * 1024;
+
   private final ModelSpec spec;
   private final int[] inputShape;
   private final int rowLength;
@@ -34,6 +41,7 @@ public final class TrainedModel implements AutoCloseable {
   private final Metrics metrics;
   private final ConcurrentLinkedDeque<PassCache> idle;
   private final List<String> features;
+  private final HeapDense heap;
 
   private TrainedModel(
       ModelSpec spec,
@@ -59,6 +67,8 @@ public final class TrainedModel implements AutoCloseable {
     this.metrics = metrics;
     this.idle = idle;
     this.features = features == null ? null : List.copyOf(features);
+    HeapDense dense = HeapDense.of(network);
+    this.heap = dense != null && dense.flopsPerRow() <= HEAP_FLOPS ? dense : null;
     if (this.features != null && this.features.size() != rowLength) {
       throw new IllegalArgumentException(
           "a model with " + rowLength + " input values needs as many feature names");
@@ -192,6 +202,36 @@ public final class TrainedModel implements AutoCloseable {
     int units = head.units(outputs);
     int width = labels == null ? outputs : labels.size();
     double[] out = new double[rows * width];
+    if (heap != null && (long) rows * heap.flopsPerRow() <= HEAP_FLOPS) {
+      predictOnHeap(features, rows, units, width, out);
+    } else {
+      predictNatively(features, rows, units, width, out);
+    }
+    if (targetScaler != null) {
+      targetScaler.invert(out);
+    }
+    return new Predictions(rows, width, out, labels);
+  }
+
+  /**
+   * The most rows a {@link #predict} call runs on the heap, without a native call: 0 for models
+   * that are not small stacks of dense layers. Such calls take microseconds and need no batching.
+   */
+  public int heapRows() {
+    return heap == null ? 0 : (int) Math.min(Integer.MAX_VALUE, HEAP_FLOPS / heap.flopsPerRow());
+  }
+
+  private void predictOnHeap(double[] features, int rows, int units, int width, double[] out) {
+    double[] scaled = new double[features.length];
+    inputScaler.apply(features, 0, scaled, 0, features.length);
+    double[] scores = new double[rows * units];
+    heap.forward(scaled, 0, rows, scores);
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(head.toOutputs(scores, r * units, units), 0, out, r * width, width);
+    }
+  }
+
+  private void predictNatively(double[] features, int rows, int units, int width, double[] out) {
     PassCache passes = idle.poll();
     if (passes == null) {
       passes = new PassCache(network, false, null);
@@ -216,10 +256,6 @@ public final class TrainedModel implements AutoCloseable {
     } finally {
       idle.offer(passes);
     }
-    if (targetScaler != null) {
-      targetScaler.invert(out);
-    }
-    return new Predictions(rows, width, out, labels);
   }
 
   /** Batch size of the pass that serves {@code rows} rows: the next power of two. */

@@ -14,8 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,11 +48,16 @@ public final class FileRegistryStore implements RegistryStore {
   private final Map<String, Entry> index = new ConcurrentHashMap<>();
   private final List<String> problems = new CopyOnWriteArrayList<>();
 
-  /** One model's state; every access holds its monitor. */
+  /**
+   * One model's state. Every change holds its monitor; the two reads every prediction makes, {@link
+   * #model} and {@link #version}, do not, so concurrent requests never queue on a model's monitor:
+   * the fields are volatile, the versions a concurrent map, and a new version is put in before the
+   * model names it latest.
+   */
   private static final class Entry {
-    RegisteredModel model;
-    final TreeMap<Integer, ModelVersion> versions = new TreeMap<>();
-    boolean deleted;
+    volatile RegisteredModel model;
+    final ConcurrentSkipListMap<Integer, ModelVersion> versions = new ConcurrentSkipListMap<>();
+    volatile boolean deleted;
   }
 
   /** Opens (creating if needed) the store under {@code root} and scans it. */
@@ -292,8 +297,8 @@ public final class FileRegistryStore implements RegistryStore {
                       now,
                       number);
           writeModel(after);
-          entry.model = after;
           entry.versions.put(number, v);
+          entry.model = after;
           return v;
         } catch (IOException e) {
           throw new UncheckedIOException("cannot register a version of '" + name + "'", e);
@@ -492,9 +497,8 @@ public final class FileRegistryStore implements RegistryStore {
     if (e == null) {
       return Optional.empty();
     }
-    synchronized (e) {
-      return e.deleted ? Optional.empty() : Optional.ofNullable(e.model);
-    }
+    RegisteredModel model = e.model;
+    return e.deleted ? Optional.empty() : Optional.ofNullable(model);
   }
 
   @Override
@@ -517,9 +521,8 @@ public final class FileRegistryStore implements RegistryStore {
     if (e == null) {
       return Optional.empty();
     }
-    synchronized (e) {
-      return e.deleted ? Optional.empty() : Optional.ofNullable(e.versions.get(version));
-    }
+    ModelVersion v = e.versions.get(version);
+    return e.deleted ? Optional.empty() : Optional.ofNullable(v);
   }
 
   @Override

@@ -6,14 +6,15 @@ import dev.maas.registry.RegisteredModel;
 import dev.maas.web.ApiException;
 import io.micrometer.core.instrument.Gauge;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,8 @@ final class ModelCache implements AutoCloseable {
   private final int maxBatchRows;
   private final long maxBatchWaitNanos;
   private final ScheduledExecutorService sweeper;
-  private final Map<Key, Slot> slots = new HashMap<>(); // guarded by this
+  private final Map<Key, Slot> slots = new ConcurrentHashMap<>();
+  private final Object evictions = new Object();
 
   ModelCache(
       ModelRegistry registry,
@@ -77,31 +79,36 @@ final class ModelCache implements AutoCloseable {
 
   /**
    * The loaded model of {@code version}, loading and warming it up first if needed. The caller must
-   * close the lease when its request is done.
+   * close the lease when its request is done. Takes no lock when the version is loaded.
    */
   Lease acquire(ModelVersion version) {
     Key key = new Key(version.name(), version.version());
-    Slot slot;
-    boolean load;
-    synchronized (this) {
-      slot = slots.get(key);
-      load = slot == null;
-      if (load) {
-        slot = new Slot(key);
-        slots.put(key, slot);
+    while (true) {
+      Slot slot = slots.get(key);
+      boolean load = false;
+      if (slot == null) {
+        Slot fresh = new Slot(key);
+        slot = slots.putIfAbsent(key, fresh);
+        if (slot == null) {
+          slot = fresh;
+          load = true;
+        }
       }
-      slot.users++;
+      if (!slot.enter()) {
+        slots.remove(key, slot); // unloaded just now: load it afresh
+        continue;
+      }
       slot.lastUsed = System.nanoTime();
-    }
-    metrics.cacheRequest(!load);
-    if (load) {
-      load(slot, version);
-    }
-    try {
-      return new Lease(slot, slot.ready.join());
-    } catch (CompletionException e) {
-      release(slot);
-      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+      metrics.cacheRequest(!load);
+      if (load) {
+        load(slot, version);
+      }
+      try {
+        return new Lease(slot, slot.ready.join());
+      } catch (CompletionException e) {
+        release(slot);
+        throw e.getCause() instanceof RuntimeException cause ? cause : e;
+      }
     }
   }
 
@@ -127,65 +134,53 @@ final class ModelCache implements AutoCloseable {
       if (loaded != null) {
         loaded.close();
       }
-      synchronized (this) {
-        slots.remove(slot.key, slot);
-      }
+      slots.remove(slot.key, slot);
       if (!(e instanceof ApiException)) {
         log.error("loading model '{}' version {} failed", version.name(), version.version(), e);
       }
       slot.ready.completeExceptionally(e);
       return;
     }
-    synchronized (this) {
-      slot.model = loaded;
-    }
+    slot.model = loaded;
     slot.ready.complete(loaded);
     evictOverBudget(slot);
   }
 
-  private void release(Slot slot) {
-    LoadedModel close = null;
-    synchronized (this) {
-      slot.users--;
-      slot.lastUsed = System.nanoTime();
-      if (slot.removed && slot.users == 0) {
-        close = slot.model;
-      }
-    }
-    if (close != null) {
-      close.close();
-    }
+  private static void release(Slot slot) {
+    slot.lastUsed = System.nanoTime();
+    slot.users.decrementAndGet();
   }
 
   /** Unloads idle models, least recently used first, until the loaded ones fit the budget. */
   void evictOverBudget(Slot keep) {
     List<LoadedModel> unload = new ArrayList<>();
-    synchronized (this) {
-      long total = 0;
+    synchronized (evictions) {
+      long total = memoryBytes();
+      if (total <= budgetBytes) {
+        return;
+      }
+      List<Slot> idle = new ArrayList<>();
       for (Slot s : slots.values()) {
-        if (s.model != null) {
-          total += s.model.memoryBytes();
+        if (s != keep && s.model != null && s.users.get() == 0) {
+          idle.add(s);
         }
       }
-      while (total > budgetBytes) {
-        Slot victim = null;
-        for (Slot s : slots.values()) {
-          if (s != keep
-              && s.model != null
-              && s.users == 0
-              && (victim == null || s.lastUsed < victim.lastUsed)) {
-            victim = s;
-          }
-        }
-        if (victim == null) {
-          log.warn(
-              "loaded models hold {} bytes, over the budget of {}, and none is idle",
-              total,
-              budgetBytes);
+      idle.sort((a, b) -> Long.compare(a.lastUsed, b.lastUsed));
+      for (Slot s : idle) {
+        if (total <= budgetBytes) {
           break;
         }
-        total -= victim.model.memoryBytes();
-        unload.add(remove(victim));
+        LoadedModel m = retire(s);
+        if (m != null) {
+          total -= m.memoryBytes();
+          unload.add(m);
+        }
+      }
+      if (total > budgetBytes) {
+        log.warn(
+            "loaded models hold {} bytes, over the budget of {}, and none more is idle",
+            total,
+            budgetBytes);
       }
     }
     for (LoadedModel m : unload) {
@@ -199,25 +194,15 @@ final class ModelCache implements AutoCloseable {
    * Unloads versions nothing points at any more (no alias, not the latest) after their idle time.
    */
   void sweep() {
-    List<Slot> idle = new ArrayList<>();
     long now = System.nanoTime();
-    synchronized (this) {
-      for (Slot s : slots.values()) {
-        if (s.model != null && s.users == 0 && now - s.lastUsed >= unloadAfterNanos) {
-          idle.add(s);
-        }
-      }
-    }
-    for (Slot s : idle) {
-      if (referenced(s.key)) {
+    for (Slot s : slots.values()) {
+      if (s.model == null
+          || s.users.get() != 0
+          || now - s.lastUsed < unloadAfterNanos
+          || referenced(s.key)) {
         continue;
       }
-      LoadedModel unload = null;
-      synchronized (this) {
-        if (!s.removed && s.users == 0 && now - s.lastUsed >= unloadAfterNanos) {
-          unload = remove(s);
-        }
-      }
+      LoadedModel unload = retire(s);
       if (unload != null) {
         metrics.eviction("unreferenced");
         log.info(
@@ -250,19 +235,25 @@ final class ModelCache implements AutoCloseable {
     return model.latestVersion() == key.version || model.aliases().containsValue(key.version);
   }
 
-  private LoadedModel remove(Slot s) {
-    s.removed = true;
+  /**
+   * Takes an idle, loaded slot out of the cache for good and returns its model to close; null when
+   * a request uses it or it is gone already.
+   */
+  private LoadedModel retire(Slot s) {
+    if (s.model == null || !s.users.compareAndSet(0, Slot.RETIRED)) {
+      return null;
+    }
     slots.remove(s.key, s);
     return s.model;
   }
 
   /** Whether the version is loaded and warmed up. */
-  synchronized boolean isLoaded(String name, int version) {
+  boolean isLoaded(String name, int version) {
     Slot s = slots.get(new Key(name, version));
-    return s != null && s.model != null;
+    return s != null && s.model != null && s.users.get() != Slot.RETIRED;
   }
 
-  synchronized int loadedCount() {
+  int loadedCount() {
     int n = 0;
     for (Slot s : slots.values()) {
       if (s.model != null) {
@@ -272,11 +263,12 @@ final class ModelCache implements AutoCloseable {
     return n;
   }
 
-  synchronized long memoryBytes() {
+  long memoryBytes() {
     long total = 0;
     for (Slot s : slots.values()) {
-      if (s.model != null) {
-        total += s.model.memoryBytes();
+      LoadedModel m = s.model;
+      if (m != null) {
+        total += m.memoryBytes();
       }
     }
     return total;
@@ -285,30 +277,43 @@ final class ModelCache implements AutoCloseable {
   @Override
   public void close() {
     sweeper.shutdownNow();
-    List<LoadedModel> all = new ArrayList<>();
-    synchronized (this) {
-      for (Slot s : new ArrayList<>(slots.values())) {
-        if (s.model != null && s.users == 0) {
-          all.add(remove(s));
-        }
+    for (Slot s : slots.values()) {
+      LoadedModel m = retire(s);
+      if (m != null) {
+        m.close();
       }
     }
-    all.forEach(LoadedModel::close);
   }
 
   private record Key(String name, int version) {}
 
-  /** A cache entry: its load, once done its model, and who uses it. Fields guarded by the cache. */
+  /**
+   * A cache entry: its load, once done its model, and how many requests use it ({@link #RETIRED}
+   * once it is out of the cache: nobody may enter it again).
+   */
   private static final class Slot {
+    static final int RETIRED = -1;
     final Key key;
     final CompletableFuture<LoadedModel> ready = new CompletableFuture<>();
-    LoadedModel model;
-    int users;
-    long lastUsed;
-    boolean removed;
+    final AtomicInteger users = new AtomicInteger();
+    volatile LoadedModel model;
+    volatile long lastUsed;
 
     Slot(Key key) {
       this.key = key;
+    }
+
+    /** Counts a user in, unless the slot is retired. */
+    boolean enter() {
+      while (true) {
+        int n = users.get();
+        if (n == RETIRED) {
+          return false;
+        }
+        if (users.compareAndSet(n, n + 1)) {
+          return true;
+        }
+      }
     }
   }
 

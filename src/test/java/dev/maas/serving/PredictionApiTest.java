@@ -7,18 +7,24 @@ import static org.assertj.core.api.Assertions.within;
 import dev.maas.compute.Predictions;
 import dev.maas.serving.ServingFixtures.Fixture;
 import dev.maas.training.JobsClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -34,6 +40,7 @@ class PredictionApiTest {
   private static final double TOLERANCE = 1e-5;
 
   @LocalServerPort int port;
+  @Autowired MeterRegistry meters;
 
   private ServingClient client;
   private final Map<String, Fixture> models = new HashMap<>();
@@ -256,6 +263,57 @@ class PredictionApiTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(json(r).get("outputs").size()).isEqualTo(1);
     assertThat(json(r).get("outputs").get(0).get("name").asString()).isEqualTo("label");
+  }
+
+  // ---- merged native calls ---------------------------------------------------------------------
+
+  @Test
+  void concurrentRequestsForANativeModelAreMergedIntoFewerNativeCalls() throws Exception {
+    Fixture cnn = models.get("cnn");
+    assertThat(cnn.model().heapRows()).isZero();
+    String body = "{\"instances\": [" + Arrays.toString(cnn.rows()[0]) + "]}";
+    int threads = 16;
+    int each = 25;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<Integer>> failures = new ArrayList<>();
+    double before = count("maas.predictions", "serve-cnn");
+    long callsBefore = batchCount("serve-cnn");
+    for (int t = 0; t < threads; t++) {
+      failures.add(
+          pool.submit(
+              () -> {
+                int failed = 0;
+                for (int i = 0; i < each; i++) {
+                  if (client.post("/api/v1/models/serve-cnn/predict", body).statusCode() != 200) {
+                    failed++;
+                  }
+                }
+                return failed;
+              }));
+    }
+    int failed = 0;
+    for (Future<Integer> f : failures) {
+      failed += f.get();
+    }
+    pool.shutdown();
+
+    double requests = count("maas.predictions", "serve-cnn") - before;
+    long nativeCalls = batchCount("serve-cnn") - callsBefore;
+    assertThat(failed).isZero();
+    assertThat(requests).isEqualTo(threads * each);
+    assertThat(nativeCalls).as("native calls for %s requests", requests).isLessThan(threads * each);
+  }
+
+  private double count(String meter, String model) {
+    return meters.find(meter).tag("model", model).counters().stream()
+        .mapToDouble(c -> c.count())
+        .sum();
+  }
+
+  private long batchCount(String model) {
+    return meters.find("maas.prediction.batch.size").tag("model", model).summaries().stream()
+        .mapToLong(s -> s.count())
+        .sum();
   }
 
   // ---- which version answers -------------------------------------------------------------------

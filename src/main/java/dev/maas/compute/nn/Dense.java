@@ -44,6 +44,24 @@ public final class Dense extends Layer {
     this.dropout = dropout;
   }
 
+  /** The output activation, or null for none. */
+  Activation activation() {
+    return activation;
+  }
+
+  long inputs() {
+    return inputs;
+  }
+
+  long units() {
+    return units;
+  }
+
+  /** A heap copy of the weights with the bias as the last row, [inputs + 1, units] row-major. */
+  double[] hostWeights() {
+    return HostArrays.readFlat(affine.augmented);
+  }
+
   @Override
   public long[] inputShape() {
     return inputShape.clone();

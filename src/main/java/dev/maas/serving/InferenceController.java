@@ -92,10 +92,10 @@ class InferenceController {
       path = "/v2/models/{name}/infer",
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<byte[]> infer(@PathVariable String name, HttpServletRequest request)
-      throws IOException {
+  ResponseEntity<byte[]> infer(HttpServletRequest request) throws IOException {
     long start = System.nanoTime();
     byte[] body = RequestBodies.read(request, limits.maxRequestSize(), "the infer request");
+    String name = RequestArguments.pathVariable(request, "name");
     return infer(start, body, predictor.resolve(name, null, null));
   }
 
@@ -103,12 +103,12 @@ class InferenceController {
       path = "/v2/models/{name}/versions/{version}/infer",
       consumes = MediaType.APPLICATION_JSON_VALUE,
       produces = MediaType.APPLICATION_JSON_VALUE)
-  ResponseEntity<byte[]> infer(
-      @PathVariable String name, @PathVariable String version, HttpServletRequest request)
-      throws IOException {
+  ResponseEntity<byte[]> inferVersion(HttpServletRequest request) throws IOException {
     long start = System.nanoTime();
     byte[] body = RequestBodies.read(request, limits.maxRequestSize(), "the infer request");
-    return infer(start, body, predictor.resolve(name, number(version), null));
+    String name = RequestArguments.pathVariable(request, "name");
+    Integer version = number(RequestArguments.pathVariable(request, "version"));
+    return infer(start, body, predictor.resolve(name, version, null));
   }
 
   private ResponseEntity<byte[]> infer(long start, byte[] body, ModelVersion target) {
@@ -213,11 +213,9 @@ class InferenceController {
       // answered below
     }
     throw new BadRequestException(
-        "a model version is a whole number from 1, was '" + abbreviate(version) + "'");
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+        "a model version is a whole number from 1, was '"
+            + RequestArguments.abbreviate(version)
+            + "'");
   }
 
   private static byte[] write(LoadedModel loaded, InferRequest request, Predictions p) {

@@ -1,0 +1,41 @@
+package dev.maas.serving;
+
+import dev.maas.web.BadRequestException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Map;
+import org.springframework.web.servlet.HandlerMapping;
+
+/** Path variables and query parameters of the prediction endpoints, read from the request. */
+final class RequestArguments {
+  private RequestArguments() {}
+
+  /** A path variable of the matched mapping, e.g. {@code name} of {@code /models/{name}}. */
+  static String pathVariable(HttpServletRequest request, String name) {
+    @SuppressWarnings("unchecked")
+    Map<String, String> variables =
+        (Map<String, String>) request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
+    String value = variables == null ? null : variables.get(name);
+    if (value == null) {
+      throw new IllegalStateException("the mapping has no path variable '" + name + "'");
+    }
+    return value;
+  }
+
+  /** An optional integer query parameter; text that is not one is a 400. */
+  static Integer integer(HttpServletRequest request, String name) {
+    String value = request.getParameter(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Integer.valueOf(value.trim());
+    } catch (NumberFormatException e) {
+      throw new BadRequestException(
+          "'" + name + "' must be an integer, not '" + abbreviate(value) + "'");
+    }
+  }
+
+  static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+  }
+}

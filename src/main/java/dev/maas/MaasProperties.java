@@ -12,10 +12,17 @@ import org.springframework.util.unit.DataSize;
  * @param registry limits of the model registry's API
  * @param datasets limits of dataset uploads
  * @param training the training job queue and its workers
+ * @param cost prices the capacity report turns usage into money with
+ * @param capacity how the capacity report sizes a replica
  */
 @ConfigurationProperties("maas")
 public record MaasProperties(
-    Storage storage, Registry registry, Datasets datasets, Training training) {
+    Storage storage,
+    Registry registry,
+    Datasets datasets,
+    Training training,
+    Cost cost,
+    Capacity capacity) {
 
   public MaasProperties {
     if (storage == null) {
@@ -29,6 +36,12 @@ public record MaasProperties(
     }
     if (training == null) {
       training = new Training(null, null, null, null);
+    }
+    if (cost == null) {
+      cost = new Cost(null, null, null, null);
+    }
+    if (capacity == null) {
+      capacity = new Capacity(null, null);
     }
   }
 
@@ -105,6 +118,49 @@ public record MaasProperties(
             "maas.training: workers, queue-capacity and max-epoch-rows must be at least 1 and"
                 + " wall-clock-limit not negative");
       }
+    }
+  }
+
+  /**
+   * Prices ({@code maas.cost.*}); the defaults are round on-demand cloud list prices, to be
+   * replaced by yours.
+   *
+   * @param currency the ISO 4217 code every cost is given in (default USD)
+   * @param cpuCoreHour price of one CPU core for one hour (default 0.04)
+   * @param memoryGibHour price of one GiB of memory for one hour (default 0.005)
+   * @param storageGibMonth price of one GiB stored for one month (default 0.10)
+   */
+  public record Cost(
+      String currency, Double cpuCoreHour, Double memoryGibHour, Double storageGibMonth) {
+    public Cost {
+      currency = currency == null || currency.isBlank() ? "USD" : currency;
+      cpuCoreHour = cpuCoreHour == null ? 0.04 : cpuCoreHour;
+      memoryGibHour = memoryGibHour == null ? 0.005 : memoryGibHour;
+      storageGibMonth = storageGibMonth == null ? 0.10 : storageGibMonth;
+      if (cpuCoreHour < 0 || memoryGibHour < 0 || storageGibMonth < 0) {
+        throw new IllegalArgumentException("maas.cost: prices must not be negative");
+      }
+    }
+  }
+
+  /**
+   * @param replicaCpus CPU cores one serving replica has, for throughput and replica counts
+   *     (default 0: this JVM's {@code Runtime.availableProcessors()})
+   * @param benchmark whether a short ND4J matrix-product benchmark runs in the background at start,
+   *     giving the FLOP rate training forecasts fall back on without history (default true)
+   */
+  public record Capacity(Integer replicaCpus, Boolean benchmark) {
+    public Capacity {
+      replicaCpus = replicaCpus == null ? 0 : replicaCpus;
+      benchmark = benchmark == null || benchmark;
+      if (replicaCpus < 0) {
+        throw new IllegalArgumentException("maas.capacity.replica-cpus must not be negative");
+      }
+    }
+
+    /** The cores of one replica: {@link #replicaCpus}, or this JVM's when that is 0. */
+    public int cores() {
+      return replicaCpus > 0 ? replicaCpus : Runtime.getRuntime().availableProcessors();
     }
   }
 }

@@ -35,19 +35,24 @@ final class Forecaster {
    */
   Forecast forecast(Family family, long rows, int epochs, Long flopsPerRow) {
     List<TrainingRun> runs = new ArrayList<>();
+    Long latestPerRow = null;
     for (TrainingRun r : history.get()) {
-      if (family.wireName().equals(r.family())
-          && "succeeded".equals(r.state())
-          && r.complete()
-          && r.wallSeconds() > 0) {
+      if (!family.wireName().equals(r.family()) || !"succeeded".equals(r.state())) {
+        continue;
+      }
+      if (r.flopsPerRow() != null) {
+        latestPerRow = r.flopsPerRow();
+      }
+      // Exact solvers (least squares, Newton) run no epochs and so follow no rows x epochs law.
+      if (r.complete() && r.wallSeconds() > 0) {
         runs.add(r);
       }
     }
     Figure perRow;
     if (flopsPerRow != null) {
       perRow = Figure.estimated(flopsPerRow);
-    } else if (!runs.isEmpty()) {
-      perRow = Figure.estimated(runs.get(runs.size() - 1).flopsPerRow());
+    } else if (latestPerRow != null) {
+      perRow = Figure.estimated(latestPerRow);
     } else {
       throw new BadRequestException(
           "no finished "

@@ -36,22 +36,39 @@ final class TestServing {
       int batchRows) {
     String[] tags = {"model", model, "version", String.valueOf(version), "family", family};
     Counter predictions =
-        Counter.builder("maas.predictions").tags(tags).tag("outcome", "success").register(registry);
-    Counter rows = Counter.builder("maas.prediction.rows").tags(tags).register(registry);
+        Counter.builder("maas.predictions")
+            .description("Prediction requests by outcome")
+            .tags(tags)
+            .tag("outcome", "success")
+            .register(registry);
+    Counter rows =
+        Counter.builder("maas.prediction.rows")
+            .description("Rows predicted")
+            .tags(tags)
+            .register(registry);
     Timer latency =
         Timer.builder("maas.prediction.latency")
+            .description("Whole prediction request")
             .tags(tags)
             .publishPercentileHistogram()
             .serviceLevelObjectives(SLO)
             .register(registry);
     Timer wait =
         Timer.builder("maas.prediction.wait")
+            .description("Queue and batch window per request")
             .tags(tags)
             .publishPercentileHistogram()
             .register(registry);
-    Timer compute = Timer.builder("maas.prediction.compute").tags(tags).register(registry);
+    Timer compute =
+        Timer.builder("maas.prediction.compute")
+            .description("ND4J calls, one merged batch each")
+            .tags(tags)
+            .register(registry);
     DistributionSummary batch =
-        DistributionSummary.builder("maas.prediction.batch.size").tags(tags).register(registry);
+        DistributionSummary.builder("maas.prediction.batch.size")
+            .description("Rows per ND4J call")
+            .tags(tags)
+            .register(registry);
     long totalRows = (long) requests * rowsPerRequest;
     for (int i = 0; i < requests; i++) {
       predictions.increment();
@@ -67,11 +84,13 @@ final class TestServing {
 
   void fail(String model, int version, String family, String outcome, int requests) {
     Counter.builder("maas.predictions")
+        .description("Prediction requests by outcome")
         .tags("model", model, "version", String.valueOf(version), "family", family)
         .tag("outcome", outcome)
         .register(registry)
         .increment(requests);
     Counter.builder("maas.prediction.errors")
+        .description("Prediction errors by kind")
         .tags("model", model, "kind", outcome)
         .register(registry)
         .increment(requests);

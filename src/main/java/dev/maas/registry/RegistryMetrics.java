@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Registry meters: versions and artifact bytes per model ({@code maas.registry.versions}, {@code
  * maas.registry.artifact.bytes}, tag {@code model}) and the number of models. The per-model figures
- * are read from the registry when bound and then every {@code refresh}, on one daemon thread.
+ * are read from the registry when bound, after every version registered or deleted, and every
+ * {@code refresh}, on one daemon thread.
  */
 final class RegistryMetrics implements MeterBinder, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RegistryMetrics.class);
@@ -59,6 +60,15 @@ final class RegistryMetrics implements MeterBinder, AutoCloseable {
               });
       long millis = refresh.toMillis();
       ticker.scheduleWithFixedDelay(this::refresh, millis, millis, TimeUnit.MILLISECONDS);
+      ScheduledExecutorService t = ticker;
+      registry.onChange(
+          () -> {
+            try {
+              t.execute(this::refresh);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+              // closing
+            }
+          });
     }
   }
 

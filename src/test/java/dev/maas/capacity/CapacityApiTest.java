@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -39,6 +41,8 @@ class CapacityApiTest {
   private static final Path STORAGE =
       Path.of("target", "test-data", "capacity-api-" + UUID.randomUUID());
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Path DASHBOARD = Path.of("deploy", "grafana", "maas-dashboard.json");
+  private static final Path RULES = Path.of("deploy", "prometheus", "maas-rules.yaml");
   private static final double GIB = 1024.0 * 1024 * 1024;
 
   @LocalServerPort int port;
@@ -79,8 +83,10 @@ class CapacityApiTest {
     } while (!job.get("state").asString().equals("succeeded") && System.nanoTime() < deadline);
     assertThat(job.get("state").asString()).as(job.toString()).isEqualTo("succeeded");
     // 1,000 requests of one row, computed in ND4J calls of 10 rows taking 2 ms each.
-    new TestServing(registry)
-        .serve("diabetes", 1, "linear_regression", 1000, 1, Duration.ofMillis(2), 10);
+    TestServing serving = new TestServing(registry);
+    serving.serve("diabetes", 1, "linear_regression", 1000, 1, Duration.ofMillis(2), 10);
+    serving.fail("diabetes", 1, "linear_regression", "server_error", 0);
+    serving.cache(1, 4096, 1 << 20, 999, 1, 0);
   }
 
   @Test
@@ -196,10 +202,17 @@ class CapacityApiTest {
   }
 
   @Test
-  void theScrapeShowsExactlyThoseCountsAndPassesPromtool() throws Exception {
-    HttpResponse<String> r = get("/actuator/prometheus");
-    assertThat(r.statusCode()).isEqualTo(200);
-    String scrape = r.body();
+  void theScrapeShowsExactlyThoseCountsHasEveryMetricTheDashboardAndRulesUseAndPassesPromtool()
+      throws Exception {
+    // The registry's meters are read again on a thread after each registration.
+    String scrape;
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    do {
+      HttpResponse<String> r = get("/actuator/prometheus");
+      assertThat(r.statusCode()).isEqualTo(200);
+      scrape = r.body();
+    } while (!scrape.contains("maas_registry_versions{model=\"diabetes\"} 1.0")
+        && System.nanoTime() < deadline);
     Path file = Path.of("target", "prometheus-scrape.txt");
     Files.writeString(file, scrape, StandardCharsets.UTF_8);
 
@@ -222,9 +235,16 @@ class CapacityApiTest {
         .contains("maas_native_memory_used_bytes ")
         .contains("maas_storage_free_bytes ")
         .contains("maas_storage_used_bytes ")
-        .contains("maas_registry_models ")
+        .contains("maas_registry_models 1.0")
+        .contains("maas_registry_versions{model=\"diabetes\"} 1.0")
         .contains("maas_cost_cpu_core_hour{currency=\"EUR\"} 0.05");
 
+    for (Path uses : List.of(DASHBOARD, RULES)) {
+      Matcher m = Pattern.compile("maas_[a-z0-9_]+").matcher(Files.readString(uses));
+      while (m.find()) {
+        assertThat(scrape).as(uses + " uses " + m.group()).contains(m.group());
+      }
+    }
     List<String> others = Promtool.checkMetrics(file);
     assertThat(others).allSatisfy(line -> assertThat(line).doesNotStartWith("maas"));
   }

@@ -2,6 +2,7 @@ package dev.maas.capacity;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -94,5 +95,34 @@ final class TestServing {
         .tags("model", model, "kind", outcome)
         .register(registry)
         .increment(requests);
+  }
+
+  /** The model cache's gauges and counters, as serving registers them. */
+  void cache(int loaded, long memoryBytes, long budgetBytes, int hits, int misses, int evictions) {
+    Gauge.builder("maas.models.loaded", () -> loaded)
+        .description("Model versions loaded")
+        .register(registry);
+    Gauge.builder("maas.models.memory", () -> memoryBytes)
+        .description("Bytes the loaded models hold")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("maas.models.memory.budget", () -> budgetBytes)
+        .description("Bytes the loaded models may hold (maas.serving.cache-bytes)")
+        .baseUnit("bytes")
+        .register(registry);
+    Counter.builder("maas.model.cache.requests")
+        .description("Model cache lookups")
+        .tag("result", "hit")
+        .register(registry)
+        .increment(hits);
+    Counter.builder("maas.model.cache.requests")
+        .description("Model cache lookups")
+        .tag("result", "miss")
+        .register(registry)
+        .increment(misses);
+    Counter.builder("maas.model.cache.evictions")
+        .description("Models evicted from the cache")
+        .register(registry)
+        .increment(evictions);
   }
 }

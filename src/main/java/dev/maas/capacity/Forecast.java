@@ -22,7 +22,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param cost the forecast cost, in {@code currency}
  * @param currency the currency of {@code cost}
  * @param fit the fit, when one was made
- * @param benchmarkFlopsPerSecond the FLOP rate used by the fallback
+ * @param benchmarkFlopsPerSecond the start-up matrix-product benchmark's FLOP rate (fallback)
+ * @param achievedFlopsPerSecond the median FLOP rate past jobs achieved, which the fallback uses
+ *     instead of the benchmark's when there are any (the family's, else any family's)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record Forecast(
@@ -41,7 +43,8 @@ record Forecast(
     Figure cost,
     String currency,
     Fit fit,
-    Figure benchmarkFlopsPerSecond) {
+    Figure benchmarkFlopsPerSecond,
+    Figure achievedFlopsPerSecond) {
 
   static final String HISTORY_FIT = "history_fit";
   static final String FLOP_BENCHMARK = "flop_benchmark";

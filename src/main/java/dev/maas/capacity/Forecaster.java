@@ -35,8 +35,12 @@ final class Forecaster {
    */
   Forecast forecast(Family family, long rows, int epochs, Long flopsPerRow) {
     List<TrainingRun> runs = new ArrayList<>();
+    List<TrainingRun> anyFamily = new ArrayList<>();
     Long latestPerRow = null;
     for (TrainingRun r : history.get()) {
+      if ("succeeded".equals(r.state()) && r.complete() && r.wallSeconds() > 0 && r.flops() > 0) {
+        anyFamily.add(r);
+      }
       if (!family.wireName().equals(r.family()) || !"succeeded".equals(r.state())) {
         continue;
       }
@@ -98,6 +102,7 @@ final class Forecaster {
           prices.currency(),
           new Forecast.Fit(
               fit.n(), fit.intercept(), fit.slope(), fit.relativeRmse(), fit.residualStd()),
+          null,
           null);
     }
     double rate = flopRate.flopsPerSecond();
@@ -108,7 +113,27 @@ final class Forecaster {
               + " past jobs and no FLOP rate measured at start (maas.capacity.benchmark is off"
               + " or the benchmark failed)");
     }
-    double wall = flops / rate;
+    // Small models run far below the matrix-product rate (ND4J's per-call overhead), so the rate
+    // the family's past jobs achieved, or else any family's, replaces it when there are any.
+    List<TrainingRun> calibration = runs.isEmpty() ? anyFamily : runs;
+    double[] achieved =
+        calibration.stream().mapToDouble(r -> r.flops() / r.wallSeconds()).sorted().toArray();
+    double used = rate;
+    String basis =
+        "the FLOP rate of a matrix-product benchmark measured at start, on one core; small models"
+            + " run far below that rate (per-call overhead), so this is a lower bound";
+    if (achieved.length > 0) {
+      used = achieved[achieved.length / 2];
+      basis =
+          String.format(
+              java.util.Locale.ROOT,
+              "the median FLOP rate of %d past %s (%.1f%% of the start-up matrix-product"
+                  + " benchmark), since small models run far below the benchmark's rate",
+              achieved.length,
+              calibration == runs ? family.wireName() + " jobs" : "jobs of other families",
+              100 * used / rate);
+    }
+    double wall = flops / used;
     return new Forecast(
         family.wireName(),
         rows,
@@ -120,9 +145,8 @@ final class Forecaster {
             + family.wireName()
             + " jobs with distinct work ("
             + runs.size()
-            + "), so wall time = analytic FLOPs / the FLOP rate of a matrix-product benchmark"
-            + " measured at start, on one core; small models run well below that rate (per-call"
-            + " overhead), so this is a lower bound",
+            + "), so wall time = analytic FLOPs / "
+            + basis,
         perRow,
         Figure.estimated(flops),
         Figure.estimated(wall),
@@ -133,6 +157,7 @@ final class Forecaster {
         Figure.estimated(prices.training(wall, wall, peak)),
         prices.currency(),
         null,
-        Figure.measured(rate));
+        Figure.measured(rate),
+        achieved.length > 0 ? Figure.measured(used) : null);
   }
 }

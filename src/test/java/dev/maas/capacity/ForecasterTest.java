@@ -78,26 +78,44 @@ class ForecasterTest {
   }
 
   @Test
-  void withoutHistoryTheForecastFallsBackToTheFlopCountAndTheBenchmarkAndSaysSo() {
-    Forecaster forecaster = new Forecaster(() -> history("mlp", 2), FlopRate.fixed(4e9), PRICES);
+  void withoutAnyHistoryTheForecastIsTheFlopCountOverTheBenchmarkAndSaysSo() {
+    Forecaster forecaster = new Forecaster(List::of, FlopRate.fixed(4e9), PRICES);
 
     Forecast f = forecaster.forecast(Family.RNN, 1_000, 10, 50_000L);
 
     assertThat(f.method()).isEqualTo("flop_benchmark");
-    assertThat(f.note()).contains("fallback").contains("fewer than 3");
+    assertThat(f.note()).contains("fallback").contains("fewer than 3").contains("matrix-product");
     assertThat(f.fit()).isNull();
     assertThat(f.benchmarkFlopsPerSecond().value()).isEqualTo(4e9);
+    assertThat(f.achievedFlopsPerSecond()).isNull();
     assertThat(f.wallSeconds().value()).isCloseTo(50_000.0 * 1_000 * 10 / 4e9, within(1e-12));
   }
 
   @Test
-  void twoJobsAreNotEnoughForAFit() {
-    Forecaster forecaster = new Forecaster(() -> history("mlp", 2), FlopRate.fixed(4e9), PRICES);
+  void twoJobsAreNotEnoughForAFitButTheRateTheyAchievedReplacesTheBenchmarks() {
+    List<TrainingRun> two = history("mlp", 2);
+    Forecaster forecaster = new Forecaster(() -> two, FlopRate.fixed(4e9), PRICES);
 
     Forecast f = forecaster.forecast(Family.MLP, 1_000, 10, null);
 
     assertThat(f.method()).isEqualTo("flop_benchmark");
     assertThat(f.flopsPerRow().value()).isEqualTo(12_000);
+    double[] rates = two.stream().mapToDouble(r -> r.flops() / r.wallSeconds()).sorted().toArray();
+    assertThat(f.achievedFlopsPerSecond().value()).isEqualTo(rates[1]);
+    assertThat(f.achievedFlopsPerSecond().source()).isEqualTo("measured");
+    assertThat(f.wallSeconds().value()).isCloseTo(12_000.0 * 1_000 * 10 / rates[1], within(1e-9));
+    assertThat(f.note()).contains("median FLOP rate").contains("of 2 past mlp jobs");
+  }
+
+  @Test
+  void otherFamiliesJobsCalibrateTheFallbackOfAFamilyWithoutHistory() {
+    Forecaster forecaster = new Forecaster(() -> history("mlp", 2), FlopRate.fixed(4e9), PRICES);
+
+    Forecast f = forecaster.forecast(Family.RNN, 1_000, 10, 50_000L);
+
+    assertThat(f.method()).isEqualTo("flop_benchmark");
+    assertThat(f.achievedFlopsPerSecond()).isNotNull();
+    assertThat(f.note()).contains("jobs of other families");
   }
 
   @Test

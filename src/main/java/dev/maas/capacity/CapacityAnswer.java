@@ -10,7 +10,10 @@ import java.util.List;
  * @param prices the prices used ({@code maas.cost.*})
  * @param replica the replica the throughput and replica counts are for
  * @param target the target rate and p99 bound, when asked
- * @param models one entry per model version that trained or served
+ * @param models one entry per model version that trained or served, this page of them
+ * @param offset the page's first entry
+ * @param limit the page's size
+ * @param total entries on every page
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record CapacityAnswer(
@@ -18,7 +21,10 @@ record CapacityAnswer(
     PriceList prices,
     Replica replica,
     Target target,
-    List<VersionCapacity> models) {
+    List<VersionCapacity> models,
+    int offset,
+    int limit,
+    int total) {
 
   record PriceList(double cpuCoreHour, double memoryGibHour, double storageGibMonth) {}
 

@@ -8,6 +8,7 @@ import dev.maas.compute.Problems;
 import dev.maas.compute.Task;
 import dev.maas.training.TrainingSpecs;
 import dev.maas.web.BadRequestException;
+import dev.maas.web.Paging;
 import java.util.Locale;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -34,7 +35,11 @@ class CapacityController {
   @GetMapping
   CapacityAnswer capacity(
       @RequestParam(required = false) Double targetRps,
-      @RequestParam(required = false) Double p99Ms) {
+      @RequestParam(required = false) Double p99Ms,
+      @RequestParam(required = false) String model,
+      @RequestParam(defaultValue = "0") int offset,
+      @RequestParam(defaultValue = Paging.DEFAULT_LIMIT_TEXT) int limit) {
+    Paging page = new Paging(offset, limit);
     if ((targetRps == null) != (p99Ms == null)) {
       throw new BadRequestException("'targetRps' and 'p99Ms' go together: give both or neither");
     }
@@ -48,7 +53,7 @@ class CapacityController {
       }
       target = new CapacityAnswer.Target(targetRps, p99Ms);
     }
-    return report.report(target);
+    return report.report(target, model, page);
   }
 
   @GetMapping("/forecast")

@@ -9,6 +9,7 @@ import dev.maas.registry.ModelVersion;
 import dev.maas.registry.RegisteredModel;
 import dev.maas.training.TrainingJobs;
 import dev.maas.training.TrainingRun;
+import dev.maas.web.Paging;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -48,11 +49,13 @@ final class CapacityReport {
 
   /**
    * @param target the target rate and p99 bound, or null
+   * @param model only this model's versions, or null for all
+   * @param page the page of versions (registry order, then versions only the meters know)
    */
-  CapacityAnswer report(CapacityAnswer.Target target) {
+  CapacityAnswer report(CapacityAnswer.Target target, String model, Paging page) {
     Map<ServingMeters.Key, ModelVersion> versions = new LinkedHashMap<>();
-    for (RegisteredModel model : registry.models(null, null, null)) {
-      for (ModelVersion v : registry.versions(model.name())) {
+    for (RegisteredModel m : registry.models(null, null, null)) {
+      for (ModelVersion v : registry.versions(m.name())) {
         versions.put(new ServingMeters.Key(v.name(), String.valueOf(v.version())), v);
       }
     }
@@ -62,6 +65,11 @@ final class CapacityReport {
         keys.add(k);
       }
     }
+    if (model != null) {
+      keys.removeIf(k -> !k.model().equals(model));
+    }
+    int total = keys.size();
+    keys = page.of(keys);
     Map<ServingMeters.Key, TrainingRun> runs = new HashMap<>();
     for (TrainingRun r : jobs.runs()) {
       if (r.version() != null) {
@@ -83,7 +91,10 @@ final class CapacityReport {
                 ? "maas.capacity.replica-cpus"
                 : "Runtime.availableProcessors"),
         target,
-        out);
+        out,
+        page.offset(),
+        page.limit(),
+        total);
   }
 
   private VersionCapacity version(

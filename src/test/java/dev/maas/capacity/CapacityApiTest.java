@@ -162,6 +162,17 @@ class CapacityApiTest {
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
     assertThat(get("/api/v1/capacity?targetRps=-1&p99Ms=10").statusCode()).isEqualTo(400);
+    assertThat(get("/api/v1/capacity?limit=0").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void theReportPagesAndFiltersByModel() throws Exception {
+    JsonNode all = json(get("/api/v1/capacity"));
+    assertThat(all.get("total").asInt()).isEqualTo(1);
+    assertThat(json(get("/api/v1/capacity?model=other")).get("models")).isEmpty();
+    JsonNode empty = json(get("/api/v1/capacity?offset=1&limit=1"));
+    assertThat(empty.get("models")).isEmpty();
+    assertThat(empty.get("total").asInt()).isEqualTo(1);
   }
 
   @Test

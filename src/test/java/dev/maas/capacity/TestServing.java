@@ -97,32 +97,46 @@ final class TestServing {
         .increment(requests);
   }
 
-  /** The model cache's gauges and counters, as serving registers them. */
+  /**
+   * The model cache's gauges and counters, as serving registers them; any that serving itself has
+   * registered already are left alone.
+   */
   void cache(int loaded, long memoryBytes, long budgetBytes, int hits, int misses, int evictions) {
-    Gauge.builder("maas.models.loaded", () -> loaded)
-        .description("Model versions loaded")
-        .register(registry);
-    Gauge.builder("maas.models.memory", () -> memoryBytes)
-        .description("Bytes the loaded models hold")
-        .baseUnit("bytes")
-        .register(registry);
-    Gauge.builder("maas.models.memory.budget", () -> budgetBytes)
-        .description("Bytes the loaded models may hold (maas.serving.cache-bytes)")
-        .baseUnit("bytes")
-        .register(registry);
-    Counter.builder("maas.model.cache.requests")
-        .description("Model cache lookups")
-        .tag("result", "hit")
-        .register(registry)
-        .increment(hits);
-    Counter.builder("maas.model.cache.requests")
-        .description("Model cache lookups")
-        .tag("result", "miss")
-        .register(registry)
-        .increment(misses);
-    Counter.builder("maas.model.cache.evictions")
-        .description("Models evicted from the cache")
-        .register(registry)
-        .increment(evictions);
+    if (absent("maas.models.loaded")) {
+      Gauge.builder("maas.models.loaded", () -> loaded)
+          .description("Model versions loaded")
+          .register(registry);
+    }
+    if (absent("maas.models.memory")) {
+      Gauge.builder("maas.models.memory", () -> memoryBytes)
+          .description("Bytes the loaded models hold")
+          .baseUnit("bytes")
+          .register(registry);
+    }
+    if (absent("maas.models.memory.budget")) {
+      Gauge.builder("maas.models.memory.budget", () -> budgetBytes)
+          .description("Bytes the loaded models may hold (maas.serving.cache-bytes)")
+          .baseUnit("bytes")
+          .register(registry);
+    }
+    if (absent("maas.model.cache.requests")) {
+      for (String result : new String[] {"hit", "miss"}) {
+        Counter.builder("maas.model.cache.requests")
+            .description("Model cache lookups")
+            .tag("result", result)
+            .register(registry)
+            .increment(result.equals("hit") ? hits : misses);
+      }
+    }
+    if (absent("maas.model.cache.evictions")) {
+      Counter.builder("maas.model.cache.evictions")
+          .description("Models evicted from the cache")
+          .register(registry)
+          .increment(evictions);
+    }
+  }
+
+  private boolean absent(String name) {
+    return registry.find(name).meter() == null;
   }
 }

@@ -45,6 +45,7 @@ final class TestServing {
     Counter rows =
         Counter.builder("maas.prediction.rows")
             .description("Rows predicted")
+            .baseUnit("rows")
             .tags(tags)
             .register(registry);
     Timer latency =
@@ -68,6 +69,7 @@ final class TestServing {
     DistributionSummary batch =
         DistributionSummary.builder("maas.prediction.batch.size")
             .description("Rows per ND4J call")
+            .baseUnit("rows")
             .tags(tags)
             .register(registry);
     long totalRows = (long) requests * rowsPerRequest;
@@ -105,6 +107,7 @@ final class TestServing {
     if (absent("maas.models.loaded")) {
       Gauge.builder("maas.models.loaded", () -> loaded)
           .description("Model versions loaded")
+          .baseUnit("models")
           .register(registry);
     }
     if (absent("maas.models.memory")) {
@@ -115,7 +118,7 @@ final class TestServing {
     }
     if (absent("maas.models.memory.budget")) {
       Gauge.builder("maas.models.memory.budget", () -> budgetBytes)
-          .description("Bytes the loaded models may hold (maas.serving.cache-bytes)")
+          .description("Bytes the loaded models may hold (maas.serving.cache-size)")
           .baseUnit("bytes")
           .register(registry);
     }

@@ -15,6 +15,8 @@ import org.springframework.util.unit.DataSize;
  * @param training the training job queue and its workers
  * @param security API keys, their roles and the per-key rate limit
  * @param serving the prediction endpoints: model cache, batching and request limits
+ * @param cost prices the capacity report turns usage into money with
+ * @param capacity how the capacity report sizes a replica
  */
 @ConfigurationProperties("maas")
 public record MaasProperties(
@@ -23,7 +25,9 @@ public record MaasProperties(
     Datasets datasets,
     Training training,
     Security security,
-    Serving serving) {
+    Serving serving,
+    Cost cost,
+    Capacity capacity) {
 
   public MaasProperties {
     if (storage == null) {
@@ -43,6 +47,12 @@ public record MaasProperties(
     }
     if (serving == null) {
       serving = new Serving(null, null, null, null, null, null);
+    }
+    if (cost == null) {
+      cost = new Cost(null, null, null, null);
+    }
+    if (capacity == null) {
+      capacity = new Capacity(null, null);
     }
   }
 
@@ -234,6 +244,49 @@ public record MaasProperties(
         throw new IllegalArgumentException(
             "maas.serving: sizes and counts must be at least 1 and durations not negative");
       }
+    }
+  }
+
+  /**
+   * Prices ({@code maas.cost.*}); the defaults are round on-demand cloud list prices, to be
+   * replaced by yours.
+   *
+   * @param currency the ISO 4217 code every cost is given in (default USD)
+   * @param cpuCoreHour price of one CPU core for one hour (default 0.04)
+   * @param memoryGibHour price of one GiB of memory for one hour (default 0.005)
+   * @param storageGibMonth price of one GiB stored for one month (default 0.10)
+   */
+  public record Cost(
+      String currency, Double cpuCoreHour, Double memoryGibHour, Double storageGibMonth) {
+    public Cost {
+      currency = currency == null || currency.isBlank() ? "USD" : currency;
+      cpuCoreHour = cpuCoreHour == null ? 0.04 : cpuCoreHour;
+      memoryGibHour = memoryGibHour == null ? 0.005 : memoryGibHour;
+      storageGibMonth = storageGibMonth == null ? 0.10 : storageGibMonth;
+      if (cpuCoreHour < 0 || memoryGibHour < 0 || storageGibMonth < 0) {
+        throw new IllegalArgumentException("maas.cost: prices must not be negative");
+      }
+    }
+  }
+
+  /**
+   * @param replicaCpus CPU cores one serving replica has, for throughput and replica counts
+   *     (default 0: this JVM's {@code Runtime.availableProcessors()})
+   * @param benchmark whether a short ND4J matrix-product benchmark runs in the background at start,
+   *     giving the FLOP rate training forecasts fall back on without history (default true)
+   */
+  public record Capacity(Integer replicaCpus, Boolean benchmark) {
+    public Capacity {
+      replicaCpus = replicaCpus == null ? 0 : replicaCpus;
+      benchmark = benchmark == null || benchmark;
+      if (replicaCpus < 0) {
+        throw new IllegalArgumentException("maas.capacity.replica-cpus must not be negative");
+      }
+    }
+
+    /** The cores of one replica: {@link #replicaCpus}, or this JVM's when that is 0. */
+    public int cores() {
+      return replicaCpus > 0 ? replicaCpus : Runtime.getRuntime().availableProcessors();
     }
   }
 }

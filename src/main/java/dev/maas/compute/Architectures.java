@@ -48,6 +48,25 @@ public final class Architectures {
     return count;
   }
 
+  /**
+   * Analytic FLOPs per example of {@code spec}'s network: {@code [prediction, training step]} (a
+   * training step is the forward and backward pass). Computed from shapes alone, like {@link
+   * #parameterCount}.
+   *
+   * @param outputs regression outputs, or the number of classes for classification
+   */
+  public static long[] flopsPerRow(ModelSpec spec, int[] inputShape, Task task, int outputs) {
+    Head head = task == Task.CLASSIFICATION ? Head.forClasses(outputs) : Head.REGRESSION;
+    List<Layer> layers = layers(spec, inputShape, head, outputs);
+    long forward = 0;
+    long backward = 0;
+    for (int i = 0; i < layers.size(); i++) {
+      forward += layers.get(i).forwardFlops();
+      backward += layers.get(i).backwardFlops(i > 0);
+    }
+    return new long[] {forward, forward + backward};
+  }
+
   private static List<Layer> layers(ModelSpec spec, int[] inputShape, Head head, int outputs) {
     List<Layer> layers = new ArrayList<>();
     long[] shape = Shapes.toLongs(inputShape);

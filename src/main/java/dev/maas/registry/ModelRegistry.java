@@ -19,9 +19,19 @@ import tools.jackson.databind.JsonNode;
  */
 public final class ModelRegistry {
   private final RegistryStore store;
+  private final List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ModelRegistry(RegistryStore store) {
     this.store = store;
+  }
+
+  /** Calls {@code listener} after every version registered or deleted (for the meters). */
+  void onChange(Runnable listener) {
+    changeListeners.add(listener);
+  }
+
+  private void changed() {
+    changeListeners.forEach(Runnable::run);
   }
 
   /**
@@ -57,7 +67,9 @@ public final class ModelRegistry {
             lineage == null ? Lineage.imported() : lineage,
             description,
             tags);
-    return store.register(name, draft, artifact);
+    ModelVersion registered = store.register(name, draft, artifact);
+    changed();
+    return registered;
   }
 
   /** Imports a model file moved from another server: no training record, no lineage. */
@@ -134,10 +146,12 @@ public final class ModelRegistry {
 
   public void deleteModel(String name) {
     store.deleteModel(Names.model(name));
+    changed();
   }
 
   public void deleteVersion(String name, int version) {
     store.deleteVersion(Names.model(name), version);
+    changed();
   }
 
   public RegisteredModel setAlias(String name, String alias, int version) {

@@ -2,6 +2,7 @@ package dev.maas.registry;
 
 import dev.maas.MaasProperties;
 import java.time.Clock;
+import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -18,5 +19,11 @@ class RegistryConfiguration {
   @Bean
   ModelRegistry modelRegistry(RegistryStore store) {
     return new ModelRegistry(store);
+  }
+
+  /** Versions and artifact bytes per model, read again every 15 seconds. */
+  @Bean
+  RegistryMetrics registryMetrics(ModelRegistry registry) {
+    return new RegistryMetrics(registry, Duration.ofSeconds(15));
   }
 }

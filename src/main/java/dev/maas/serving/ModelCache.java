@@ -54,7 +54,6 @@ final class ModelCache implements AutoCloseable {
     this.maxBatchWaitNanos = maxBatchWaitNanos;
     Gauge.builder("maas.models.loaded", this, ModelCache::loadedCount)
         .description("Model versions loaded in memory")
-        .baseUnit("models")
         .register(metrics.registry());
     Gauge.builder("maas.models.memory", this, ModelCache::memoryBytes)
         .description("Native memory held by loaded models")

@@ -105,7 +105,6 @@ final class ServingMetrics {
   private Counter outcome(Tags tags, String outcome) {
     return Counter.builder("maas.predictions")
         .description("Prediction requests, by outcome")
-        .baseUnit("requests")
         .tags(tags)
         .tag("outcome", outcome)
         .register(registry);

@@ -75,6 +75,8 @@ final class JobRunner {
     long cpuStart = cpuNanos();
     long[] peak = {nativeBytes()};
     long[] lastSave = {start};
+    // Training rows, epochs run and FLOPs per row, once known (-1 before).
+    long[] work = {-1, 0, -1};
     LongSupplier sample =
         () -> {
           peak[0] = Math.max(peak[0], nativeBytes());
@@ -86,10 +88,14 @@ final class JobRunner {
                 new JobView.Usage(
                     (System.nanoTime() - start) / 1e9,
                     (cpuNanos() - cpuStart) / 1e9,
-                    sample.getAsLong()));
+                    sample.getAsLong(),
+                    work[0] < 0 ? null : work[0],
+                    work[0] < 0 ? null : (int) work[1],
+                    work[2] < 0 ? null : work[2]));
     boolean[] timedOut = {false};
     try {
       Examples[] split = examples(plan);
+      work[0] = split[0].rows();
       long epochRows = (long) plan.params().epochs() * split[0].rows();
       if (epochRows > maxEpochRows) {
         job.fail(
@@ -113,6 +119,7 @@ final class JobRunner {
               split[1],
               p -> {
                 job.epoch(p);
+                work[1] = p.epoch();
                 usage.run();
                 long now = System.nanoTime();
                 if (now - lastSave[0] > 2_000_000_000L) {
@@ -129,6 +136,7 @@ final class JobRunner {
       byte[] artifact;
       Map<String, Object> metrics;
       try (TrainedModel model = withFeatureNames(result.model(), plan.features())) {
+        work[2] = model.flopsPerTrainingRow();
         artifact = ModelCodec.toBytes(model);
         Metrics m = model.metrics();
         metrics = m == null ? null : m.asMap();

@@ -54,6 +54,29 @@ record JobView(
    * @param cpuSeconds CPU time of the training thread
    * @param peakNativeBytes the highest off-heap memory JavaCPP counted while the job ran (process
    *     wide, best effort)
+   * @param trainingRows rows the model trained on, once known (null in jobs stored before it was
+   *     recorded)
+   * @param epochs epochs run so far (fewer than requested after early stopping)
+   * @param flopsPerRow the model's analytic FLOPs per training row (forward and backward), once the
+   *     model exists
    */
-  record Usage(double wallSeconds, double cpuSeconds, long peakNativeBytes) {}
+  record Usage(
+      double wallSeconds,
+      double cpuSeconds,
+      long peakNativeBytes,
+      Long trainingRows,
+      Integer epochs,
+      Long flopsPerRow) {
+
+    Usage(double wallSeconds, double cpuSeconds, long peakNativeBytes) {
+      this(wallSeconds, cpuSeconds, peakNativeBytes, null, null, null);
+    }
+
+    /** Estimated FLOPs done: FLOPs per row x rows x epochs, or null while any is unknown. */
+    Double flops() {
+      return trainingRows == null || epochs == null || flopsPerRow == null
+          ? null
+          : (double) flopsPerRow * trainingRows * epochs;
+    }
+  }
 }

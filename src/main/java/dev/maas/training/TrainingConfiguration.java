@@ -3,6 +3,7 @@ package dev.maas.training;
 import dev.maas.MaasProperties;
 import dev.maas.dataset.Datasets;
 import dev.maas.registry.ModelRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -25,6 +26,12 @@ class TrainingConfiguration {
         training.workers(),
         training.queueCapacity(),
         training.maxJobsPerKey());
+  }
+
+  /** The training meters (jobs, queue, workers, what jobs used). */
+  @Bean
+  MeterBinder trainingMeters(TrainingJobs jobs) {
+    return jobs.metrics();
   }
 
   /** Recovers stored jobs once every bean exists (the datasets service included). */

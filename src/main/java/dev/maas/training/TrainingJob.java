@@ -11,6 +11,7 @@ import tools.jackson.databind.JsonNode;
 final class TrainingJob {
   private final String id;
   private final String model;
+  private final String family;
   private final JsonNode request;
   private final String idempotencyKey;
   private final String owner;
@@ -40,6 +41,7 @@ final class TrainingJob {
     this.id = id;
     this.owner = owner;
     this.model = plan == null ? null : plan.model();
+    this.family = plan == null ? familyOf(request) : plan.spec().family().wireName();
     this.plan = plan;
     this.request = request;
     this.idempotencyKey = idempotencyKey;
@@ -53,6 +55,7 @@ final class TrainingJob {
     JobView v = record.job();
     this.id = v.id();
     this.model = v.model();
+    this.family = familyOf(record.request());
     this.request = record.request();
     this.idempotencyKey = record.idempotencyKey();
     this.owner = record.owner();
@@ -77,6 +80,16 @@ final class TrainingJob {
 
   String model() {
     return model;
+  }
+
+  /** The family's wire name as requested, or null when the request names none. */
+  String family() {
+    return family;
+  }
+
+  private static String familyOf(JsonNode request) {
+    JsonNode f = request == null ? null : request.get("family");
+    return f != null && f.isString() ? f.asString() : null;
   }
 
   JsonNode request() {

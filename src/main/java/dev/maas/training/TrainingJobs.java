@@ -40,6 +40,7 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
   private final ThreadPoolExecutor executor;
   private final Duration retryAfter;
   private final int maxJobsPerKey;
+  private final TrainingMetrics metrics;
   private volatile boolean stopping;
 
   TrainingJobs(
@@ -70,6 +71,14 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
               return t;
             },
             new ThreadPoolExecutor.AbortPolicy());
+    this.metrics =
+        new TrainingMetrics(
+            () -> executor.getQueue().size(), executor::getActiveCount, queueCapacity, workers);
+  }
+
+  /** The training meters, for the registry to bind. */
+  TrainingMetrics metrics() {
+    return metrics;
   }
 
   /**
@@ -168,6 +177,7 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
       }
     }
     save(job);
+    metrics.submitted(job.family());
     return job;
   }
 
@@ -179,7 +189,14 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
   }
 
   private void enqueue(TrainingJob job) {
-    Runnable task = () -> runner.run(job, this::save, () -> stopping);
+    Runnable task =
+        () -> {
+          runner.run(job, this::save, () -> stopping);
+          JobView view = job.view();
+          if (view.state().finished() && !stopping) {
+            metrics.finished(job.family(), view.state(), view.usage());
+          }
+        };
     job.task(task);
     executor.execute(task);
   }
@@ -211,8 +228,19 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
         executor.remove(task);
       }
       save(job);
+      metrics.finished(job.family(), JobState.CANCELLED, null);
     }
     return job;
+  }
+
+  /** What every finished job used, oldest first: the history capacity answers draw on. */
+  public List<TrainingRun> runs() {
+    return jobs.values().stream()
+        .map(TrainingJob::view)
+        .filter(v -> v.state().finished() && v.usage() != null)
+        .sorted(Comparator.comparing(JobView::createdAt).thenComparing(JobView::id))
+        .map(v -> TrainingRun.of(v, jobs.get(v.id()).family()))
+        .toList();
   }
 
   @Override

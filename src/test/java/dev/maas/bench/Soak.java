@@ -233,8 +233,8 @@ public final class Soak {
     return new double[] {
       t,
       heap / mb,
-      gauge(scrape, "maas_native_allocated_bytes") / mb,
-      gauge(scrape, "maas_native_physical_bytes") / mb,
+      gauge(scrape, "maas_native_memory_used_bytes") / mb,
+      gauge(scrape, "maas_native_memory_physical_bytes") / mb,
       rssKb / 1024
     };
   }

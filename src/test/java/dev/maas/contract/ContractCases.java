@@ -37,7 +37,8 @@ final class ContractCases {
             ContractCases::predictions),
         new ContractCase(
             "predictions: invalid requests are problems or v2 errors",
-            ContractCases::predictionProblems));
+            ContractCases::predictionProblems),
+        new ContractCase("capacity: report, replicas and forecast", ContractCases::capacity));
   }
 
   // ---- datasets ------------------------------------------------------------------------------
@@ -282,6 +283,23 @@ final class ContractCases {
     api.postJson("/v2/models/" + name + "/infer", wrongShape).error(400);
     api.postJson("/v2/models/" + name + "/versions/1/infer", wrongShape).error(400);
     api.postJson("/v2/models/contract-nobody/infer", wrongShape).error(404);
+  }
+
+  // ---- capacity ------------------------------------------------------------------------------
+
+  static void capacity(ContractClient api) throws Exception {
+    String name = "contract-capacity";
+    trainedModel(api, name);
+    api.postJson("/api/v1/models/" + name + "/predict", "{\"instances\": [[1, 2]]}").expect(200);
+    api.get("/api/v1/capacity").expect(200);
+    api.get("/api/v1/capacity?model=" + name + "&targetRps=200&p99Ms=50&limit=5").expect(200);
+    api.get(
+            "/api/v1/capacity/forecast?family=cnn&rows=10000&epochs=5&inputShape=1,8,8"
+                + "&outputs=10&task=classification")
+        .expect(200);
+    api.get("/api/v1/capacity/forecast?family=linear_regression&rows=5000&epochs=3").expect(200);
+    api.sendInvalid("GET", "/api/v1/capacity/forecast?rows=10&epochs=1", null, null).problem(400);
+    api.sendInvalid("GET", "/api/v1/capacity?targetRps=-5&p99Ms=10", null, null).problem(400);
   }
 
   // ---- shared data ---------------------------------------------------------------------------

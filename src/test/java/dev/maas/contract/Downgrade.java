@@ -71,10 +71,18 @@ final class Downgrade {
         if ("array".equals(map.get("type")) && !map.containsKey("items")) {
           map.put("items", new java.util.LinkedHashMap<>()); // optional in 3.1, any item
         }
-        if (map.get("exclusiveMinimum") instanceof Number
-            || map.get("exclusiveMaximum") instanceof Number) {
-          throw new IllegalStateException(
-              where + ": numeric exclusive bounds are OpenAPI 3.1 only");
+        // 3.1's numeric exclusive bounds are 3.0's bound plus a boolean flag.
+        for (String bound : new String[] {"Minimum", "Maximum"}) {
+          Object value = map.get("exclusive" + bound);
+          if (value instanceof Number) {
+            String plain = bound.toLowerCase(java.util.Locale.ROOT);
+            if (map.containsKey(plain)) {
+              throw new IllegalStateException(
+                  where + ": both " + plain + " and exclusive" + bound + " are set");
+            }
+            map.put(plain, value);
+            map.put("exclusive" + bound, true);
+          }
         }
       }
       map.forEach((key, value) -> walk(value, where + "/" + key, !namesOnly && isNameMap(key)));

@@ -1,0 +1,87 @@
+package dev.maas.capacity;
+
+import dev.maas.MaasProperties;
+import dev.maas.registry.ModelRegistry;
+import dev.maas.storage.StorageMetrics;
+import dev.maas.training.TrainingJobs;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires the capacity report, the forecaster, the start-up FLOP benchmark and the resource meters.
+ */
+@Configuration(proxyBeanMethods = false)
+class CapacityConfiguration {
+
+  @Bean
+  FlopRate flopRate(MaasProperties properties) {
+    return properties.capacity().benchmark()
+        ? FlopRate.measureInBackground()
+        : FlopRate.fixed(Double.NaN);
+  }
+
+  @Bean
+  CapacityReport capacityReport(
+      MaasProperties properties,
+      ModelRegistry registry,
+      TrainingJobs jobs,
+      MeterRegistry meters,
+      FlopRate flopRate) {
+    return new CapacityReport(
+        registry,
+        jobs,
+        new ServingMeters(meters),
+        new VersionFigures(registry),
+        flopRate,
+        Prices.of(properties.cost()),
+        properties.capacity());
+  }
+
+  @Bean
+  Forecaster forecaster(MaasProperties properties, TrainingJobs jobs, FlopRate flopRate) {
+    return new Forecaster(jobs::runs, flopRate, Prices.of(properties.cost()));
+  }
+
+  /** The data directory's used and free bytes (walked at most once a minute). */
+  @Bean
+  StorageMetrics storageMetrics(MaasProperties properties) {
+    return new StorageMetrics(properties.storage().path(), Duration.ofMinutes(1));
+  }
+
+  @Bean
+  NativeMemoryMetrics nativeMemoryMetrics() {
+    return new NativeMemoryMetrics();
+  }
+
+  /** The prices and the replica size, so that recording rules can turn usage into cost. */
+  @Bean
+  MeterBinder costMetrics(MaasProperties properties, FlopRate flopRate) {
+    MaasProperties.Cost cost = properties.cost();
+    int cores = properties.capacity().cores();
+    return meters -> {
+      String currency = cost.currency();
+      Gauge.builder("maas.cost.cpu.core.hour", cost::cpuCoreHour)
+          .description("Price of one CPU core for one hour (maas.cost.cpu-core-hour)")
+          .tag("currency", currency)
+          .register(meters);
+      Gauge.builder("maas.cost.memory.gib.hour", cost::memoryGibHour)
+          .description("Price of one GiB of memory for one hour (maas.cost.memory-gib-hour)")
+          .tag("currency", currency)
+          .register(meters);
+      Gauge.builder("maas.cost.storage.gib.month", cost::storageGibMonth)
+          .description("Price of one GiB stored for one month (maas.cost.storage-gib-month)")
+          .tag("currency", currency)
+          .register(meters);
+      Gauge.builder("maas.capacity.replica.cores", () -> cores)
+          .description("CPU cores of one serving replica, as the capacity report assumes")
+          .register(meters);
+      Gauge.builder("maas.capacity.benchmark.flops", flopRate::flopsPerSecondNow)
+          .description("FLOP rate of the start-up ND4J matrix-product benchmark (per second)")
+          .register(meters);
+    };
+  }
+}

@@ -1,0 +1,72 @@
+package dev.maas.capacity;
+
+/**
+ * An ordinary least-squares line {@code y = intercept + slope x} with what is needed for a
+ * prediction interval: {@code yhat +- t(0.975, n-2) s sqrt(1 + 1/n + (x - mean x)^2 / Sxx)}, where
+ * {@code s} is the residual standard error.
+ */
+record LinearFit(
+    int n,
+    double intercept,
+    double slope,
+    double meanX,
+    double sxx,
+    double residualStd,
+    double relativeRmse) {
+
+  /** The fit of {@code y} against {@code x}, or null with fewer than 3 points or one distinct x. */
+  static LinearFit of(double[] x, double[] y) {
+    int n = x.length;
+    if (n < 3) {
+      return null;
+    }
+    double mx = 0;
+    double my = 0;
+    for (int i = 0; i < n; i++) {
+      mx += x[i];
+      my += y[i];
+    }
+    mx /= n;
+    my /= n;
+    double sxx = 0;
+    double sxy = 0;
+    for (int i = 0; i < n; i++) {
+      sxx += (x[i] - mx) * (x[i] - mx);
+      sxy += (x[i] - mx) * (y[i] - my);
+    }
+    if (!(sxx > 0)) {
+      return null;
+    }
+    double slope = sxy / sxx;
+    double intercept = my - slope * mx;
+    double sse = 0;
+    for (int i = 0; i < n; i++) {
+      double r = y[i] - (intercept + slope * x[i]);
+      sse += r * r;
+    }
+    double relative = my == 0 ? Double.NaN : Math.sqrt(sse / n) / Math.abs(my);
+    return new LinearFit(n, intercept, slope, mx, sxx, Math.sqrt(sse / (n - 2)), relative);
+  }
+
+  double predict(double x) {
+    return intercept + slope * x;
+  }
+
+  /** Half the width of the 95% prediction interval at {@code x}. */
+  double halfInterval95(double x) {
+    return t975(n - 2) * residualStd * Math.sqrt(1 + 1.0 / n + (x - meanX) * (x - meanX) / sxx);
+  }
+
+  /** Student's t 97.5% quantile for {@code df} degrees of freedom. */
+  static double t975(int df) {
+    double[] table = {
+      12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+      2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+      2.052, 2.048, 2.045, 2.042
+    };
+    if (df < 1) {
+      return Double.NaN;
+    }
+    return df <= table.length ? table[df - 1] : df <= 60 ? 2.0 : df <= 120 ? 1.98 : 1.96;
+  }
+}

@@ -139,18 +139,7 @@ public final class TrainedModel implements AutoCloseable {
    * memory: use only the returned model afterwards.
    */
   TrainedModel withMetrics(Metrics value) {
-    return new TrainedModel(
-        spec,
-        inputShape,
-        head,
-        outputs,
-        labels,
-        inputScaler,
-        targetScaler,
-        network,
-        value,
-        idle,
-        features);
+    return copy(value, features);
   }
 
   /**
@@ -159,6 +148,11 @@ public final class TrainedModel implements AutoCloseable {
    * the returned model afterwards.
    */
   public TrainedModel withFeatures(List<String> names) {
+    return copy(metrics, names);
+  }
+
+  /** This model with other metrics and feature names, taking over its native memory. */
+  private TrainedModel copy(Metrics newMetrics, List<String> newFeatures) {
     return new TrainedModel(
         spec,
         inputShape,
@@ -168,9 +162,9 @@ public final class TrainedModel implements AutoCloseable {
         inputScaler,
         targetScaler,
         network,
-        metrics,
+        newMetrics,
         idle,
-        names);
+        newFeatures);
   }
 
   /**

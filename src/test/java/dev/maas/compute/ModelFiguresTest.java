@@ -22,7 +22,10 @@ class ModelFiguresTest {
           .isEqualTo(2 * parameters + 2 * parameters + 2 * 64 * 3);
       long before = model.memoryBytes();
       assertThat(before).isEqualTo(parameters * Float.BYTES);
-      model.predict(new double[13], 1);
+      model.predict(new double[13], 1); // a small call runs on the heap: no native buffers
+      assertThat(model.memoryBytes()).isEqualTo(before);
+      int rows = model.heapRows() + 1;
+      model.predict(new double[13 * rows], rows);
       assertThat(model.memoryBytes()).isGreaterThan(before);
     }
   }

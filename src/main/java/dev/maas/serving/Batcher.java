@@ -33,6 +33,9 @@ final class Batcher {
   /** The most merged calls one leader runs before it hands the model to a queued request. */
   static final int MAX_CALLS_IN_A_ROW = 4;
 
+  /** How often a leader that waits for arriving requests looks again. */
+  private static final long ARRIVAL_POLL_NANOS = 20_000;
+
   private final Compute compute;
   private final Observer observer;
   private final int maxRows;
@@ -108,8 +111,12 @@ final class Batcher {
       return;
     }
     long deadline = System.nanoTime() + maxWaitNanos;
-    while (arriving.get() > 0 && queuedRows.get() < maxRows && System.nanoTime() < deadline) {
-      Thread.yield();
+    long now;
+    while (arriving.get() > 0
+        && queuedRows.get() < maxRows
+        && (now = System.nanoTime()) < deadline) {
+      // Sleep rather than spin: the arriving requests need the cores to get here.
+      LockSupport.parkNanos(Math.min(ARRIVAL_POLL_NANOS, deadline - now));
     }
   }
 

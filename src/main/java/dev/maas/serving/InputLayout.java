@@ -39,10 +39,6 @@ final class InputLayout {
     }
   }
 
-  int[] shape() {
-    return shape.clone();
-  }
-
   int dim(int axis) {
     return shape[axis];
   }

@@ -124,11 +124,6 @@ final class Predictor {
     meters.latency().record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
   }
 
-  /** Whether the version is loaded and warmed up, i.e. answers without a load. */
-  boolean isLoaded(ModelVersion version) {
-    return cache.isLoaded(version.name(), version.version());
-  }
-
   /** A metric tag for a requested name: the name when such a model exists, else "unknown". */
   private String known(String name) {
     try {

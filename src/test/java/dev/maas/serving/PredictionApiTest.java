@@ -453,8 +453,4 @@ class PredictionApiTest {
   static double[] flat(double[][] rows) {
     return Arrays.stream(rows).flatMapToDouble(Arrays::stream).toArray();
   }
-
-  static List<Double> list(double[] v) {
-    return Arrays.stream(v).boxed().toList();
-  }
 }

@@ -5,6 +5,8 @@ import dev.maas.registry.ModelRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.ServerResponse;
 
 /** Wires the model cache and the prediction path from {@code maas.serving.*}. */
 @Configuration(proxyBeanMethods = false)
@@ -25,6 +27,17 @@ class ServingConfiguration {
         serving.unloadAfter().toNanos(),
         serving.maxBatchRows(),
         serving.maxBatchWait().toNanos());
+  }
+
+  @Bean
+  PredictController predictController(Predictor predictor, MaasProperties properties) {
+    return new PredictController(predictor, properties);
+  }
+
+  /** The native predict endpoint, as a functional route (see {@link PredictController}). */
+  @Bean
+  RouterFunction<ServerResponse> predictRoute(PredictController controller) {
+    return controller.route();
   }
 
   @Bean

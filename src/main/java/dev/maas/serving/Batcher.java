@@ -28,7 +28,7 @@ final class Batcher {
   }
 
   /** A request's answer and where its time went. */
-  record Answer(Predictions predictions, long waitNanos, long computeNanos, int batchRows) {}
+  record Answer(Predictions predictions, long waitNanos, int batchRows) {}
 
   /** The most merged calls one leader runs before it hands the model to a queued request. */
   static final int MAX_CALLS_IN_A_ROW = 4;
@@ -154,7 +154,7 @@ final class Batcher {
     observer.batch(rows, computeNanos);
     int from = 0;
     for (Pending p : batch) {
-      p.complete(new Answer(all.rows(from, p.rows), start - p.enqueued, computeNanos, rows));
+      p.complete(new Answer(all.rows(from, p.rows), start - p.enqueued, rows));
       from += p.rows;
     }
   }

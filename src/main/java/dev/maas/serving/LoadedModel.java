@@ -25,24 +25,12 @@ final class LoadedModel implements AutoCloseable {
     this.model = model;
     this.meters = meters;
     this.layout = new InputLayout(model);
-    this.batcher =
-        new Batcher(
-            model::predict,
-            (rows, nanos) -> {
-              meters.compute().record(nanos, TimeUnit.NANOSECONDS);
-              meters.batchSize().record(rows);
-            },
-            maxBatchRows,
-            maxBatchWaitNanos);
+    this.batcher = new Batcher(model::predict, this::recordCall, maxBatchRows, maxBatchWaitNanos);
   }
 
   /** Loads nothing: predicts one row of zeros so that the first request finds buffers ready. */
   void warmUp() {
     model.predict(new double[layout.rowLength()], 1);
-  }
-
-  ModelVersion version() {
-    return version;
   }
 
   String name() {
@@ -53,8 +41,10 @@ final class LoadedModel implements AutoCloseable {
     return version.version();
   }
 
-  String family() {
-    return version.family();
+  /** Meters one call of the model, native or on the heap: its rows and how long it ran. */
+  void recordCall(int rows, long nanos) {
+    meters.compute().record(nanos, TimeUnit.NANOSECONDS);
+    meters.batchSize().record(rows);
   }
 
   TrainedModel model() {

@@ -111,10 +111,8 @@ final class Predictor {
   private static Batcher.Answer onHeap(LoadedModel model, Rows rows) {
     long start = System.nanoTime();
     Predictions predictions = model.model().predict(rows.values(), rows.rows());
-    long nanos = System.nanoTime() - start;
-    model.meters().compute().record(nanos, TimeUnit.NANOSECONDS);
-    model.meters().batchSize().record(rows.rows());
-    return new Batcher.Answer(predictions, 0, nanos, rows.rows());
+    model.recordCall(rows.rows(), System.nanoTime() - start);
+    return new Batcher.Answer(predictions, 0, rows.rows());
   }
 
   /** Counts a request answered with predictions; called once its answer is written. */

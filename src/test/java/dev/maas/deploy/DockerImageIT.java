@@ -2,6 +2,8 @@ package dev.maas.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.maas.e2e.ApiClient;
+import dev.maas.e2e.PackagedServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -18,11 +20,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Runs the command of the Dockerfile (ENTRYPOINT and CMD, the entrypoint script unchanged) against
  * the jar that {@code package} built, the way the image would, and checks that it starts, sizes its
- * memory from the (simulated) cgroup limit and that the image's HEALTHCHECK passes against it. The
+ * memory from the (simulated) cgroup limit, that the image's HEALTHCHECK passes against it, and
+ * that it trains a model and predicts with it over HTTP with the admin key it generated. The
  * configuration files are the ones the Helm chart renders (ConfigMap and Secret), found where the
  * chart's SPRING_CONFIG_ADDITIONAL_LOCATION says, so the server starts on the chart's
  * configuration.
@@ -88,6 +92,30 @@ class DockerImageIT {
               BodyHandlers.ofString());
       assertThat(readiness.statusCode()).isEqualTo(200);
       assertThat(Files.isDirectory(work.resolve("data"))).as("the data directory is used").isTrue();
+
+      // It trains and predicts, with the admin key it generated (the chart configures none).
+      Path log = work.resolve("server.log");
+      ApiClient api =
+          new ApiClient(
+              "http://127.0.0.1:" + port,
+              PackagedServer.generatedKey(log),
+              () -> {
+                try {
+                  return Files.readString(log);
+                } catch (IOException e) {
+                  return e.toString();
+                }
+              });
+      String iris = api.uploadCsv("iris", ApiClient.dataset("iris.csv"));
+      JsonNode job =
+          api.train(
+              "{\"model\": \"iris\", \"family\": \"mlp\", \"dataset\": \""
+                  + iris
+                  + "\", \"target\": \"species\", \"training\": {\"epochs\": 30}}");
+      assertThat(job.get("modelVersion").get("version").asInt()).isEqualTo(1);
+      JsonNode answer =
+          api.post("/api/v1/models/iris/predict", "{\"instances\": [[5.1, 3.5, 1.4, 0.2]]}", 200);
+      assertThat(answer.get("predictions").get(0).has("label")).isTrue();
     } finally {
       server.destroy();
       server.waitFor();

@@ -19,8 +19,10 @@ import dev.maas.registry.ModelVersion;
 import dev.maas.web.ApiException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
 final class JobRunner {
   private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final SecureRandom REFERENCES = new SecureRandom();
 
   private final Datasets datasets;
   private final ModelRegistry registry;
@@ -178,15 +181,24 @@ final class JobRunner {
       usage.run();
       job.fail(e.getMessage());
     } catch (java.io.IOException e) {
-      log.error("training job {} could not read its data", job.id(), e);
       usage.run();
-      job.fail("cannot read the dataset: " + e.getMessage());
+      failInternally(job, "the server could not read dataset " + plan.dataset(), e);
     } catch (RuntimeException | Error e) {
-      log.error("training job {} failed", job.id(), e);
       usage.run();
-      job.fail("training failed: " + e);
+      failInternally(job, "training failed because of an internal error in the server", e);
     }
     save.accept(job);
+  }
+
+  /**
+   * Fails a job for a reason inside the server, not in its request: the job says what failed and
+   * gives a reference under which the log holds the exception and its stack, which the job does not
+   * show (class names and internal messages mean nothing to its caller).
+   */
+  private static void failInternally(TrainingJob job, String what, Throwable e) {
+    String reference = "err-" + HexFormat.of().toHexDigits(REFERENCES.nextInt());
+    log.error("training job {}: {} (reference {})", job.id(), what, reference, e);
+    job.fail(what + "; the server log has the details under reference " + reference);
   }
 
   /** The training and test examples (test is null when nothing is held out). */

@@ -9,7 +9,7 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * The dependency rules of shared/DESIGN.md, enforced on every build: the compute engine is a pure
+ * The dependency rules of the design, enforced on every build: the compute engine is a pure
  * library, and features depend on each other only along the design's arrows.
  */
 @AnalyzeClasses(packages = "dev.maas", importOptions = ImportOption.DoNotIncludeTests.class)

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A training job as the API shows it (shared/DESIGN.md's job shape).
+ * A training job as the API shows it (the job shape of openapi.yaml and docs/api.md).
  *
  * @param id {@code job-} and random hex
  * @param state queued, running, succeeded, failed or cancelled

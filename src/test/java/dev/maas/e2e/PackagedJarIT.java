@@ -39,6 +39,11 @@ class PackagedJarIT {
       assertThat(anonymous.send(anonymous.request("/api/v1/models").GET().build()).statusCode())
           .as("security is on")
           .isEqualTo(401);
+      for (String open : List.of("/openapi.yaml", "/swagger-ui/index.html")) {
+        assertThat(anonymous.send(anonymous.request(open).GET().build()).statusCode())
+            .as("the contract and Swagger UI open without a key: %s", open)
+            .isEqualTo(200);
+      }
       ApiClient api = new ApiClient(server.base(), key, server::logText);
 
       String iris = api.uploadCsv("iris", ApiClient.dataset("iris.csv"));

@@ -83,6 +83,16 @@ class SecurityConfiguration {
           a.dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.ASYNC).permitAll();
           a.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info")
               .permitAll();
+          // The contract and Swagger UI are public documentation, and a browser cannot send a
+          // Bearer header to open them; the UI's Authorize button takes the key for its calls.
+          a.requestMatchers(
+                  HttpMethod.GET,
+                  "/openapi.yaml",
+                  "/swagger-ui",
+                  "/swagger-ui/**",
+                  "/swagger-ui.html",
+                  "/v3/api-docs/swagger-config")
+              .permitAll();
           if (security.scrapeOpen()) {
             a.requestMatchers("/actuator/prometheus").permitAll();
           }

@@ -103,6 +103,15 @@ class ApiSecurityTest {
   }
 
   @Test
+  void theContractAndSwaggerUiAreOpenButNothingElseOfTheirKind() throws Exception {
+    assertThat(call("GET", "/openapi.yaml", null).statusCode()).isEqualTo(200);
+    assertThat(call("GET", "/swagger-ui/index.html", null).statusCode()).isEqualTo(200);
+    assertThat(call("GET", "/swagger-ui/swagger-initializer.js", null).statusCode()).isEqualTo(200);
+    assertThat(call("POST", "/openapi.yaml", null).statusCode()).isEqualTo(401);
+    assertThat(call("GET", "/api/v1/capacity", null).statusCode()).isEqualTo(401);
+  }
+
+  @Test
   void aKeyWithoutTheRoleIsForbiddenAndTheProblemNamesTheKey() throws Exception {
     HttpResponse<String> r = call("DELETE", "/api/v1/models/m", Keys.TRAIN);
     assertThat(r.statusCode()).isEqualTo(403);

@@ -40,9 +40,11 @@ final class ManifestJson {
           "targetScaler",
           "metrics",
           "tensors",
-          "features");
+          "features",
+          "preprocessing");
+  private static final Set<String> OPTIONAL = Set.of("features", "preprocessing");
   private static final Set<String> REQUIRED =
-      FIELDS.stream().filter(f -> !f.equals("features")).collect(Collectors.toUnmodifiableSet());
+      FIELDS.stream().filter(f -> !OPTIONAL.contains(f)).collect(Collectors.toUnmodifiableSet());
   private static final Set<String> SCALER = Set.of("mean", "scale");
 
   private ManifestJson() {}
@@ -77,6 +79,9 @@ final class ManifestJson {
     if (m.features() != null) {
       ArrayNode features = root.putArray("features");
       m.features().forEach(features::add);
+    }
+    if (m.preprocessing() != null) {
+      root.set("preprocessing", PreprocessorJson.write(m.preprocessing()));
     }
     ArrayNode tensors = root.putArray("tensors");
     for (TensorEntry t : m.tensors()) {
@@ -135,6 +140,14 @@ final class ManifestJson {
     TensorEntry parameters =
         tensors.stream().filter(t -> t.name().equals(ModelManifest.PARAMETERS)).findFirst().get();
     TensorTable.checkParameters(parameters, spec, inputShape, labels, outputs, dataType);
+    List<String> features = features(root.get("features"), inputShape);
+    Preprocessor preprocessing =
+        preprocessing(root.get("preprocessing"), formatVersion, inputShape);
+    if (preprocessing != null
+        && features != null
+        && !features.equals(preprocessing.outputNames())) {
+      throw invalid("features", "must be the preprocessing's output names");
+    }
     return new ModelManifest(
         formatVersion,
         spec,
@@ -147,7 +160,29 @@ final class ManifestJson {
         targetScaler,
         metrics,
         tensors,
-        features(root.get("features"), inputShape));
+        features,
+        preprocessing);
+  }
+
+  /** Optional, from format version 2: one step per raw input column, as wide as the input. */
+  private static Preprocessor preprocessing(JsonNode node, int formatVersion, int[] inputShape)
+      throws ModelFormatException {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (formatVersion < 2) {
+      throw invalid("preprocessing", "is not part of format version " + formatVersion);
+    }
+    if (inputShape.length != 1) {
+      throw invalid("preprocessing", "is only for models of a feature vector");
+    }
+    Preprocessor p = PreprocessorJson.read(node);
+    if (p.width() != inputShape[0]) {
+      throw invalid(
+          "preprocessing",
+          "yields " + p.width() + " values per row where the input has " + inputShape[0]);
+    }
+    return p;
   }
 
   /** Optional: one distinct, non-blank name per input value. */

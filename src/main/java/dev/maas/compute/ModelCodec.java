@@ -24,12 +24,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * bytes nobody vouches for. Data only: a JSON manifest and raw tensors, no Java serialization and
  * no type names, so reading a file can build nothing but a model.
  *
- * <h2>Layout (format version 1; all integers little-endian)</h2>
+ * <h2>Layout (format version 2, the same as version 1; all integers little-endian)</h2>
  *
  * <pre>
  * offset   bytes  field
  * 0        8      magic, ASCII "MAASMODL"
- * 8        4      format version, uint32 (1)
+ * 8        4      format version, uint32 (2)
  * 12       4      manifest length M, uint32
  * 16       M      manifest, UTF-8 JSON (see below)
  * 16+M     4      manifest checksum: CRC-32C of bytes [0, 16+M)
@@ -48,7 +48,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@code {"mean": [...], "scale": [...]}}, the latter null for classification), {@code metrics}
  * ({@link Metrics#asMap()}, non-finite values as the strings {@code "NaN"}, {@code "Infinity"},
  * {@code "-Infinity"}; or null) and {@code tensors}: the table of {@code {name, dtype, shape,
- * offset, length}} entries, offsets counted from the start of the tensor data. Version 1 has one
+ * offset, length}} entries, offsets counted from the start of the tensor data; and, optionally,
+ * {@code features} (the input values' names) and, from version 2, {@code preprocessing} ({@link
+ * PreprocessorJson}), which version 1 files lack and which is all that version 2 adds. There is one
  * tensor, {@code parameters}: the network's flat parameter vector in the model's data type, so a
  * FLOAT model's parameters come back bit for bit. Scalers are JSON numbers rather than tensors:
  * there are few of them, a registry can show them without reading tensors, and JSON doubles
@@ -76,7 +78,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class ModelCodec {
 
   /** The version this class writes, and the newest it reads. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
 
   private static final byte[] MAGIC = "MAASMODL".getBytes(StandardCharsets.US_ASCII);
 
@@ -195,7 +197,8 @@ public final class ModelCodec {
               manifest.dataType(),
               parameters,
               manifest.metrics())
-          .withFeatures(manifest.features());
+          .withFeatures(manifest.features())
+          .withPreprocessing(manifest.preprocessing());
     } catch (RuntimeException e) {
       throw new ModelFormatException("the model cannot be built: " + e.getMessage(), e);
     }

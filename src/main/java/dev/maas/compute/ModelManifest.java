@@ -23,6 +23,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param tensors the tensor table, in file order
  * @param features the name of each input value in row-major order, or null when unknown (files
  *     written before names were kept, or models trained outside a job)
+ * @param preprocessing what is done to a raw table row before the network, or null when the model
+ *     takes its input values as they are (format version 2)
  */
 public record ModelManifest(
     int formatVersion,
@@ -36,7 +38,8 @@ public record ModelManifest(
     Standardizer targetScaler,
     Metrics metrics,
     List<TensorEntry> tensors,
-    List<String> features) {
+    List<String> features,
+    Preprocessor preprocessing) {
 
   /** The name of the flat parameter vector in the tensor table. */
   public static final String PARAMETERS = "parameters";
@@ -64,7 +67,8 @@ public record ModelManifest(
         model.targetScaler(),
         model.metrics(),
         List.of(new TensorEntry(PARAMETERS, type, new long[] {count}, 0, count * type.width())),
-        model.features());
+        model.features(),
+        model.preprocessing());
   }
 
   public Family family() {

@@ -41,6 +41,7 @@ public final class TrainedModel implements AutoCloseable {
   private final Metrics metrics;
   private final ConcurrentLinkedDeque<PassCache> idle;
   private final List<String> features;
+  private final Preprocessor preprocessing;
   private final HeapDense heap;
 
   private TrainedModel(
@@ -54,7 +55,8 @@ public final class TrainedModel implements AutoCloseable {
       Network network,
       Metrics metrics,
       ConcurrentLinkedDeque<PassCache> idle,
-      List<String> features) {
+      List<String> features,
+      Preprocessor preprocessing) {
     this.spec = spec;
     this.inputShape = inputShape.clone();
     this.rowLength = Math.toIntExact(dev.maas.compute.nn.Shapes.size(inputShape));
@@ -67,6 +69,11 @@ public final class TrainedModel implements AutoCloseable {
     this.metrics = metrics;
     this.idle = idle;
     this.features = features == null ? null : List.copyOf(features);
+    this.preprocessing = preprocessing;
+    if (preprocessing != null && preprocessing.width() != rowLength) {
+      throw new IllegalArgumentException(
+          "a model with " + rowLength + " input values needs a preprocessing of that width");
+    }
     HeapDense dense = HeapDense.of(network);
     this.heap = dense != null && dense.flopsPerRow() <= HEAP_FLOPS ? dense : null;
     if (this.features != null && this.features.size() != rowLength) {
@@ -131,6 +138,7 @@ public final class TrainedModel implements AutoCloseable {
         network,
         metrics,
         new ConcurrentLinkedDeque<>(),
+        null,
         null);
   }
 
@@ -139,7 +147,7 @@ public final class TrainedModel implements AutoCloseable {
    * memory: use only the returned model afterwards.
    */
   TrainedModel withMetrics(Metrics value) {
-    return copy(value, features);
+    return copy(value, features, preprocessing);
   }
 
   /**
@@ -148,11 +156,20 @@ public final class TrainedModel implements AutoCloseable {
    * the returned model afterwards.
    */
   public TrainedModel withFeatures(List<String> names) {
-    return copy(metrics, names);
+    return copy(metrics, names, preprocessing);
   }
 
-  /** This model with other metrics and feature names, taking over its native memory. */
-  private TrainedModel copy(Metrics newMetrics, List<String> newFeatures) {
+  /**
+   * This model with {@code p} applied to raw rows before its network (its output names become the
+   * feature names), or with none when null. The new model takes over this one's native memory.
+   */
+  public TrainedModel withPreprocessing(Preprocessor p) {
+    return copy(metrics, p == null ? features : p.outputNames(), p);
+  }
+
+  /** This model with other metrics, feature names and preprocessing, taking over its memory. */
+  private TrainedModel copy(
+      Metrics newMetrics, List<String> newFeatures, Preprocessor newPreprocessing) {
     return new TrainedModel(
         spec,
         inputShape,
@@ -164,7 +181,8 @@ public final class TrainedModel implements AutoCloseable {
         network,
         newMetrics,
         idle,
-        newFeatures);
+        newFeatures,
+        newPreprocessing);
   }
 
   /**
@@ -305,6 +323,11 @@ public final class TrainedModel implements AutoCloseable {
   /** Names of the input values in row-major order, or null when the model file has none. */
   public List<String> features() {
     return features;
+  }
+
+  /** What is done to a raw table row before the network, or null for none. */
+  public Preprocessor preprocessing() {
+    return preprocessing;
   }
 
   public Standardizer inputScaler() {

@@ -43,10 +43,24 @@ class ModelCodecManifestTest {
 
   @Test
   void aNewerFormatVersionAsksForANewerReader() {
-    refused(iris.withVersion(2))
+    refused(iris.withVersion(3))
         .hasMessage(
-            "format version 2 is newer than this reader, which reads up to version 1:"
+            "format version 3 is newer than this reader, which reads up to version 2:"
                 + " upgrade maas to read this model");
+  }
+
+  @Test
+  void aFileOfFormatVersion1WrittenBeforePreprocessingExistedLoadsAndPredictsTheSame()
+      throws Exception {
+    byte[] v1 = iris.withVersion(1).edit(m -> m.put("formatVersion", 1)).bytes();
+    try (TrainedModel now = ModelCodec.read(iris.bytes());
+        TrainedModel old = ModelCodec.read(v1)) {
+      assertThat(old.preprocessing()).isNull();
+      double[] rows = {5.1, 3.5, 1.4, 0.2, 6.3, 3.3, 6.0, 2.5};
+      for (int r = 0; r < 2; r++) {
+        assertThat(old.predict(rows, 2).values(r)).isEqualTo(now.predict(rows, 2).values(r));
+      }
+    }
   }
 
   @Test
@@ -57,7 +71,7 @@ class ModelCodecManifestTest {
   @Test
   void theManifestMustRepeatTheHeadersVersion() {
     refused(iris.edit(m -> m.put("formatVersion", 7)))
-        .hasMessage("manifest formatVersion 7 differs from the header's version 1");
+        .hasMessage("manifest formatVersion 7 differs from the header's version 2");
   }
 
   @Test
@@ -123,7 +137,7 @@ class ModelCodecManifestTest {
   @Test
   void duplicateKeysAreRefused() {
     String json = new String(iris.manifest(), java.nio.charset.StandardCharsets.UTF_8);
-    refused(iris.withManifest(json.replace("{\"formatVersion\":1,", "{\"task\":\"x\",")))
+    refused(iris.withManifest(json.replace("{\"formatVersion\":2,", "{\"task\":\"x\",")))
         .hasMessageContaining("Duplicate");
   }
 

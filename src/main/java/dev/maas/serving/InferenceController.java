@@ -4,9 +4,9 @@ import dev.maas.MaasApplication;
 import dev.maas.MaasProperties;
 import dev.maas.compute.Predictions;
 import dev.maas.compute.TrainedModel;
+import dev.maas.errors.InvalidException;
 import dev.maas.registry.ModelRegistry;
 import dev.maas.registry.ModelVersion;
-import dev.maas.web.BadRequestException;
 import dev.maas.web.RequestBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
@@ -197,7 +197,7 @@ class InferenceController {
     List<String> known = outputNames(model);
     for (String name : asked) {
       if (!known.contains(name)) {
-        throw new BadRequestException(
+        throw new InvalidException(
             "the model has no output '" + name + "'; its outputs are " + known);
       }
     }
@@ -212,7 +212,7 @@ class InferenceController {
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw new BadRequestException(
+    throw new InvalidException(
         "a model version is a whole number from 1, was '"
             + RequestArguments.abbreviate(version)
             + "'");

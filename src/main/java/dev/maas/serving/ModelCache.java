@@ -1,9 +1,8 @@
 package dev.maas.serving;
 
+import dev.maas.errors.DomainException;
 import dev.maas.registry.ModelRegistry;
 import dev.maas.registry.ModelVersion;
-import dev.maas.registry.RegisteredModel;
-import dev.maas.web.ApiException;
 import io.micrometer.core.instrument.Gauge;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,7 +133,7 @@ final class ModelCache implements AutoCloseable {
         loaded.close();
       }
       slots.remove(slot.key, slot);
-      if (!(e instanceof ApiException)) {
+      if (!(e instanceof DomainException)) {
         log.error("loading model '{}' version {} failed", version.name(), version.version(), e);
       }
       slot.ready.completeExceptionally(e);
@@ -224,14 +223,13 @@ final class ModelCache implements AutoCloseable {
 
   /** Whether an alias points at the version, or it is its model's latest. */
   private boolean referenced(Key key) {
-    RegisteredModel model;
-    try {
-      model = registry.model(key.name);
-      registry.version(key.name, key.version);
-    } catch (ApiException gone) {
+    if (registry.findVersion(key.name, key.version).isEmpty()) {
       return false;
     }
-    return model.latestVersion() == key.version || model.aliases().containsValue(key.version);
+    return registry
+        .findModel(key.name)
+        .map(m -> m.latestVersion() == key.version || m.aliases().containsValue(key.version))
+        .orElse(false);
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.maas.web;
 
+import dev.maas.errors.InvalidException;
+import dev.maas.errors.TooLargeException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,13 +35,13 @@ public final class RequestBodies {
       throw tooLarge(what + " is", limit);
     }
     if (body.length == 0) {
-      throw new BadRequestException(what + " (the request body) is missing");
+      throw new InvalidException(what + " (the request body) is missing");
     }
     return body;
   }
 
-  private static PayloadTooLargeException tooLarge(String subject, DataSize limit) {
-    return new PayloadTooLargeException(
+  private static TooLargeException tooLarge(String subject, DataSize limit) {
+    return new TooLargeException(
         subject + " over the limit of " + limit.toBytes() + " bytes (" + limit + ")");
   }
 }

@@ -48,11 +48,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@code {"mean": [...], "scale": [...]}}, the latter null for classification), {@code metrics}
  * ({@link Metrics#asMap()}, non-finite values as the strings {@code "NaN"}, {@code "Infinity"},
  * {@code "-Infinity"}; or null) and {@code tensors}: the table of {@code {name, dtype, shape,
- * offset, length}} entries, offsets counted from the start of the tensor data. Version 1 has one
- * tensor, {@code parameters}: the network's flat parameter vector in the model's data type, so a
- * FLOAT model's parameters come back bit for bit. Scalers are JSON numbers rather than tensors:
- * there are few of them, a registry can show them without reading tensors, and JSON doubles
- * round-trip exactly (written as the shortest decimal that parses back to the same double).
+ * offset, length}} entries, offsets counted from the start of the tensor data; and, optional,
+ * {@code features}: the name of each input value, null or absent in files written before it.
+ * Version 1 has one tensor, {@code parameters}: the network's flat parameter vector in the model's
+ * data type, so a FLOAT model's parameters come back bit for bit. Scalers are JSON numbers rather
+ * than tensors: there are few of them, a registry can show them without reading tensors, and JSON
+ * doubles round-trip exactly (written as the shortest decimal that parses back to the same double).
  *
  * <h2>Reading</h2>
  *

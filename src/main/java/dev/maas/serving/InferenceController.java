@@ -94,7 +94,12 @@ class InferenceController {
       produces = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<byte[]> infer(HttpServletRequest request) throws IOException {
     long start = System.nanoTime();
-    byte[] body = RequestBodies.read(request, limits.maxRequestSize(), "the infer request");
+    byte[] body =
+        RequestBodies.read(
+            request,
+            limits.maxRequestSize(),
+            ServingConfiguration.MAX_REQUEST_SIZE,
+            "the infer request");
     String name = RequestArguments.pathVariable(request, "name");
     return infer(start, body, predictor.resolve(name, null, null));
   }
@@ -105,7 +110,12 @@ class InferenceController {
       produces = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<byte[]> inferVersion(HttpServletRequest request) throws IOException {
     long start = System.nanoTime();
-    byte[] body = RequestBodies.read(request, limits.maxRequestSize(), "the infer request");
+    byte[] body =
+        RequestBodies.read(
+            request,
+            limits.maxRequestSize(),
+            ServingConfiguration.MAX_REQUEST_SIZE,
+            "the infer request");
     String name = RequestArguments.pathVariable(request, "name");
     Integer version = number(RequestArguments.pathVariable(request, "version"));
     return infer(start, body, predictor.resolve(name, version, null));

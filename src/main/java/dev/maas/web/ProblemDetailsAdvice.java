@@ -134,13 +134,6 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof BodyTooLargeException tooLarge) {
-        HttpStatus large = HttpStatus.CONTENT_TOO_LARGE;
-        return handleExceptionInternal(
-            e, problem(large, tooLarge.getMessage()), headers, large, request);
-      }
-    }
     return handleExceptionInternal(e, problem(status, unreadableBody(e)), headers, status, request);
   }
 

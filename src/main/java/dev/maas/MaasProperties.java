@@ -100,14 +100,16 @@ public record MaasProperties(
   }
 
   /**
-   * @param workers jobs trained at the same time, each on its own thread (default 1, which suits a
-   *     2-core machine: one training job keeps the cores busy through ND4J's own threads)
+   * @param workers jobs trained at the same time, each on its own thread (default 1). ND4J runs one
+   *     OpenMP thread ({@code OMP_NUM_THREADS=1}), so a job keeps one core busy, not all of them:
+   *     the default leaves the other cores of a small machine to serving
    * @param queueCapacity jobs that may wait for a worker (default 16); a submission beyond it is
    *     answered 429 with Retry-After
    * @param wallClockLimit the longest a job may train before it fails with that reason (default 0:
    *     no limit)
-   * @param maxEpochRows the most epochs x training rows a job may ask for (default 1,000,000,000);
-   *     more is a 400 at submission
+   * @param maxEpochRows the most epochs x training rows a job may run (default 1,000,000,000); the
+   *     rows are known only once the job reads its dataset, so a larger job is accepted (202) and
+   *     then fails with an error naming this limit
    * @param maxJobsPerKey the most queued and running jobs one API key may have (default 4); one
    *     more is answered 429 with Retry-After (not applied when security is disabled)
    */

@@ -1,5 +1,6 @@
 package dev.maas;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 
@@ -55,6 +56,38 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .haveFullyQualifiedName("java.io.ObjectInputStream")
           .because("model files are read from streams, and never by Java serialization");
+
+  @ArchTest
+  static final ArchRule onlyControllersSpeakHttp =
+      noClasses()
+          .that()
+          .resideInAnyPackage(
+              "dev.maas.compute..",
+              "dev.maas.dataset..",
+              "dev.maas.training..",
+              "dev.maas.registry..",
+              "dev.maas.serving..",
+              "dev.maas.capacity..",
+              "dev.maas.storage..")
+          .and()
+          .haveNameNotMatching(".*Controller(\\$.*)?")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.maas.web..")
+          .because(
+              "features throw dev.maas.errors exceptions and know nothing of HTTP; only their"
+                  + " controllers use the web layer (paging, request bodies, callers), and only"
+                  + " ProblemDetailsAdvice turns errors into statuses");
+
+  @ArchTest
+  static final ArchRule errorsDependOnNothing =
+      classes()
+          .that()
+          .resideInAPackage("dev.maas.errors..")
+          .should()
+          .onlyDependOnClassesThat()
+          .resideInAnyPackage("java..", "dev.maas.errors..")
+          .because("every transport (HTTP now, gRPC later) maps the same domain errors");
 
   @ArchTest
   static final ArchRule featuresFollowTheDesignArrows =

@@ -2,12 +2,11 @@ package dev.maas.capacity;
 
 import dev.maas.compute.Architectures;
 import dev.maas.compute.Family;
-import dev.maas.compute.InvalidRequestException;
 import dev.maas.compute.ModelSpec;
 import dev.maas.compute.Problems;
 import dev.maas.compute.Task;
+import dev.maas.errors.InvalidException;
 import dev.maas.training.TrainingSpecs;
-import dev.maas.web.BadRequestException;
 import dev.maas.web.Paging;
 import java.util.Locale;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -41,19 +40,19 @@ class CapacityController {
       @RequestParam(defaultValue = Paging.DEFAULT_LIMIT_TEXT) int limit) {
     Paging page = new Paging(offset, limit);
     if ((targetRps == null) != (p99Ms == null)) {
-      throw new BadRequestException("'targetRps' and 'p99Ms' go together: give both or neither");
+      throw new InvalidException("'targetRps' and 'p99Ms' go together: give both or neither");
     }
     CapacityAnswer.Target target = null;
     if (targetRps != null) {
       if (!(targetRps >= 0) || Double.isInfinite(targetRps)) {
-        throw new BadRequestException("'targetRps' must be a finite number, 0 or more");
+        throw new InvalidException("'targetRps' must be a finite number, 0 or more");
       }
       if (!(p99Ms > 0) || Double.isInfinite(p99Ms)) {
-        throw new BadRequestException("'p99Ms' must be a finite number above 0");
+        throw new InvalidException("'p99Ms' must be a finite number above 0");
       }
       target = new CapacityAnswer.Target(targetRps, p99Ms);
     }
-    return report.report(target, model, page);
+    return report.report(target, model, page.offset(), page.limit());
   }
 
   @GetMapping("/forecast")
@@ -69,16 +68,16 @@ class CapacityController {
     try {
       f = Family.fromWireName(family);
     } catch (IllegalArgumentException e) {
-      throw new BadRequestException("'family': " + e.getMessage());
+      throw new InvalidException("'family': " + e.getMessage());
     }
     if (rows < 1 || epochs < 1) {
-      throw new BadRequestException("'rows' and 'epochs' must be at least 1");
+      throw new InvalidException("'rows' and 'epochs' must be at least 1");
     }
     Long flopsPerRow = null;
     if (inputShape != null) {
       flopsPerRow = flopsPerRow(f, spec, shape(inputShape), outputs, task);
     } else if (spec != null || outputs != null || task != null) {
-      throw new BadRequestException("'spec', 'outputs' and 'task' need 'inputShape'");
+      throw new InvalidException("'spec', 'outputs' and 'task' need 'inputShape'");
     }
     return forecaster.forecast(f, rows, epochs, flopsPerRow);
   }
@@ -90,7 +89,7 @@ class CapacityController {
       try {
         node = JSON.readTree(specJson);
       } catch (JacksonException e) {
-        throw new BadRequestException("'spec' is not JSON: " + e.getOriginalMessage());
+        throw new InvalidException("'spec' is not JSON: " + e.getOriginalMessage());
       }
     }
     Task task;
@@ -99,11 +98,11 @@ class CapacityController {
     } else if (taskName.equals("classification") || taskName.equals("regression")) {
       task = Task.valueOf(taskName.toUpperCase(Locale.ROOT));
     } else {
-      throw new BadRequestException("'task' must be classification or regression");
+      throw new InvalidException("'task' must be classification or regression");
     }
     int out = outputs != null ? outputs : task == Task.CLASSIFICATION ? 2 : 1;
     if (out < 1 || out > 100_000) {
-      throw new BadRequestException("'outputs' must be 1 to 100000");
+      throw new InvalidException("'outputs' must be 1 to 100000");
     }
     ModelSpec spec = TrainingSpecs.read(family, node);
     Problems problems = new Problems();
@@ -112,10 +111,7 @@ class CapacityController {
     try {
       return Architectures.flopsPerRow(spec, shape, task, out)[1];
     } catch (IllegalArgumentException e) {
-      if (e instanceof InvalidRequestException) {
-        throw e;
-      }
-      throw new BadRequestException("cannot count FLOPs of this spec: " + e.getMessage());
+      throw new InvalidException("cannot count FLOPs of this spec: " + e.getMessage());
     }
   }
 
@@ -130,11 +126,11 @@ class CapacityController {
         }
       }
     } catch (NumberFormatException e) {
-      throw new BadRequestException(
+      throw new InvalidException(
           "'inputShape' must be 1 to 3 positive integers separated by commas, e.g. 1,8,8");
     }
     if (shape.length > 3) {
-      throw new BadRequestException("'inputShape' has at most 3 dimensions");
+      throw new InvalidException("'inputShape' has at most 3 dimensions");
     }
     return shape;
   }

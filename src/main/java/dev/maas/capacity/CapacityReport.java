@@ -9,7 +9,6 @@ import dev.maas.registry.ModelVersion;
 import dev.maas.registry.RegisteredModel;
 import dev.maas.training.TrainingJobs;
 import dev.maas.training.TrainingRun;
-import dev.maas.web.Paging;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -50,9 +49,11 @@ final class CapacityReport {
   /**
    * @param target the target rate and p99 bound, or null
    * @param model only this model's versions, or null for all
-   * @param page the page of versions (registry order, then versions only the meters know)
+   * @param offset the first version of the page (registry order, then versions only the meters
+   *     know), at least 0
+   * @param limit the most versions on the page, at least 1
    */
-  CapacityAnswer report(CapacityAnswer.Target target, String model, Paging page) {
+  CapacityAnswer report(CapacityAnswer.Target target, String model, int offset, int limit) {
     Map<ServingMeters.Key, ModelVersion> versions = new LinkedHashMap<>();
     for (RegisteredModel m : registry.models(null, null, null)) {
       for (ModelVersion v : registry.versions(m.name())) {
@@ -69,7 +70,7 @@ final class CapacityReport {
       keys.removeIf(k -> !k.model().equals(model));
     }
     int total = keys.size();
-    keys = page.of(keys);
+    keys = keys.subList(Math.min(offset, total), (int) Math.min((long) offset + limit, total));
     Map<ServingMeters.Key, TrainingRun> runs = new HashMap<>();
     for (TrainingRun r : jobs.runs()) {
       if (r.version() != null) {
@@ -92,8 +93,8 @@ final class CapacityReport {
                 : "Runtime.availableProcessors"),
         target,
         out,
-        page.offset(),
-        page.limit(),
+        offset,
+        limit,
         total);
   }
 

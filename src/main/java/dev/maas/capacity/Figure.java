@@ -16,18 +16,4 @@ record Figure(double value, String source) {
   static Figure estimated(double value) {
     return new Figure(value, ESTIMATED);
   }
-
-  boolean isMeasured() {
-    return MEASURED.equals(source);
-  }
-
-  /** A figure derived from this one (and others): measured only if all inputs are. */
-  static String sourceOf(Figure... inputs) {
-    for (Figure f : inputs) {
-      if (f == null || !f.isMeasured()) {
-        return ESTIMATED;
-      }
-    }
-    return MEASURED;
-  }
 }

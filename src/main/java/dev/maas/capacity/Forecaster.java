@@ -1,9 +1,9 @@
 package dev.maas.capacity;
 
 import dev.maas.compute.Family;
+import dev.maas.errors.ConflictException;
+import dev.maas.errors.InvalidException;
 import dev.maas.training.TrainingRun;
-import dev.maas.web.BadRequestException;
-import dev.maas.web.ConflictException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -30,7 +30,7 @@ final class Forecaster {
   /**
    * @param flopsPerRow analytic FLOPs per training row of the spec asked about, or null to take the
    *     family's latest job's
-   * @throws BadRequestException when there is no FLOP count to go on
+   * @throws InvalidException when there is no FLOP count to go on
    * @throws ConflictException when neither history nor a FLOP rate is there
    */
   Forecast forecast(Family family, long rows, int epochs, Long flopsPerRow) {
@@ -58,7 +58,7 @@ final class Forecaster {
     } else if (latestPerRow != null) {
       perRow = Figure.estimated(latestPerRow);
     } else {
-      throw new BadRequestException(
+      throw new InvalidException(
           "no finished "
               + family.wireName()
               + " job to take FLOPs per row from: give 'inputShape' (and 'spec')");

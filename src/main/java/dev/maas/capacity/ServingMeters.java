@@ -1,5 +1,6 @@
 package dev.maas.capacity;
 
+import dev.maas.serving.ServingMeterNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -16,18 +17,18 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads what serving recorded, by meter name and tags (serving registers the meters; capacity only
- * reads them, so it needs no code of serving's): requests, rows, latency, waiting and compute time,
- * batch sizes and loaded-model memory per model version.
+ * Reads what serving recorded, by meter name ({@link ServingMeterNames}) and tags (serving
+ * registers the meters; capacity only reads them): requests, rows, latency, waiting and compute
+ * time, batch sizes and loaded-model memory per model version.
  */
 final class ServingMeters {
-  static final String PREDICTIONS = "maas.predictions";
-  static final String ROWS = "maas.prediction.rows";
-  static final String LATENCY = "maas.prediction.latency";
-  static final String WAIT = "maas.prediction.wait";
-  static final String COMPUTE = "maas.prediction.compute";
-  static final String BATCH_SIZE = "maas.prediction.batch.size";
-  static final String MODEL_MEMORY = "maas.models.memory";
+  static final String PREDICTIONS = ServingMeterNames.PREDICTIONS;
+  static final String ROWS = ServingMeterNames.ROWS;
+  static final String LATENCY = ServingMeterNames.LATENCY;
+  static final String WAIT = ServingMeterNames.WAIT;
+  static final String COMPUTE = ServingMeterNames.COMPUTE;
+  static final String BATCH_SIZE = ServingMeterNames.BATCH_SIZE;
+  static final String MODEL_MEMORY = ServingMeterNames.MODEL_MEMORY;
 
   /** A model version as its tags name it. */
   record Key(String model, String version) {}

@@ -1,5 +1,6 @@
 package dev.maas.compute;
 
+import dev.maas.errors.InvalidException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -29,13 +30,13 @@ public final class Examples {
     long length = 1;
     for (int d : inputShape) {
       if (d < 1) {
-        throw new InvalidRequestException(
+        throw InvalidException.listing(
             "inputShape must have positive sizes, was " + Arrays.toString(inputShape));
       }
       length *= d;
     }
     if (length > Integer.MAX_VALUE || features.length % length != 0) {
-      throw new InvalidRequestException(
+      throw InvalidException.listing(
           "features: "
               + features.length
               + " values do not form whole rows of shape "
@@ -50,12 +51,12 @@ public final class Examples {
     this.labels = labels;
     int n = targets != null ? targets.length / Math.max(outputs, 1) : classes.length;
     if (n != rows || (targets != null && targets.length != rows * outputs)) {
-      throw new InvalidRequestException(
+      throw InvalidException.listing(
           "targets: " + n + " target rows for " + rows + " feature rows");
     }
     for (int i = 0; i < features.length; i++) {
       if (!Double.isFinite(features[i])) {
-        throw new InvalidRequestException(
+        throw InvalidException.listing(
             "features row "
                 + i / rowLength
                 + " value "
@@ -66,8 +67,7 @@ public final class Examples {
     if (targets != null) {
       for (int i = 0; i < targets.length; i++) {
         if (!Double.isFinite(targets[i])) {
-          throw new InvalidRequestException(
-              "target row " + i / outputs + " is not a finite number");
+          throw InvalidException.listing("target row " + i / outputs + " is not a finite number");
         }
       }
     }
@@ -77,7 +77,7 @@ public final class Examples {
   public static Examples regression(
       int[] inputShape, double[] features, double[] targets, int outputs) {
     if (outputs < 1) {
-      throw new InvalidRequestException("outputs must be at least 1, was " + outputs);
+      throw InvalidException.listing("outputs must be at least 1, was " + outputs);
     }
     return new Examples(inputShape, features, targets, outputs, null, null);
   }
@@ -93,7 +93,7 @@ public final class Examples {
       int[] inputShape, double[] features, int[] classes, List<String> labels) {
     for (int r = 0; r < classes.length; r++) {
       if (classes[r] < 0 || classes[r] >= labels.size()) {
-        throw new InvalidRequestException("target row " + r + " has no class " + classes[r]);
+        throw InvalidException.listing("target row " + r + " has no class " + classes[r]);
       }
     }
     return new Examples(inputShape, features, null, 0, classes, List.copyOf(labels));

@@ -1,5 +1,6 @@
 package dev.maas.compute;
 
+import dev.maas.errors.InvalidException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -34,7 +35,7 @@ public final class Labels {
     for (int r = 0; r < values.length; r++) {
       Integer k = index.get(values[r]);
       if (k == null) {
-        throw new InvalidRequestException(
+        throw InvalidException.listing(
             "target row " + r + " has label '" + values[r] + "', unknown to the model " + labels);
       }
       out[r] = k;

@@ -88,11 +88,6 @@ public record ModelManifest(
         .sum();
   }
 
-  /** Bytes of tensor data in the file. */
-  public long tensorBytes() {
-    return tensors.stream().mapToLong(TensorEntry::length).sum();
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof ModelManifest m

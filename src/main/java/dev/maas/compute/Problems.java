@@ -1,5 +1,6 @@
 package dev.maas.compute;
 
+import dev.maas.errors.InvalidException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,10 +30,10 @@ public final class Problems {
     return List.copyOf(messages);
   }
 
-  /** Throws {@link InvalidRequestException} listing every problem, if there is any. */
+  /** Throws {@link InvalidException} listing every problem, if there is any. */
   public void throwIfAny() {
     if (!messages.isEmpty()) {
-      throw new InvalidRequestException(messages);
+      throw InvalidException.listing(messages);
     }
   }
 }

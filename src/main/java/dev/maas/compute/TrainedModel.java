@@ -7,6 +7,7 @@ import dev.maas.compute.nn.Network;
 import dev.maas.compute.nn.NetworkPass;
 import dev.maas.compute.nn.PassCache;
 import dev.maas.compute.nn.Workspaces;
+import dev.maas.errors.InvalidException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -189,12 +190,12 @@ public final class TrainedModel implements AutoCloseable {
    * Predicts {@code rows} examples given row-major in {@code features} (raw values, in the input
    * shape's order).
    *
-   * @throws InvalidRequestException when the number of values is wrong or one is not finite, naming
-   *     the row
+   * @throws InvalidException when the number of values is wrong or one is not finite, naming the
+   *     row
    */
   public Predictions predict(double[] features, int rows) {
     if (rows < 1 || features.length != (long) rows * rowLength) {
-      throw new InvalidRequestException(
+      throw InvalidException.listing(
           "instances: expected "
               + rows
               + " rows of "
@@ -207,7 +208,7 @@ public final class TrainedModel implements AutoCloseable {
     }
     for (int i = 0; i < features.length; i++) {
       if (!Double.isFinite(features[i])) {
-        throw new InvalidRequestException(
+        throw InvalidException.listing(
             "instances[" + i / rowLength + "][" + i % rowLength + "] is not a finite number");
       }
     }

@@ -6,6 +6,7 @@ import dev.maas.compute.nn.Network;
 import dev.maas.compute.nn.NetworkPass;
 import dev.maas.compute.nn.PassCache;
 import dev.maas.compute.nn.Workspaces;
+import dev.maas.errors.InvalidException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +32,7 @@ public final class Trainer {
   /**
    * Trains {@code spec} on {@code train}; evaluates on {@code test} when it is not null.
    *
-   * @throws InvalidRequestException listing every problem of the spec, parameters and data
+   * @throws InvalidException listing every problem of the spec, parameters and data
    * @throws TrainingCancelledException when {@code cancellation} asks
    */
   public TrainingResult train(

@@ -1,6 +1,6 @@
 package dev.maas.dataset;
 
-import dev.maas.web.ConflictException;
+import dev.maas.errors.ConflictException;
 
 /** A dataset whose data file is missing or does not match its SHA-256: never used. */
 public class CorruptDatasetException extends ConflictException {

@@ -1,6 +1,6 @@
 package dev.maas.dataset;
 
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * A streaming CSV reader (RFC 4180): a header row, fields separated by commas, quoted fields may
  * hold commas, line breaks and doubled quotes. Blank lines are skipped; a row with another number
- * of fields than the header is a 400 naming its line.
+ * of fields than the header is an InvalidException naming its line.
  */
 final class CsvRows implements RowSource {
   private final Reader in;
@@ -33,7 +33,7 @@ final class CsvRows implements RowSource {
   public List<String> names() throws IOException {
     if (names == null) {
       if (!readRecord()) {
-        throw new BadRequestException("the CSV is empty: it needs a header row and data rows");
+        throw new InvalidException("the CSV is empty: it needs a header row and data rows");
       }
       if (!fields.isEmpty() && fields.get(0).startsWith("\uFEFF")) {
         fields.set(0, fields.get(0).substring(1));
@@ -50,7 +50,7 @@ final class CsvRows implements RowSource {
       return false;
     }
     if (fields.size() != names.size()) {
-      throw new BadRequestException(
+      throw new InvalidException(
           "line "
               + recordLine
               + " has "
@@ -126,7 +126,7 @@ final class CsvRows implements RowSource {
           quotedField = false;
         } else {
           if (quotedField) {
-            throw new BadRequestException(
+            throw new InvalidException(
                 "line " + line + ": text after a closing quote; a quote inside a field is doubled");
           }
           field.append((char) c);
@@ -141,7 +141,7 @@ final class CsvRows implements RowSource {
     while (true) {
       int c = read();
       if (c < 0) {
-        throw new BadRequestException("line " + start + ": a quoted field is never closed");
+        throw new InvalidException("line " + start + ": a quoted field is never closed");
       }
       if (c == '"') {
         if (peek() == '"') {

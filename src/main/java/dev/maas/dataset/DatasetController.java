@@ -1,6 +1,6 @@
 package dev.maas.dataset;
 
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
 import dev.maas.web.Paging;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -74,7 +74,7 @@ class DatasetController {
       @RequestPart(value = "labels", required = false) MultipartFile labels)
       throws IOException {
     if (labels == null && target == null) {
-      throw new BadRequestException(
+      throw new InvalidException(
           "an NPY upload needs a 'labels' part or a 'target' column among the features (x0, x1, …)");
     }
     return created(

@@ -1,10 +1,10 @@
 package dev.maas.dataset;
 
 import dev.maas.dataset.Dataset.Column;
-import dev.maas.web.BadRequestException;
-import dev.maas.web.ConflictException;
-import dev.maas.web.NotFoundException;
-import dev.maas.web.PayloadTooLargeException;
+import dev.maas.errors.ConflictException;
+import dev.maas.errors.InvalidException;
+import dev.maas.errors.NotFoundException;
+import dev.maas.errors.TooLargeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.util.unit.DataSize;
 
 /** Uploads, lists and deletes datasets, keeping the configured limits. */
@@ -62,7 +63,7 @@ public class Datasets {
     try {
       long size = spool(body, spool);
       if (size == 0) {
-        throw new BadRequestException("the " + format.name() + " body is empty");
+        throw new InvalidException("the " + format.name() + " body is empty");
       }
       Ingest.Opener opener =
           format == Format.CSV
@@ -115,8 +116,14 @@ public class Datasets {
         });
   }
 
+  /** The dataset; throws {@link NotFoundException} when there is none with this id. */
   public Dataset get(String id) {
-    return store.find(id).orElseThrow(() -> notFound(id));
+    return find(id).orElseThrow(() -> notFound(id));
+  }
+
+  /** The dataset, or empty when there is none with this id. */
+  public Optional<Dataset> find(String id) {
+    return store.find(id);
   }
 
   public List<Dataset> list() {
@@ -145,7 +152,7 @@ public class Datasets {
 
   private static TableLayout withTarget(TableLayout layout, String target) {
     if (target != null && layout.columns().stream().map(Column::name).noneMatch(target::equals)) {
-      throw new BadRequestException(
+      throw new InvalidException(
           "the target column '" + target + "' is not among the dataset's columns");
     }
     return layout;
@@ -160,8 +167,7 @@ public class Datasets {
       int colon = entry.lastIndexOf(':');
       String type = colon < 0 ? "" : entry.substring(colon + 1).trim();
       if (colon <= 0 || !(type.equals("number") || type.equals("string"))) {
-        throw new BadRequestException(
-            "types: '" + entry + "' must be column:number or column:string");
+        throw new InvalidException("types: '" + entry + "' must be column:number or column:string");
       }
       out.put(
           entry.substring(0, colon).trim(),
@@ -172,11 +178,11 @@ public class Datasets {
 
   private static void checkName(String name) {
     if (name == null || name.isBlank() || name.length() > 200) {
-      throw new BadRequestException("'name' must be 1 to 200 characters");
+      throw new InvalidException("'name' must be 1 to 200 characters");
     }
     for (int i = 0; i < name.length(); i++) {
       if (Character.isISOControl(name.charAt(i))) {
-        throw new BadRequestException("'name' must not hold control characters");
+        throw new InvalidException("'name' must not hold control characters");
       }
     }
   }
@@ -187,8 +193,8 @@ public class Datasets {
     }
   }
 
-  private PayloadTooLargeException tooLarge(String subject) {
-    return new PayloadTooLargeException(
+  private TooLargeException tooLarge(String subject) {
+    return new TooLargeException(
         subject
             + " over the limit of "
             + maxUploadSize.toBytes()

@@ -139,7 +139,7 @@ public final class FileDatasetStore implements DatasetStore {
   public TableData read(String id) throws IOException {
     Dataset d = index.get(id);
     if (d == null) {
-      throw new dev.maas.web.NotFoundException("dataset " + id + " does not exist");
+      throw new dev.maas.errors.NotFoundException("dataset " + id + " does not exist");
     }
     Path data = datasets.resolve(id).resolve(DATA_FILE);
     if (!Files.exists(data) || Files.size(data) != d.sizeBytes()) {

@@ -2,7 +2,7 @@ package dev.maas.dataset;
 
 import dev.maas.dataset.Dataset.Column;
 import dev.maas.dataset.Dataset.ColumnType;
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ final class Ingest {
       for (var t : given.entrySet()) {
         int c = names.indexOf(t.getKey());
         if (c < 0) {
-          throw new BadRequestException("types: the dataset has no column '" + t.getKey() + "'");
+          throw new InvalidException("types: the dataset has no column '" + t.getKey() + "'");
         }
         declared[c] = t.getValue();
       }
@@ -68,13 +68,13 @@ final class Ingest {
           }
         }
         if (rows > limits.maxRows()) {
-          throw new BadRequestException(
+          throw new InvalidException(
               "the dataset has more than the limit of " + limits.maxRows() + " rows");
         }
         for (int c = 0; c < n; c++) {
           if (!numeric[c]) {
             if (declared[c] == ColumnType.NUMBER) {
-              throw new BadRequestException(
+              throw new InvalidException(
                   source.where()
                       + " column '"
                       + names.get(c)
@@ -89,7 +89,7 @@ final class Ingest {
         }
       }
       if (rows == 0) {
-        throw new BadRequestException("the dataset has a header but no rows");
+        throw new InvalidException("the dataset has a header but no rows");
       }
       types = new ColumnType[n];
       for (int c = 0; c < n; c++) {
@@ -138,15 +138,15 @@ final class Ingest {
       width *= shape.get(i);
     }
     if (rows == 0) {
-      throw new BadRequestException("features.npy has no rows");
+      throw new InvalidException("features.npy has no rows");
     }
     if (rows > limits.maxRows()) {
-      throw new BadRequestException(
+      throw new InvalidException(
           "features.npy has " + rows + " rows, over the limit of " + limits.maxRows());
     }
     long columnCount = width + (labels == null ? 0 : 1);
     if (columnCount > limits.maxColumns()) {
-      throw new BadRequestException(
+      throw new InvalidException(
           "features.npy has "
               + columnCount
               + " values per row, over the limit of "
@@ -157,7 +157,7 @@ final class Ingest {
       List<Long> l = labels.shape();
       boolean fits = l.get(0) == rows && (l.size() == 1 || (l.size() == 2 && l.get(1) == 1));
       if (!fits) {
-        throw new BadRequestException(
+        throw new InvalidException(
             "labels.npy has shape "
                 + l
                 + " where features.npy has "
@@ -182,7 +182,7 @@ final class Ingest {
         for (int c = 0; c < width; c++) {
           double v = features.next();
           if (!Double.isFinite(v)) {
-            throw new BadRequestException(
+            throw new InvalidException(
                 "features.npy row " + r + " value " + c + " is not a finite number");
           }
           writer.number(c, v);
@@ -190,7 +190,7 @@ final class Ingest {
         if (labels != null) {
           double v = labels.next();
           if (!Double.isFinite(v)) {
-            throw new BadRequestException("labels.npy row " + r + " is not a finite number");
+            throw new InvalidException("labels.npy row " + r + " is not a finite number");
           }
           writer.number((int) width, v);
         }
@@ -202,20 +202,20 @@ final class Ingest {
 
   private static void checkNames(List<String> names, Limits limits) {
     if (names.isEmpty()) {
-      throw new BadRequestException("the dataset has no columns");
+      throw new InvalidException("the dataset has no columns");
     }
     if (names.size() > limits.maxColumns()) {
-      throw new BadRequestException(
+      throw new InvalidException(
           "the dataset has " + names.size() + " columns, over the limit of " + limits.maxColumns());
     }
     Set<String> seen = new HashSet<>();
     for (int c = 0; c < names.size(); c++) {
       String name = names.get(c);
       if (name.isBlank()) {
-        throw new BadRequestException("column " + c + " has no name");
+        throw new InvalidException("column " + c + " has no name");
       }
       if (!seen.add(name)) {
-        throw new BadRequestException("column '" + name + "' appears twice");
+        throw new InvalidException("column '" + name + "' appears twice");
       }
     }
   }

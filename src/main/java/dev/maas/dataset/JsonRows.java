@@ -1,7 +1,7 @@
 package dev.maas.dataset;
 
 import dev.maas.dataset.Dataset.ColumnType;
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -17,7 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
  * A streaming JSON table, in one of two forms: {@code {"columns": ["a", {"name": "b", "type":
  * "number"}], "rows": [[1, 2], ...]}} ("columns" before "rows") or a list of records {@code [{"a":
  * 1, "b": 2}, ...]} whose first record names the columns. Strings are text, numbers are numbers; a
- * null, a nested object or array, or a row of the wrong arity is a 400 naming the row and column.
+ * null, a nested object or array, or a row of the wrong arity is an InvalidException naming the row
+ * and column.
  */
 final class JsonRows implements RowSource {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -57,16 +58,16 @@ final class JsonRows implements RowSource {
   private void start() {
     JsonToken t = parser.nextToken();
     if (t == null) {
-      throw new BadRequestException("the JSON body is empty");
+      throw new InvalidException("the JSON body is empty");
     }
     if (t == JsonToken.START_ARRAY) {
       records = true;
       t = parser.nextToken();
       if (t == JsonToken.END_ARRAY) {
-        throw new BadRequestException("the JSON list of records is empty");
+        throw new InvalidException("the JSON list of records is empty");
       }
       if (t != JsonToken.START_OBJECT) {
-        throw new BadRequestException("row 0 must be an object (a record), not " + t.asString());
+        throw new InvalidException("row 0 must be an object (a record), not " + t.asString());
       }
       names = new ArrayList<>();
       List<String> cells = new ArrayList<>();
@@ -75,7 +76,7 @@ final class JsonRows implements RowSource {
       while ((t = parser.nextToken()) == JsonToken.PROPERTY_NAME) {
         String name = parser.currentName();
         if (names.contains(name)) {
-          throw new BadRequestException("row 0 has column '" + name + "' twice");
+          throw new InvalidException("row 0 has column '" + name + "' twice");
         }
         names.add(name);
         parser.nextToken();
@@ -99,7 +100,7 @@ final class JsonRows implements RowSource {
       return;
     }
     if (t != JsonToken.START_OBJECT) {
-      throw new BadRequestException(
+      throw new InvalidException(
           "the JSON body must be {\"columns\": [...], \"rows\": [[...]]} or a list of records");
     }
     while ((t = parser.nextToken()) == JsonToken.PROPERTY_NAME) {
@@ -109,23 +110,23 @@ final class JsonRows implements RowSource {
         readColumns();
       } else if (key.equals("rows")) {
         if (names == null) {
-          throw new BadRequestException("\"columns\" must come before \"rows\"");
+          throw new InvalidException("\"columns\" must come before \"rows\"");
         }
         if (parser.currentToken() != JsonToken.START_ARRAY) {
-          throw new BadRequestException("\"rows\" must be a list of rows");
+          throw new InvalidException("\"rows\" must be a list of rows");
         }
         return;
       } else {
-        throw new BadRequestException(
+        throw new InvalidException(
             "unknown field '" + key + "': the body has \"columns\" and \"rows\"");
       }
     }
-    throw new BadRequestException("the JSON body has no \"rows\"");
+    throw new InvalidException("the JSON body has no \"rows\"");
   }
 
   private void readColumns() {
     if (parser.currentToken() != JsonToken.START_ARRAY) {
-      throw new BadRequestException("\"columns\" must be a list of names or {name, type}");
+      throw new InvalidException("\"columns\" must be a list of names or {name, type}");
     }
     List<String> list = new ArrayList<>();
     List<ColumnType> types = new ArrayList<>();
@@ -145,7 +146,7 @@ final class JsonRows implements RowSource {
           } else if (key.equals("type") && v == JsonToken.VALUE_STRING) {
             String text = parser.getString();
             if (!text.equals("number") && !text.equals("string")) {
-              throw new BadRequestException(
+              throw new InvalidException(
                   "columns["
                       + list.size()
                       + "].type must be 'number' or 'string', not '"
@@ -154,15 +155,15 @@ final class JsonRows implements RowSource {
             }
             type = text.equals("number") ? ColumnType.NUMBER : ColumnType.STRING;
           } else {
-            throw new BadRequestException(
+            throw new InvalidException(
                 "columns[" + list.size() + "] has an unknown or malformed field '" + key + "'");
           }
         }
         if (name == null) {
-          throw new BadRequestException("columns[" + list.size() + "] has no name");
+          throw new InvalidException("columns[" + list.size() + "] has no name");
         }
       } else {
-        throw new BadRequestException(
+        throw new InvalidException(
             "columns[" + list.size() + "] must be a name or {\"name\", \"type\"}");
       }
       list.add(name);
@@ -193,19 +194,19 @@ final class JsonRows implements RowSource {
     }
     row++;
     if (t != JsonToken.START_ARRAY) {
-      throw new BadRequestException("row " + row + " must be a list of values");
+      throw new InvalidException("row " + row + " must be a list of values");
     }
     int c = 0;
     while ((t = parser.nextToken()) != JsonToken.END_ARRAY) {
       if (c >= cells.length) {
-        throw new BadRequestException(
+        throw new InvalidException(
             "row " + row + " has more than the " + cells.length + " values of the columns");
       }
       cell(names.get(c), cells, numeric, c);
       c++;
     }
     if (c != cells.length) {
-      throw new BadRequestException(
+      throw new InvalidException(
           "row " + row + " has " + c + " values where there are " + cells.length + " columns");
     }
     return true;
@@ -225,7 +226,7 @@ final class JsonRows implements RowSource {
     }
     row++;
     if (t != JsonToken.START_OBJECT) {
-      throw new BadRequestException("row " + row + " must be an object (a record)");
+      throw new InvalidException("row " + row + " must be an object (a record)");
     }
     boolean[] seen = new boolean[cells.length];
     int count = 0;
@@ -233,11 +234,11 @@ final class JsonRows implements RowSource {
       String name = parser.currentName();
       Integer c = positions.get(name);
       if (c == null) {
-        throw new BadRequestException(
+        throw new InvalidException(
             "row " + row + " has column '" + name + "' that the first record does not have");
       }
       if (seen[c]) {
-        throw new BadRequestException("row " + row + " has column '" + name + "' twice");
+        throw new InvalidException("row " + row + " has column '" + name + "' twice");
       }
       seen[c] = true;
       count++;
@@ -247,7 +248,7 @@ final class JsonRows implements RowSource {
     if (count != cells.length) {
       for (int c = 0; c < seen.length; c++) {
         if (!seen[c]) {
-          throw new BadRequestException("row " + row + " has no column '" + names.get(c) + "'");
+          throw new InvalidException("row " + row + " has no column '" + names.get(c) + "'");
         }
       }
     }
@@ -271,10 +272,10 @@ final class JsonRows implements RowSource {
         numeric[c] = false;
       }
       case VALUE_NULL ->
-          throw new BadRequestException(
+          throw new InvalidException(
               "row " + row + " column '" + column + "' is null: missing values are not supported");
       default ->
-          throw new BadRequestException(
+          throw new InvalidException(
               "row "
                   + row
                   + " column '"
@@ -290,11 +291,11 @@ final class JsonRows implements RowSource {
     return "row " + row;
   }
 
-  private static BadRequestException invalid(JacksonException e) {
+  private static InvalidException invalid(JacksonException e) {
     String why = e.getOriginalMessage();
     int nl = why == null ? -1 : why.indexOf('\n');
     var at = e.getLocation();
-    return new BadRequestException(
+    return new InvalidException(
         "the body is not valid JSON"
             + (at != null && at.getLineNr() > 0
                 ? " at line " + at.getLineNr() + ", column " + at.getColumnNr()

@@ -1,6 +1,6 @@
 package dev.maas.dataset;
 
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -114,7 +114,7 @@ final class NpyArray implements AutoCloseable {
     return count;
   }
 
-  /** The next value in C order; a 400 when the file ends early. */
+  /** The next value in C order; an InvalidException when the file ends early. */
   double next() throws IOException {
     if (read >= count) {
       throw new IllegalStateException("no more values");
@@ -149,8 +149,8 @@ final class NpyArray implements AutoCloseable {
     };
   }
 
-  private BadRequestException bad(String why) {
-    return new BadRequestException(what + " " + why);
+  private InvalidException bad(String why) {
+    return new InvalidException(what + " " + why);
   }
 
   @Override

@@ -17,7 +17,7 @@ interface RowSource extends AutoCloseable {
 
   /**
    * Reads the next row into {@code cells} (its text) and {@code numeric} (whether the cell is a
-   * finite number); false at the end. A row with the wrong number of cells is a 400.
+   * finite number); false at the end. A row with the wrong number of cells is an InvalidException.
    */
   boolean next(String[] cells, boolean[] numeric) throws IOException;
 

@@ -2,7 +2,7 @@ package dev.maas.dataset;
 
 import dev.maas.dataset.Dataset.Column;
 import dev.maas.dataset.Dataset.ColumnType;
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -38,11 +38,14 @@ public final class TableData {
     return rows;
   }
 
-  /** A numeric column's values; 400 when it is missing or holds strings. Do not modify. */
+  /**
+   * A numeric column's values; an InvalidException when it is missing or holds strings. Do not
+   * modify.
+   */
   public double[] column(String name) {
     double[] values = numbers.get(name);
     if (values == null) {
-      throw new BadRequestException(
+      throw new InvalidException(
           strings.containsKey(name)
               ? "column '" + name + "' of dataset " + dataset.id() + " holds strings, not numbers"
               : "dataset " + dataset.id() + " has no column '" + name + "'");
@@ -50,7 +53,10 @@ public final class TableData {
     return values;
   }
 
-  /** A column's values as text (numbers as Java writes doubles); 400 when it is missing. */
+  /**
+   * A column's values as text (numbers as Java writes doubles); an InvalidException when it is
+   * missing.
+   */
   public String[] stringColumn(String name) {
     String[] values = strings.get(name);
     if (values != null) {

@@ -1,6 +1,6 @@
 package dev.maas.registry;
 
-import dev.maas.web.ConflictException;
+import dev.maas.errors.ConflictException;
 
 /** A version whose artifact is missing or does not match its SHA-256: never served. */
 public class CorruptArtifactException extends ConflictException {

@@ -1,8 +1,8 @@
 package dev.maas.registry;
 
+import dev.maas.errors.ConflictException;
+import dev.maas.errors.NotFoundException;
 import dev.maas.storage.DurableFiles;
-import dev.maas.web.ConflictException;
-import dev.maas.web.NotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -546,7 +546,8 @@ public final class FileRegistryStore implements RegistryStore {
     return bytes;
   }
 
-  private void markCorrupt(String name, int version) {
+  @Override
+  public void markCorrupt(String name, int version) {
     log.error("registry: model '{}' version {} is corrupt", name, version);
     change(
         name,

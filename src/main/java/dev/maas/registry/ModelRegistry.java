@@ -6,10 +6,11 @@ import dev.maas.compute.ModelFormatException;
 import dev.maas.compute.ModelManifest;
 import dev.maas.compute.SpecJson;
 import dev.maas.compute.TrainedModel;
-import dev.maas.web.BadRequestException;
-import dev.maas.web.NotFoundException;
+import dev.maas.errors.InvalidException;
+import dev.maas.errors.NotFoundException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -53,7 +54,7 @@ public final class ModelRegistry {
     try {
       manifest = ModelCodec.readManifest(artifact);
     } catch (ModelFormatException e) {
-      throw new BadRequestException("not a valid maas model file: " + e.getMessage());
+      throw new InvalidException("not a valid maas model file: " + e.getMessage());
     }
     Metrics metrics = manifest.metrics();
     VersionDraft draft =
@@ -77,8 +78,19 @@ public final class ModelRegistry {
     return register(name, artifact, null, List.of(), Lineage.imported(), null, Map.of());
   }
 
+  /** The model; throws {@link NotFoundException} when there is none of this name. */
   public RegisteredModel model(String name) {
     return store.model(Names.model(name)).orElseThrow(() -> unknown(name));
+  }
+
+  /** The model, or empty when there is none of this name (a malformed name included). */
+  public Optional<RegisteredModel> findModel(String name) {
+    return Names.isModel(name) ? store.model(name) : Optional.empty();
+  }
+
+  /** The version, or empty when it or its model does not exist. */
+  public Optional<ModelVersion> findVersion(String name, int version) {
+    return Names.isModel(name) ? store.version(name, version) : Optional.empty();
   }
 
   /**
@@ -124,13 +136,14 @@ public final class ModelRegistry {
 
   /**
    * Loads a version for serving: the SHA-256 is checked and the file read with every check of
-   * {@link ModelCodec}; a version that fails either is CORRUPT and refused.
+   * {@link ModelCodec}; a version that fails either is marked CORRUPT and refused.
    */
   public TrainedModel load(String name, int version) {
     byte[] bytes = artifact(name, version);
     try {
       return ModelCodec.read(bytes);
     } catch (ModelFormatException e) {
+      store.markCorrupt(name, version);
       throw new CorruptArtifactException(name, version, e.getMessage());
     }
   }

@@ -23,7 +23,7 @@ import tools.jackson.databind.JsonNode;
  * @param artifactSha256 SHA-256 of the model file, lower-case hex
  * @param status READY, or CORRUPT when the artifact or metadata fails its checks
  * @param createdAt when it was registered
- * @param tags key-value labels
+ * @param tags key-value labels, in key order
  * @param description free text
  */
 public record ModelVersion(
@@ -45,7 +45,7 @@ public record ModelVersion(
     String description) {
 
   public ModelVersion {
-    tags = tags == null ? Map.of() : Map.copyOf(tags);
+    tags = RegisteredModel.sorted(tags);
     learningCurve = learningCurve == null ? List.of() : List.copyOf(learningCurve);
   }
 

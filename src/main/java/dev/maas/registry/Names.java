@@ -1,6 +1,6 @@
 package dev.maas.registry;
 
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
 import java.util.regex.Pattern;
 
 /** The naming rules of registered models and aliases. */
@@ -13,19 +13,27 @@ public final class Names {
 
   private Names() {}
 
-  /** Returns {@code name} if it is a valid model name, else throws a 400 stating the rule. */
+  /**
+   * Returns {@code name} if it is a valid model name, else throws {@link InvalidException} stating
+   * the rule.
+   */
   public static String model(String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
-      throw new BadRequestException(
+    if (!isModel(name)) {
+      throw new InvalidException(
           "model name '" + name + "' must match " + RULE + " (lower case, 1 to 63 characters)");
     }
     return name;
   }
 
+  /** Whether {@code name} is a valid model name. */
+  public static boolean isModel(String name) {
+    return name != null && NAME.matcher(name).matches();
+  }
+
   /** Returns {@code alias} if it is a valid alias: the model name rule, and not a number. */
   public static String alias(String alias) {
     if (alias == null || !NAME.matcher(alias).matches() || NUMBER.matcher(alias).matches()) {
-      throw new BadRequestException(
+      throw new InvalidException(
           "alias '"
               + alias
               + "' must match "

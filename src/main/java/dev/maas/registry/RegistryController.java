@@ -1,7 +1,7 @@
 package dev.maas.registry;
 
 import dev.maas.MaasProperties;
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
 import dev.maas.web.Paging;
 import dev.maas.web.RequestBodies;
 import jakarta.servlet.http.HttpServletRequest;
@@ -61,7 +61,7 @@ class RegistryController {
       tagKey = colon < 0 ? tag : tag.substring(0, colon);
       tagValue = colon < 0 ? null : tag.substring(colon + 1);
       if (tagKey.isEmpty()) {
-        throw new BadRequestException("'tag' must be 'key' or 'key:value', not '" + tag + "'");
+        throw new InvalidException("'tag' must be 'key' or 'key:value', not '" + tag + "'");
       }
     }
     List<RegisteredModel> all = registry.models(emptyToNull(prefix), tagKey, tagValue);

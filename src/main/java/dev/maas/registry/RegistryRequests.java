@@ -1,6 +1,6 @@
 package dev.maas.registry;
 
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -8,7 +8,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Reads the registry's JSON request bodies strictly: unknown fields and wrong types are refused
- * with a 400 that names the field, so a PATCH can never seem to change what it cannot.
+ * with an InvalidException that names the field, so a PATCH can never seem to change what it
+ * cannot.
  */
 final class RegistryRequests {
   private static final Set<String> LABEL_FIELDS = Set.of("description", "tags");
@@ -28,7 +29,7 @@ final class RegistryRequests {
     requireObject(body);
     for (String field : body.propertyNames()) {
       if (!LABEL_FIELDS.contains(field)) {
-        throw new BadRequestException(
+        throw new InvalidException(
             "'" + field + "' cannot be changed; only 'description' and 'tags' can");
       }
     }
@@ -36,36 +37,36 @@ final class RegistryRequests {
     JsonNode d = body.get("description");
     if (d != null && !d.isNull()) {
       if (!d.isString()) {
-        throw new BadRequestException("'description' must be a string");
+        throw new InvalidException("'description' must be a string");
       }
       description = d.asString();
       if (description.length() > MAX_TEXT) {
-        throw new BadRequestException("'description' must be at most " + MAX_TEXT + " characters");
+        throw new InvalidException("'description' must be at most " + MAX_TEXT + " characters");
       }
     }
     Map<String, String> tags = null;
     JsonNode t = body.get("tags");
     if (t != null && !t.isNull()) {
       if (!t.isObject()) {
-        throw new BadRequestException("'tags' must be an object of string values");
+        throw new InvalidException("'tags' must be an object of string values");
       }
       if (t.size() > MAX_TAGS) {
-        throw new BadRequestException(
+        throw new InvalidException(
             "'tags' may hold at most " + MAX_TAGS + " tags, not " + t.size());
       }
       tags = new LinkedHashMap<>();
       for (Map.Entry<String, JsonNode> tag : t.properties()) {
         if (tag.getKey().isEmpty()) {
-          throw new BadRequestException("'tags' must not have an empty key");
+          throw new InvalidException("'tags' must not have an empty key");
         }
         if (tag.getKey().length() > MAX_TAG_KEY) {
-          throw new BadRequestException("a tag key must be at most " + MAX_TAG_KEY + " characters");
+          throw new InvalidException("a tag key must be at most " + MAX_TAG_KEY + " characters");
         }
         if (!tag.getValue().isString()) {
-          throw new BadRequestException("'tags." + tag.getKey() + "' must be a string");
+          throw new InvalidException("'tags." + tag.getKey() + "' must be a string");
         }
         if (tag.getValue().asString().length() > MAX_TEXT) {
-          throw new BadRequestException(
+          throw new InvalidException(
               "'tags." + tag.getKey() + "' must be at most " + MAX_TEXT + " characters");
         }
         tags.put(tag.getKey(), tag.getValue().asString());
@@ -79,14 +80,14 @@ final class RegistryRequests {
     requireObject(body);
     JsonNode v = body.get("version");
     if (v == null || v.isNull()) {
-      throw new BadRequestException("'version' is required: the version number the alias names");
+      throw new InvalidException("'version' is required: the version number the alias names");
     }
     if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1) {
-      throw new BadRequestException("'version' must be a version number (an integer from 1)");
+      throw new InvalidException("'version' must be a version number (an integer from 1)");
     }
     for (String field : body.propertyNames()) {
       if (!field.equals("version")) {
-        throw new BadRequestException("unknown field '" + field + "'; only 'version' is allowed");
+        throw new InvalidException("unknown field '" + field + "'; only 'version' is allowed");
       }
     }
     return v.asInt();
@@ -94,7 +95,7 @@ final class RegistryRequests {
 
   private static void requireObject(JsonNode body) {
     if (body == null || !body.isObject()) {
-      throw new BadRequestException("the request body must be a JSON object");
+      throw new InvalidException("the request body must be a JSON object");
     }
   }
 }

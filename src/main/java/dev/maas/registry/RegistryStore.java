@@ -11,7 +11,8 @@ import java.util.Optional;
  * registrations, and keep every alias pointing at an existing version.
  *
  * <p>Methods take valid names (see {@link Names}); unknown models, versions and aliases throw
- * {@link dev.maas.web.NotFoundException}, state conflicts {@link dev.maas.web.ConflictException}.
+ * {@link dev.maas.errors.NotFoundException}, state conflicts {@link
+ * dev.maas.errors.ConflictException}.
  */
 public interface RegistryStore {
 
@@ -33,6 +34,12 @@ public interface RegistryStore {
    * throws {@link CorruptArtifactException}.
    */
   byte[] artifact(String name, int version);
+
+  /**
+   * Marks a version CORRUPT, e.g. when its file passed the SHA-256 check but cannot be decoded; it
+   * is never served again and can only be deleted.
+   */
+  void markCorrupt(String name, int version);
 
   RegisteredModel updateModel(String name, String description, Map<String, String> tags);
 

@@ -5,9 +5,10 @@ import static dev.maas.serving.JsonBody.next;
 import static dev.maas.serving.JsonBody.number;
 import static dev.maas.serving.JsonBody.string;
 
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import tools.jackson.core.JsonParser;
@@ -31,17 +32,19 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
   static InferRequest read(byte[] body, InputLayout layout, int maxInstances) {
     try (JsonParser p = JsonBody.parser(body)) {
       if (next(p) != JsonToken.START_OBJECT) {
-        throw new BadRequestException(
+        throw new InvalidException(
             "the request body must be a JSON object: {\"inputs\": [{\"name\", \"shape\","
                 + " \"datatype\", \"data\"}]}");
       }
       String id = null;
       Rows rows = null;
       List<String> outputs = null;
+      Set<String> seen = new HashSet<>();
       JsonToken t;
       while ((t = next(p)) == JsonToken.PROPERTY_NAME) {
         String field = p.currentName();
         JsonToken value = next(p);
+        JsonBody.once(seen, field, "'" + field + "'");
         switch (field) {
           case "id":
             id = string(p, value, "id");
@@ -56,7 +59,7 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
             outputs = outputs(p, value);
             break;
           default:
-            throw new BadRequestException(
+            throw new InvalidException(
                 "unknown field '"
                     + field
                     + "'; an infer request has 'id', 'parameters', 'inputs' and 'outputs'");
@@ -64,7 +67,7 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
       }
       JsonBody.end(p);
       if (rows == null) {
-        throw new BadRequestException("'inputs' is missing");
+        throw new InvalidException("'inputs' is missing");
       }
       return new InferRequest(id, rows, outputs);
     }
@@ -72,21 +75,21 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
 
   private static void object(JsonParser p, JsonToken t, String path) {
     if (t != JsonToken.START_OBJECT) {
-      throw new BadRequestException(path + " must be an object, was " + kind(t));
+      throw new InvalidException(path + " must be an object, was " + kind(t));
     }
     JsonBody.skip(p);
   }
 
   private static Rows inputs(JsonParser p, JsonToken t, InputLayout layout, int maxInstances) {
     if (t != JsonToken.START_ARRAY) {
-      throw new BadRequestException("'inputs' must be an array of tensors, was " + kind(t));
+      throw new InvalidException("'inputs' must be an array of tensors, was " + kind(t));
     }
     Rows rows = null;
     int count = 0;
     JsonToken item;
     while ((item = next(p)) != JsonToken.END_ARRAY) {
       if (count > 0) {
-        throw new BadRequestException(
+        throw new InvalidException(
             "'inputs' has more than one tensor; the model takes one, '"
                 + InferenceController.INPUT
                 + "'");
@@ -95,7 +98,7 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
       count++;
     }
     if (rows == null) {
-      throw new BadRequestException("'inputs' is empty; send the tensor 'input'");
+      throw new InvalidException("'inputs' is empty; send the tensor 'input'");
     }
     return rows;
   }
@@ -103,19 +106,30 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
   private static Rows tensor(
       JsonParser p, JsonToken t, String path, InputLayout layout, int maxInstances) {
     if (t != JsonToken.START_OBJECT) {
-      throw new BadRequestException(path + " must be a tensor object, was " + kind(t));
+      throw new InvalidException(path + " must be a tensor object, was " + kind(t));
     }
     String name = null;
     String datatype = null;
     long[] shape = null;
     Values data = null;
+    Set<String> seen = new HashSet<>();
     JsonToken f;
     while ((f = next(p)) == JsonToken.PROPERTY_NAME) {
       String field = p.currentName();
       JsonToken value = next(p);
+      JsonBody.once(seen, field, path + "." + field);
       switch (field) {
         case "name":
           name = string(p, value, path + ".name");
+          if (!name.equals(InferenceController.INPUT)) {
+            throw new InvalidException(
+                path
+                    + ".name is '"
+                    + name
+                    + "'; the model's one input is '"
+                    + InferenceController.INPUT
+                    + "'");
+          }
           break;
         case "datatype":
           datatype = string(p, value, path + ".datatype");
@@ -130,7 +144,7 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
           object(p, value, path + ".parameters");
           break;
         default:
-          throw new BadRequestException(
+          throw new InvalidException(
               "unknown field '"
                   + path
                   + "."
@@ -139,12 +153,12 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
       }
     }
     if (name == null || datatype == null || shape == null || data == null) {
-      throw new BadRequestException(path + " needs 'name', 'shape', 'datatype' and 'data'");
+      throw new InvalidException(path + " needs 'name', 'shape', 'datatype' and 'data'");
     }
     checkDatatype(datatype, data, path);
     int batch = checkShape(shape, layout, maxInstances, path);
     if (data.size != (long) batch * layout.rowLength()) {
-      throw new BadRequestException(
+      throw new InvalidException(
           path
               + ".data has "
               + data.size
@@ -158,18 +172,18 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
 
   private static long[] shape(JsonParser p, JsonToken t, String path) {
     if (t != JsonToken.START_ARRAY) {
-      throw new BadRequestException(path + " must be an array of sizes, was " + kind(t));
+      throw new InvalidException(path + " must be an array of sizes, was " + kind(t));
     }
     List<Long> dims = new ArrayList<>();
     JsonToken d;
     while ((d = next(p)) != JsonToken.END_ARRAY) {
       String here = path + "[" + dims.size() + "]";
       if (d != JsonToken.VALUE_NUMBER_INT || dims.size() >= 16) {
-        throw new BadRequestException(here + " must be a size (a whole number), was " + kind(d));
+        throw new InvalidException(here + " must be a size (a whole number), was " + kind(d));
       }
       long value = p.getValueAsLong(-1);
       if (value < 0 || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-        throw new BadRequestException(here + " must be a size from 0, was " + p.getString());
+        throw new InvalidException(here + " must be a size from 0, was " + p.getString());
       }
       dims.add(value);
     }
@@ -183,7 +197,7 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
       fits = shape[i + 1] == layout.dim(i);
     }
     if (!fits) {
-      throw new BadRequestException(
+      throw new InvalidException(
           path
               + ".shape "
               + Arrays.toString(shape)
@@ -191,10 +205,10 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
               + Arrays.toString(layout.batchShape()));
     }
     if (shape[0] < 1) {
-      throw new BadRequestException(path + ".shape has no instances (batch size 0)");
+      throw new InvalidException(path + ".shape has no instances (batch size 0)");
     }
     if (shape[0] > maxInstances) {
-      throw new BadRequestException(
+      throw new InvalidException(
           path
               + ".shape asks for "
               + shape[0]
@@ -210,7 +224,7 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
       return;
     }
     if (!INTEGERS.contains(datatype)) {
-      throw new BadRequestException(
+      throw new InvalidException(
           path
               + ".datatype '"
               + datatype
@@ -220,11 +234,11 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
     for (int i = 0; i < data.size; i++) {
       double v = data.buffer[i];
       if (v != Math.rint(v)) {
-        throw new BadRequestException(
+        throw new InvalidException(
             path + ".data[" + i + "] is " + v + ", not an integer as " + datatype + " needs");
       }
       if (datatype.startsWith("U") && v < 0) {
-        throw new BadRequestException(
+        throw new InvalidException(
             path + ".data[" + i + "] is negative, which " + datatype + " cannot hold");
       }
     }
@@ -232,7 +246,7 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
 
   private static Values data(JsonParser p, JsonToken t, String path, long limit) {
     if (t != JsonToken.START_ARRAY) {
-      throw new BadRequestException(path + " must be an array of numbers, was " + kind(t));
+      throw new InvalidException(path + " must be an array of numbers, was " + kind(t));
     }
     Values values = new Values();
     flatten(p, values, path, limit, 0);
@@ -245,13 +259,13 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
     while ((t = next(p)) != JsonToken.END_ARRAY) {
       if (t == JsonToken.START_ARRAY) {
         if (depth >= 16) {
-          throw new BadRequestException(path + " is nested deeper than any input shape");
+          throw new InvalidException(path + " is nested deeper than any input shape");
         }
         flatten(p, values, path, limit, depth + 1);
         continue;
       }
       if (values.size >= limit) {
-        throw new BadRequestException(
+        throw new InvalidException(
             path + " has more values than " + limit + " (maas.serving.max-instances rows)");
       }
       values.add(number(p, t, path + "[" + values.size + "]"));
@@ -260,31 +274,33 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
 
   private static List<String> outputs(JsonParser p, JsonToken t) {
     if (t != JsonToken.START_ARRAY) {
-      throw new BadRequestException("'outputs' must be an array of {\"name\"}, was " + kind(t));
+      throw new InvalidException("'outputs' must be an array of {\"name\"}, was " + kind(t));
     }
     List<String> names = new ArrayList<>();
     JsonToken item;
     while ((item = next(p)) != JsonToken.END_ARRAY) {
       String path = "outputs[" + names.size() + "]";
       if (item != JsonToken.START_OBJECT) {
-        throw new BadRequestException(path + " must be an object {\"name\"}, was " + kind(item));
+        throw new InvalidException(path + " must be an object {\"name\"}, was " + kind(item));
       }
       String name = null;
+      Set<String> seen = new HashSet<>();
       JsonToken f;
       while ((f = next(p)) == JsonToken.PROPERTY_NAME) {
         String field = p.currentName();
         JsonToken value = next(p);
+        JsonBody.once(seen, field, path + "." + field);
         if (field.equals("name")) {
           name = string(p, value, path + ".name");
         } else if (field.equals("parameters")) {
           object(p, value, path + ".parameters");
         } else {
-          throw new BadRequestException(
+          throw new InvalidException(
               "unknown field '" + path + "." + field + "'; an output has 'name' and 'parameters'");
         }
       }
       if (name == null) {
-        throw new BadRequestException(path + ".name is missing");
+        throw new InvalidException(path + ".name is missing");
       }
       names.add(name);
     }

@@ -4,9 +4,9 @@ import dev.maas.MaasApplication;
 import dev.maas.MaasProperties;
 import dev.maas.compute.Predictions;
 import dev.maas.compute.TrainedModel;
+import dev.maas.errors.InvalidException;
 import dev.maas.registry.ModelRegistry;
 import dev.maas.registry.ModelVersion;
-import dev.maas.web.BadRequestException;
 import dev.maas.web.RequestBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
@@ -94,7 +94,12 @@ class InferenceController {
       produces = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<byte[]> infer(HttpServletRequest request) throws IOException {
     long start = System.nanoTime();
-    byte[] body = RequestBodies.read(request, limits.maxRequestSize(), "the infer request");
+    byte[] body =
+        RequestBodies.read(
+            request,
+            limits.maxRequestSize(),
+            ServingConfiguration.MAX_REQUEST_SIZE,
+            "the infer request");
     String name = RequestArguments.pathVariable(request, "name");
     return infer(start, body, predictor.resolve(name, null, null));
   }
@@ -105,7 +110,12 @@ class InferenceController {
       produces = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<byte[]> inferVersion(HttpServletRequest request) throws IOException {
     long start = System.nanoTime();
-    byte[] body = RequestBodies.read(request, limits.maxRequestSize(), "the infer request");
+    byte[] body =
+        RequestBodies.read(
+            request,
+            limits.maxRequestSize(),
+            ServingConfiguration.MAX_REQUEST_SIZE,
+            "the infer request");
     String name = RequestArguments.pathVariable(request, "name");
     Integer version = number(RequestArguments.pathVariable(request, "version"));
     return infer(start, body, predictor.resolve(name, version, null));
@@ -197,7 +207,7 @@ class InferenceController {
     List<String> known = outputNames(model);
     for (String name : asked) {
       if (!known.contains(name)) {
-        throw new BadRequestException(
+        throw new InvalidException(
             "the model has no output '" + name + "'; its outputs are " + known);
       }
     }
@@ -212,7 +222,7 @@ class InferenceController {
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw new BadRequestException(
+    throw new InvalidException(
         "a model version is a whole number from 1, was '"
             + RequestArguments.abbreviate(version)
             + "'");

@@ -4,15 +4,17 @@ import static dev.maas.serving.JsonBody.kind;
 import static dev.maas.serving.JsonBody.next;
 import static dev.maas.serving.JsonBody.number;
 
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
+import java.util.HashSet;
+import java.util.Set;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
 /**
  * Reads the native predict body, {@code {"instances": [...]}}, into rows. An instance is an array
  * of the model's input values in training column order (flat, or nested in the input shape for
- * images and sequences), or an object of feature name to value in any order. Every error is a 400
- * that names the instance and the value.
+ * images and sequences), or an object of feature name to value in any order. Every error is an
+ * InvalidException that names the instance and the value.
  */
 final class InstancesReader {
   private final InputLayout layout;
@@ -26,29 +28,28 @@ final class InstancesReader {
   Rows read(byte[] body) {
     try (JsonParser p = JsonBody.parser(body)) {
       if (next(p) != JsonToken.START_OBJECT) {
-        throw new BadRequestException(
+        throw new InvalidException(
             "the request body must be a JSON object: {\"instances\": [[...], ...]}");
       }
       Rows rows = null;
+      Set<String> seen = new HashSet<>();
       JsonToken t;
       while ((t = next(p)) == JsonToken.PROPERTY_NAME) {
         String field = p.currentName();
         JsonToken value = next(p);
         if (!"instances".equals(field)) {
-          throw new BadRequestException(
+          throw new InvalidException(
               "unknown field '" + field + "'; a prediction request has only 'instances'");
         }
-        if (rows != null) {
-          throw new BadRequestException("'instances' is given twice");
-        }
+        JsonBody.once(seen, field, "'instances'");
         rows = instances(p, value);
       }
       JsonBody.end(p);
       if (rows == null) {
-        throw new BadRequestException("'instances' is missing");
+        throw new InvalidException("'instances' is missing");
       }
       if (rows.rows() == 0) {
-        throw new BadRequestException("'instances' is empty; send at least one instance");
+        throw new InvalidException("'instances' is empty; send at least one instance");
       }
       return rows;
     }
@@ -56,14 +57,14 @@ final class InstancesReader {
 
   private Rows instances(JsonParser p, JsonToken t) {
     if (t != JsonToken.START_ARRAY) {
-      throw new BadRequestException("'instances' must be an array of instances, was " + kind(t));
+      throw new InvalidException("'instances' must be an array of instances, was " + kind(t));
     }
     Rows rows = new Rows(layout.rowLength(), 1);
     JsonToken item;
     while ((item = next(p)) != JsonToken.END_ARRAY) {
       int r = rows.rows();
       if (r >= maxInstances) {
-        throw new BadRequestException(
+        throw new InvalidException(
             "more than "
                 + maxInstances
                 + " instances in one request (maas.serving.max-instances); split it");
@@ -75,7 +76,7 @@ final class InstancesReader {
       } else if (item == JsonToken.START_OBJECT) {
         named(p, rows, at, path);
       } else {
-        throw new BadRequestException(
+        throw new InvalidException(
             path
                 + " must be an array of numbers or an object of feature values, was "
                 + kind(item));
@@ -125,7 +126,7 @@ final class InstancesReader {
         written++;
       } else {
         if (t != JsonToken.START_ARRAY) {
-          throw new BadRequestException(
+          throw new InvalidException(
               here
                   + " must be an array (axis "
                   + (axis + 1)
@@ -146,7 +147,7 @@ final class InstancesReader {
   /** An instance as feature name to value; the '{' is read. */
   private void named(JsonParser p, Rows rows, int at, String path) {
     if (layout.features() == null) {
-      throw new BadRequestException(
+      throw new InvalidException(
           path
               + " names its features, but this model version does not know their names (it was"
               + " imported or trained before names were kept); send the values as an array");
@@ -158,11 +159,11 @@ final class InstancesReader {
       String name = p.currentName();
       int i = layout.indexOf(name);
       if (i < 0) {
-        throw new BadRequestException(
+        throw new InvalidException(
             path + " has an unknown feature '" + name + "'; the model takes " + layout.features());
       }
       if (seen[i]) {
-        throw new BadRequestException(path + " gives feature '" + name + "' twice");
+        throw new InvalidException(path + " gives feature '" + name + "' twice");
       }
       seen[i] = true;
       count++;
@@ -171,7 +172,7 @@ final class InstancesReader {
     if (count != layout.rowLength()) {
       for (int i = 0; i < seen.length; i++) {
         if (!seen[i]) {
-          throw new BadRequestException(
+          throw new InvalidException(
               path + " is missing feature '" + layout.features().get(i) + "'");
         }
       }
@@ -189,10 +190,10 @@ final class InstancesReader {
     return n;
   }
 
-  private BadRequestException wrongLength(String path, int got) {
+  private InvalidException wrongLength(String path, int got) {
     String names =
         layout.features() == null || layout.features().size() > 32 ? "" : " " + layout.features();
-    return new BadRequestException(
+    return new InvalidException(
         path
             + " has "
             + got
@@ -202,8 +203,8 @@ final class InstancesReader {
             + names);
   }
 
-  private BadRequestException wrongShape(String path, int axis, String got) {
-    return new BadRequestException(
+  private InvalidException wrongShape(String path, int axis, String got) {
+    return new InvalidException(
         path
             + " has "
             + got

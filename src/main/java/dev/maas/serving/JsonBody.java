@@ -1,6 +1,6 @@
 package dev.maas.serving;
 
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
 import java.io.ByteArrayOutputStream;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
@@ -28,7 +28,20 @@ final class JsonBody {
     return FACTORY.createGenerator(ObjectWriteContext.empty(), out);
   }
 
-  /** The next token; malformed JSON is a 400 that says where. */
+  /**
+   * The one rule of both prediction bodies for a field given twice in the same object: refused,
+   * never "the last one wins".
+   *
+   * @param seen the fields of this object read so far; {@code field} is added
+   * @param path the field as the message names it, e.g. {@code 'inputs'} or {@code inputs[0].data}
+   */
+  static void once(java.util.Set<String> seen, String field, String path) {
+    if (!seen.add(field)) {
+      throw new InvalidException(path + " is given twice");
+    }
+  }
+
+  /** The next token; malformed JSON is an InvalidException that says where. */
   static JsonToken next(JsonParser p) {
     try {
       return p.nextToken();
@@ -37,7 +50,7 @@ final class JsonBody {
     }
   }
 
-  /** Skips the value the parser is at (and its children); malformed JSON is a 400. */
+  /** Skips the value the parser is at (and its children); malformed JSON is an InvalidException. */
   static void skip(JsonParser p) {
     try {
       p.skipChildren();
@@ -46,10 +59,10 @@ final class JsonBody {
     }
   }
 
-  /** The finite number at the parser's token, or a 400 naming {@code path}. */
+  /** The finite number at the parser's token, or an InvalidException naming {@code path}. */
   static double number(JsonParser p, JsonToken t, String path) {
     if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT) {
-      throw new BadRequestException(path + " must be a number, was " + kind(t));
+      throw new InvalidException(path + " must be a number, was " + kind(t));
     }
     double value;
     try {
@@ -58,15 +71,15 @@ final class JsonBody {
       throw malformed(e);
     }
     if (!Double.isFinite(value)) {
-      throw new BadRequestException(path + " is not a finite number");
+      throw new InvalidException(path + " is not a finite number");
     }
     return value;
   }
 
-  /** The string at the parser's token, or a 400 naming {@code path}. */
+  /** The string at the parser's token, or an InvalidException naming {@code path}. */
   static String string(JsonParser p, JsonToken t, String path) {
     if (t != JsonToken.VALUE_STRING) {
-      throw new BadRequestException(path + " must be a string, was " + kind(t));
+      throw new InvalidException(path + " must be a string, was " + kind(t));
     }
     return p.getString();
   }
@@ -74,7 +87,7 @@ final class JsonBody {
   /** After the body's closing brace only whitespace may follow. */
   static void end(JsonParser p) {
     if (next(p) != null) {
-      throw new BadRequestException("the request body has content after its JSON object");
+      throw new InvalidException("the request body has content after its JSON object");
     }
   }
 
@@ -102,7 +115,7 @@ final class JsonBody {
     }
   }
 
-  static BadRequestException malformed(JacksonException e) {
+  static InvalidException malformed(JacksonException e) {
     StringBuilder detail = new StringBuilder("the request body is not valid JSON");
     TokenStreamLocation at = e.getLocation();
     if (at != null && at.getLineNr() > 0) {
@@ -114,6 +127,6 @@ final class JsonBody {
       int nl = why.indexOf('\n');
       detail.append(": ").append(nl < 0 ? why : why.substring(0, nl));
     }
-    return new BadRequestException(detail.toString());
+    return new InvalidException(detail.toString());
   }
 }

@@ -1,20 +1,19 @@
 package dev.maas.serving;
 
+import dev.maas.errors.DomainException;
 import dev.maas.registry.ModelRegistry;
 import dev.maas.registry.ModelVersion;
-import dev.maas.registry.RegisteredModel;
-import dev.maas.web.ApiException;
 import io.micrometer.core.instrument.Gauge;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * a {@link Lease} while they use a model, and nothing is unloaded while leased. Loaded models stay
  * within a byte budget, least recently used idle model out first, and a version that no alias
  * points at any more and that is not the latest is unloaded once it has been idle for {@code
- * unloadAfter}.
+ * unloadAfter}, by a {@link #sweep()} that the owner runs every {@link #sweepInterval()} (the cache
+ * starts no thread of its own, and reads time from the clock it is given).
  */
 final class ModelCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelCache.class);
@@ -35,7 +35,7 @@ final class ModelCache implements AutoCloseable {
   private final long unloadAfterNanos;
   private final int maxBatchRows;
   private final long maxBatchWaitNanos;
-  private final ScheduledExecutorService sweeper;
+  private final LongSupplier nanoClock;
   private final Map<Key, Slot> slots = new ConcurrentHashMap<>();
   private final Object evictions = new Object();
 
@@ -45,35 +45,36 @@ final class ModelCache implements AutoCloseable {
       long budgetBytes,
       long unloadAfterNanos,
       int maxBatchRows,
-      long maxBatchWaitNanos) {
+      long maxBatchWaitNanos,
+      LongSupplier nanoClock) {
     this.registry = registry;
+    this.nanoClock = nanoClock;
     this.metrics = metrics;
     this.budgetBytes = budgetBytes;
     this.unloadAfterNanos = unloadAfterNanos;
     this.maxBatchRows = maxBatchRows;
     this.maxBatchWaitNanos = maxBatchWaitNanos;
-    Gauge.builder("maas.models.loaded", this, ModelCache::loadedCount)
+    Gauge.builder(ServingMeterNames.MODELS_LOADED, this, ModelCache::loadedCount)
         .description("Model versions loaded in memory")
         .register(metrics.registry());
-    Gauge.builder("maas.models.memory", this, ModelCache::memoryBytes)
+    Gauge.builder(ServingMeterNames.MODEL_MEMORY, this, ModelCache::memoryBytes)
         .description("Native memory held by loaded models")
         .baseUnit("bytes")
         .register(metrics.registry());
-    Gauge.builder("maas.models.memory.budget", () -> budgetBytes)
+    Gauge.builder(ServingMeterNames.MODEL_MEMORY_BUDGET, () -> budgetBytes)
         .description("The loaded models' memory budget (maas.serving.cache-size)")
         .baseUnit("bytes")
         .register(metrics.registry());
-    // Sweep often enough to honour unloadAfter within a quarter of it, but at most every 50 ms.
-    long every =
-        Math.max(TimeUnit.MILLISECONDS.toNanos(50), Math.min(unloadAfterNanos / 4, 5_000_000_000L));
-    this.sweeper =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "maas-model-sweeper");
-              t.setDaemon(true);
-              return t;
-            });
-    sweeper.scheduleWithFixedDelay(this::sweepQuietly, every, every, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * How often to {@link #sweep()}: often enough to honour {@code unloadAfter} within a quarter of
+   * it, but at most every 50 ms and at least every 5 s.
+   */
+  Duration sweepInterval() {
+    return Duration.ofNanos(
+        Math.max(
+            TimeUnit.MILLISECONDS.toNanos(50), Math.min(unloadAfterNanos / 4, 5_000_000_000L)));
   }
 
   /**
@@ -97,7 +98,7 @@ final class ModelCache implements AutoCloseable {
         slots.remove(key, slot); // unloaded just now: load it afresh
         continue;
       }
-      slot.lastUsed = System.nanoTime();
+      slot.lastUsed = nanoClock.getAsLong();
       metrics.cacheRequest(!load);
       if (load) {
         load(slot, version);
@@ -134,7 +135,7 @@ final class ModelCache implements AutoCloseable {
         loaded.close();
       }
       slots.remove(slot.key, slot);
-      if (!(e instanceof ApiException)) {
+      if (!(e instanceof DomainException)) {
         log.error("loading model '{}' version {} failed", version.name(), version.version(), e);
       }
       slot.ready.completeExceptionally(e);
@@ -145,8 +146,8 @@ final class ModelCache implements AutoCloseable {
     evictOverBudget(slot);
   }
 
-  private static void release(Slot slot) {
-    slot.lastUsed = System.nanoTime();
+  private void release(Slot slot) {
+    slot.lastUsed = nanoClock.getAsLong();
     slot.users.decrementAndGet();
   }
 
@@ -193,7 +194,7 @@ final class ModelCache implements AutoCloseable {
    * Unloads versions nothing points at any more (no alias, not the latest) after their idle time.
    */
   void sweep() {
-    long now = System.nanoTime();
+    long now = nanoClock.getAsLong();
     for (Slot s : slots.values()) {
       if (s.model == null
           || s.users.get() != 0
@@ -214,7 +215,8 @@ final class ModelCache implements AutoCloseable {
     evictOverBudget(null);
   }
 
-  private void sweepQuietly() {
+  /** {@link #sweep()}, logging a failure instead of throwing it: for a scheduled sweep. */
+  void sweepQuietly() {
     try {
       sweep();
     } catch (RuntimeException e) {
@@ -224,14 +226,13 @@ final class ModelCache implements AutoCloseable {
 
   /** Whether an alias points at the version, or it is its model's latest. */
   private boolean referenced(Key key) {
-    RegisteredModel model;
-    try {
-      model = registry.model(key.name);
-      registry.version(key.name, key.version);
-    } catch (ApiException gone) {
+    if (registry.findVersion(key.name, key.version).isEmpty()) {
       return false;
     }
-    return model.latestVersion() == key.version || model.aliases().containsValue(key.version);
+    return registry
+        .findModel(key.name)
+        .map(m -> m.latestVersion() == key.version || m.aliases().containsValue(key.version))
+        .orElse(false);
   }
 
   /**
@@ -275,7 +276,6 @@ final class ModelCache implements AutoCloseable {
 
   @Override
   public void close() {
-    sweeper.shutdownNow();
     for (Slot s : slots.values()) {
       LoadedModel m = retire(s);
       if (m != null) {

@@ -46,7 +46,12 @@ final class PredictController {
     long start = System.nanoTime();
     requireJson(request);
     HttpServletRequest servlet = request.servletRequest();
-    byte[] body = RequestBodies.read(servlet, limits.maxRequestSize(), "the prediction request");
+    byte[] body =
+        RequestBodies.read(
+            servlet,
+            limits.maxRequestSize(),
+            ServingConfiguration.MAX_REQUEST_SIZE,
+            "the prediction request");
     ModelVersion target =
         predictor.resolve(
             request.pathVariable("name"),

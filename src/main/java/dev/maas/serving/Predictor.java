@@ -1,13 +1,12 @@
 package dev.maas.serving;
 
-import dev.maas.compute.InvalidRequestException;
 import dev.maas.compute.Predictions;
+import dev.maas.errors.DomainException;
+import dev.maas.errors.InvalidException;
+import dev.maas.errors.NotFoundException;
 import dev.maas.registry.ModelRegistry;
 import dev.maas.registry.ModelVersion;
 import dev.maas.registry.RegisteredModel;
-import dev.maas.web.ApiException;
-import dev.maas.web.BadRequestException;
-import dev.maas.web.NotFoundException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -37,7 +36,7 @@ final class Predictor {
   ModelVersion resolve(String name, Integer version, String alias) {
     try {
       if (version != null && alias != null) {
-        throw new BadRequestException("give a version or an alias, not both");
+        throw new InvalidException("give a version or an alias, not both");
       }
       if (version != null) {
         return registry.version(name, version);
@@ -52,7 +51,7 @@ final class Predictor {
         throw new NotFoundException("model '" + name + "' has no versions");
       }
       return registry.version(name, number);
-    } catch (ApiException e) {
+    } catch (DomainException e) {
       metrics.error(known(name), e instanceof NotFoundException ? "not_found" : "bad_request");
       throw e;
     }
@@ -62,15 +61,15 @@ final class Predictor {
   ModelCache.Lease lease(ModelVersion version) {
     try {
       return cache.acquire(version);
-    } catch (ApiException e) {
+    } catch (DomainException e) {
       metrics.error(version.name(), "load_failed");
       throw e;
     }
   }
 
   /**
-   * Predicts the instances {@code read} returns for a request that started at {@code startNanos}
-   * ({@link System#nanoTime()}), and counts it.
+   * Predicts the instances {@code read} returns, and counts the rows, the wait in the batcher and
+   * any failure; the request's success and latency are counted by {@link #succeeded}.
    */
   Batcher.Answer predict(LoadedModel model, Supplier<Rows> read) {
     Batcher batcher = model.batcher();
@@ -92,7 +91,7 @@ final class Predictor {
       } else {
         answer = batcher.predict(rows.values(), rows.rows());
       }
-    } catch (InvalidRequestException e) {
+    } catch (InvalidException e) {
       meters.clientError().increment();
       throw e;
     } catch (RuntimeException | Error e) {
@@ -124,11 +123,6 @@ final class Predictor {
 
   /** A metric tag for a requested name: the name when such a model exists, else "unknown". */
   private String known(String name) {
-    try {
-      registry.model(name);
-      return name;
-    } catch (ApiException e) {
-      return "unknown";
-    }
+    return registry.findModel(name).isPresent() ? name : "unknown";
   }
 }

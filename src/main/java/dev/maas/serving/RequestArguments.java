@@ -1,6 +1,6 @@
 package dev.maas.serving;
 
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
 import org.springframework.web.servlet.HandlerMapping;
@@ -21,7 +21,7 @@ final class RequestArguments {
     return value;
   }
 
-  /** An optional integer query parameter; text that is not one is a 400. */
+  /** An optional integer query parameter; text that is not one is an InvalidException. */
   static Integer integer(HttpServletRequest request, String name) {
     String value = request.getParameter(name);
     if (value == null) {
@@ -30,7 +30,7 @@ final class RequestArguments {
     try {
       return Integer.valueOf(value.trim());
     } catch (NumberFormatException e) {
-      throw new BadRequestException(
+      throw new InvalidException(
           "'" + name + "' must be an integer, not '" + abbreviate(value) + "'");
     }
   }

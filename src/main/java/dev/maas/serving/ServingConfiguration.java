@@ -11,6 +11,8 @@ import org.springframework.web.servlet.function.ServerResponse;
 /** Wires the model cache and the prediction path from {@code maas.serving.*}. */
 @Configuration(proxyBeanMethods = false)
 class ServingConfiguration {
+  /** The setting that limits a prediction body, named in the 413 that refuses one. */
+  static final String MAX_REQUEST_SIZE = "maas.serving.max-request-size";
 
   @Bean
   ServingMetrics servingMetrics(MeterRegistry meters) {
@@ -26,7 +28,14 @@ class ServingConfiguration {
         serving.cacheSize().toBytes(),
         serving.unloadAfter().toNanos(),
         serving.maxBatchRows(),
-        serving.maxBatchWait().toNanos());
+        serving.maxBatchWait().toNanos(),
+        System::nanoTime);
+  }
+
+  /** Unloads idle versions nothing points at; stopped before the cache closes. */
+  @Bean
+  ModelCacheSweeper modelCacheSweeper(ModelCache cache) {
+    return new ModelCacheSweeper(cache);
   }
 
   @Bean

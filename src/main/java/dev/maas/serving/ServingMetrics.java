@@ -8,13 +8,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 
 /**
- * The serving side's meters. Their names are fixed (dashboards and alerts outside the project use
- * them, and the capacity report reads them): {@code maas.predictions}, {@code
- * maas.prediction.rows}, {@code maas.prediction.latency}, {@code maas.prediction.wait}, {@code
- * maas.prediction.compute} (once per native call), {@code maas.prediction.batch.size} (rows per
- * native call), {@code maas.prediction.errors}, {@code maas.model.cache.requests} and {@code
- * maas.model.cache.evictions}; the cache registers {@code maas.models.loaded}, {@code
- * maas.models.memory} and {@code maas.models.memory.budget} itself.
+ * The serving side's meters, named in {@link ServingMeterNames}; the cache registers its own
+ * gauges.
  */
 final class ServingMetrics {
   /** Latency objectives a dashboard or an alert is likely to ask about. */
@@ -52,21 +47,21 @@ final class ServingMetrics {
         outcome(tags, "success"),
         outcome(tags, "client_error"),
         outcome(tags, "server_error"),
-        Counter.builder("maas.prediction.rows")
+        Counter.builder(ServingMeterNames.ROWS)
             .description("Rows (instances) predicted")
             .baseUnit("rows")
             .tags(tags)
             .register(registry),
-        timer("maas.prediction.latency", "Whole prediction request, from resolution to answer")
+        timer(ServingMeterNames.LATENCY, "Whole prediction request, from resolution to answer")
             .tags(tags)
             .register(registry),
-        timer("maas.prediction.wait", "Time a request waited for its merged native call to start")
+        timer(ServingMeterNames.WAIT, "Time a request waited for its merged native call to start")
             .tags(tags)
             .register(registry),
-        timer("maas.prediction.compute", "One native prediction call (a merged batch)")
+        timer(ServingMeterNames.COMPUTE, "One native prediction call (a merged batch)")
             .tags(tags)
             .register(registry),
-        DistributionSummary.builder("maas.prediction.batch.size")
+        DistributionSummary.builder(ServingMeterNames.BATCH_SIZE)
             .description("Rows per native prediction call")
             .baseUnit("rows")
             .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -76,7 +71,7 @@ final class ServingMetrics {
 
   /** A request that failed before or without a model version; {@code model} is a known name. */
   void error(String model, String kind) {
-    Counter.builder("maas.prediction.errors")
+    Counter.builder(ServingMeterNames.ERRORS)
         .description("Prediction requests answered with an error, by kind")
         .tags("model", model, "kind", kind)
         .register(registry)
@@ -88,7 +83,7 @@ final class ServingMetrics {
   }
 
   void eviction(String reason) {
-    Counter.builder("maas.model.cache.evictions")
+    Counter.builder(ServingMeterNames.CACHE_EVICTIONS)
         .description("Model versions unloaded from memory, by reason")
         .tag("reason", reason)
         .register(registry)
@@ -96,14 +91,14 @@ final class ServingMetrics {
   }
 
   private Counter cacheRequests(String result) {
-    return Counter.builder("maas.model.cache.requests")
+    return Counter.builder(ServingMeterNames.CACHE_REQUESTS)
         .description("Model cache look-ups, by result")
         .tag("result", result)
         .register(registry);
   }
 
   private Counter outcome(Tags tags, String outcome) {
-    return Counter.builder("maas.predictions")
+    return Counter.builder(ServingMeterNames.PREDICTIONS)
         .description("Prediction requests, by outcome")
         .tags(tags)
         .tag("outcome", outcome)

@@ -2,7 +2,7 @@ package dev.maas.training;
 
 import dev.maas.dataset.Dataset;
 import dev.maas.dataset.Datasets;
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -43,7 +43,7 @@ final class InlineDatasets {
         }
         byte[] table = JSON.writeValueAsBytes(value);
         if (table.length > MAX_INLINE_BYTES) {
-          throw new BadRequestException(
+          throw new InvalidException(
               field
                   + ": an inline dataset may hold at most "
                   + MAX_INLINE_BYTES

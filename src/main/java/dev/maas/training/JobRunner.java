@@ -1,7 +1,6 @@
 package dev.maas.training;
 
 import dev.maas.compute.Examples;
-import dev.maas.compute.InvalidRequestException;
 import dev.maas.compute.Labels;
 import dev.maas.compute.Metrics;
 import dev.maas.compute.ModelCodec;
@@ -13,10 +12,11 @@ import dev.maas.compute.TrainingResult;
 import dev.maas.dataset.Dataset;
 import dev.maas.dataset.Datasets;
 import dev.maas.dataset.TableData;
+import dev.maas.errors.DomainException;
+import dev.maas.errors.InvalidException;
 import dev.maas.registry.Lineage;
 import dev.maas.registry.ModelRegistry;
 import dev.maas.registry.ModelVersion;
-import dev.maas.web.ApiException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.security.SecureRandom;
@@ -174,10 +174,10 @@ final class JobRunner {
       } else {
         return; // the server is stopping: the next start marks the job interrupted
       }
-    } catch (InvalidRequestException e) {
+    } catch (InvalidException e) {
       usage.run();
       job.fail(String.join("; ", e.problems()));
-    } catch (ApiException e) {
+    } catch (DomainException e) {
       usage.run();
       job.fail(e.getMessage());
     } catch (java.io.IOException e) {

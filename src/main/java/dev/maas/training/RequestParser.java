@@ -7,19 +7,20 @@ import dev.maas.compute.Task;
 import dev.maas.compute.TrainingParams;
 import dev.maas.dataset.Dataset;
 import dev.maas.dataset.Datasets;
+import dev.maas.errors.InvalidException;
 import dev.maas.registry.Names;
-import dev.maas.web.ApiException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Turns a {@code POST /api/v1/training-jobs} body into a {@link TrainingPlan}, checking the whole
  * request against the datasets first and listing every problem in one {@link
- * dev.maas.compute.InvalidRequestException}.
+ * dev.maas.compute.InvalidException}.
  */
 final class RequestParser {
   static final Set<String> FIELDS =
@@ -199,12 +200,11 @@ final class RequestParser {
       }
       return null;
     }
-    try {
-      return datasets.get(id);
-    } catch (ApiException e) {
+    Optional<Dataset> dataset = datasets.find(id);
+    if (dataset.isEmpty()) {
       problems.add(field, "'" + id + "' is not a dataset");
-      return null;
     }
+    return dataset.orElse(null);
   }
 
   private static void checkColumns(
@@ -229,7 +229,7 @@ final class RequestParser {
   private static void check(Runnable rule, String field, Problems problems) {
     try {
       rule.run();
-    } catch (ApiException e) {
+    } catch (InvalidException e) {
       problems.add(field, e.getMessage());
     }
   }

@@ -1,6 +1,6 @@
 package dev.maas.training;
 
-import dev.maas.web.BadRequestException;
+import dev.maas.errors.InvalidException;
 import dev.maas.web.Callers;
 import dev.maas.web.Paging;
 import java.io.IOException;
@@ -76,7 +76,7 @@ class TrainingJobController implements DisposableBean {
       try {
         wanted = JobState.of(state);
       } catch (IllegalArgumentException e) {
-        throw new BadRequestException(
+        throw new InvalidException(
             "'state' must be one of "
                 + Arrays.stream(JobState.values()).map(JobState::wireName).toList()
                 + ", not '"

@@ -1,11 +1,10 @@
 package dev.maas.training;
 
-import dev.maas.compute.InvalidRequestException;
 import dev.maas.dataset.DatasetUsage;
-import dev.maas.web.ApiException;
-import dev.maas.web.BadRequestException;
-import dev.maas.web.NotFoundException;
-import dev.maas.web.TooManyRequestsException;
+import dev.maas.errors.BusyException;
+import dev.maas.errors.DomainException;
+import dev.maas.errors.InvalidException;
+import dev.maas.errors.NotFoundException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -99,10 +98,10 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
         try {
           job.plan(parser.parse(job.request()));
           enqueue(job);
-        } catch (InvalidRequestException e) {
+        } catch (InvalidException e) {
           job.fail("cannot run after restart: " + String.join("; ", e.problems()));
           save(job);
-        } catch (ApiException e) {
+        } catch (DomainException e) {
           job.fail("cannot run after restart: " + e.getMessage());
           save(job);
         }
@@ -113,15 +112,15 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
   /**
    * Validates and queues a job; a repeated {@code idempotencyKey} returns the job it first made.
    *
-   * @throws InvalidRequestException listing every problem of the request
+   * @throws InvalidException listing every problem of the request
    * @param owner the name of the API key submitting it, or null when security is disabled
-   * @throws TooManyRequestsException when the queue is full or {@code owner} already has {@code
-   *     maxJobsPerKey} jobs queued or running
+   * @throws BusyException when the queue is full or {@code owner} already has {@code maxJobsPerKey}
+   *     jobs queued or running
    */
   TrainingJob submit(JsonNode body, String idempotencyKey, String owner) {
     if (idempotencyKey != null) {
       if (idempotencyKey.isBlank() || idempotencyKey.length() > 200) {
-        throw new BadRequestException("'Idempotency-Key' must be 1 to 200 characters");
+        throw new InvalidException("'Idempotency-Key' must be 1 to 200 characters");
       }
       TrainingJob earlier = byIdempotencyKey.get(idempotencyKey);
       if (earlier != null) {
@@ -149,7 +148,7 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
       }
       if (owner != null && active(owner) >= maxJobsPerKey) {
         inline.discard(inlined.created());
-        throw new TooManyRequestsException(
+        throw new BusyException(
             "API key '"
                 + owner
                 + "' already has "
@@ -169,7 +168,7 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
         if (idempotencyKey != null) {
           byIdempotencyKey.remove(idempotencyKey);
         }
-        throw new TooManyRequestsException(
+        throw new BusyException(
             "the training queue is full ("
                 + executor.getQueue().size()
                 + " jobs waiting); try again later",

@@ -13,7 +13,7 @@ public final class TrainingSpecs {
    * The spec of {@code family} written as in a training request ({@code null} or empty: the
    * family's defaults).
    *
-   * @throws dev.maas.compute.InvalidRequestException listing every problem
+   * @throws dev.maas.compute.InvalidException listing every problem
    */
   public static ModelSpec read(Family family, JsonNode spec) {
     Problems problems = new Problems();

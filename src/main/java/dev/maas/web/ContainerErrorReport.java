@@ -26,7 +26,7 @@ public class ContainerErrorReport extends ErrorReportValve {
     String detail =
         code == 400 ? "the request cannot be read (a malformed path, query or header)" : reason;
     String uri = request.getRequestURI() == null ? "" : request.getRequestURI();
-    boolean v2 = uri.equals("/v2") || uri.startsWith("/v2/");
+    boolean v2 = ErrorResponses.isV2Path(uri);
     String body =
         v2
             ? "{\"error\":" + ErrorResponses.quote(detail) + "}"

@@ -32,7 +32,7 @@ class ErrorPageController implements ErrorController {
         status == HttpStatus.BAD_REQUEST
             ? "the request cannot be read (a malformed request, or a body cut short)"
             : status.getReasonPhrase();
-    if (path.equals("/v2") || path.startsWith("/v2/")) {
+    if (ErrorResponses.isV2Path(path)) {
       return ResponseEntity.status(status)
           .contentType(MediaType.APPLICATION_JSON)
           .body(Map.of("error", detail));

@@ -16,7 +16,14 @@ public final class ErrorResponses {
 
   /** Whether {@code request} is one of the Open Inference Protocol's paths. */
   public static boolean isV2(HttpServletRequest request) {
-    String path = request.getRequestURI().substring(request.getContextPath().length());
+    return isV2Path(request.getRequestURI().substring(request.getContextPath().length()));
+  }
+
+  /**
+   * Whether {@code path} (after the context path) is under {@code /v2}, the Open Inference
+   * Protocol's prefix: the one place the web layer spells it.
+   */
+  static boolean isV2Path(String path) {
     return path.equals("/v2") || path.startsWith("/v2/");
   }
 

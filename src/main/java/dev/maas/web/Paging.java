@@ -1,5 +1,6 @@
 package dev.maas.web;
 
+import dev.maas.errors.InvalidException;
 import java.util.List;
 
 /**
@@ -16,11 +17,10 @@ public record Paging(int offset, int limit) {
 
   public Paging {
     if (offset < 0) {
-      throw new BadRequestException("'offset' must be at least 0, not " + offset);
+      throw new InvalidException("'offset' must be at least 0, not " + offset);
     }
     if (limit < 1 || limit > MAX_LIMIT) {
-      throw new BadRequestException(
-          "'limit' must be between 1 and " + MAX_LIMIT + ", not " + limit);
+      throw new InvalidException("'limit' must be between 1 and " + MAX_LIMIT + ", not " + limit);
     }
   }
 

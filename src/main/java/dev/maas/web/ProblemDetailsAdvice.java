@@ -1,6 +1,11 @@
 package dev.maas.web;
 
-import dev.maas.compute.InvalidRequestException;
+import dev.maas.errors.BusyException;
+import dev.maas.errors.ConflictException;
+import dev.maas.errors.DomainException;
+import dev.maas.errors.InvalidException;
+import dev.maas.errors.NotFoundException;
+import dev.maas.errors.TooLargeException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
 import org.apache.catalina.connector.ClientAbortException;
@@ -28,32 +33,47 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
 
 /**
- * Maps every error to an RFC 9457 problem details body ({@code application/problem+json}): maas'
- * own {@link ApiException} tree, invalid training requests, Spring MVC's client errors (through
- * {@link ResponseEntityExceptionHandler}) and, as a last resort, anything unexpected as a 500 that
- * reveals nothing of the server's insides. Client errors are logged at debug, server errors at
- * error with the method and path.
+ * Maps every error to an RFC 9457 problem details body ({@code application/problem+json}): the
+ * features' {@link DomainException}s (the only place they become HTTP), Spring MVC's client errors
+ * (through {@link ResponseEntityExceptionHandler}) and, as a last resort, anything unexpected as a
+ * 500 that reveals nothing of the server's insides. Client errors are logged at debug, server
+ * errors at error with the method and path.
  */
 @RestControllerAdvice
 public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
-  @ExceptionHandler(ApiException.class)
-  ResponseEntity<Object> api(ApiException e, WebRequest request) {
+  /**
+   * The features' own failures, each to its status: not found 404, conflict 409, invalid 400 (with
+   * a {@code problems} array when a validation listed them), too large 413, busy 429 with {@code
+   * Retry-After}. The message is the detail.
+   */
+  @ExceptionHandler(DomainException.class)
+  ResponseEntity<Object> domain(DomainException e, WebRequest request) {
+    HttpStatus status = status(e);
+    ProblemDetail body = problem(status, e.getMessage());
     HttpHeaders headers = new HttpHeaders();
-    if (e instanceof TooManyRequestsException busy) {
+    if (e instanceof InvalidException invalid && invalid.listsProblems()) {
+      body.setProperty("problems", invalid.problems());
+    } else if (e instanceof BusyException busy) {
       headers.set(
           HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, busy.retryAfter().toSeconds())));
     }
-    return handleExceptionInternal(
-        e, problem(e.status(), e.getMessage()), headers, e.status(), request);
+    return handleExceptionInternal(e, body, headers, status, request);
   }
 
-  @ExceptionHandler(InvalidRequestException.class)
-  ResponseEntity<Object> invalid(InvalidRequestException e, WebRequest request) {
-    ProblemDetail body = problem(HttpStatus.BAD_REQUEST, e.getMessage());
-    body.setProperty("problems", e.problems());
-    return handleExceptionInternal(e, body, new HttpHeaders(), HttpStatus.BAD_REQUEST, request);
+  /** The HTTP status of each domain failure; the one place that knows them. */
+  public static HttpStatus status(DomainException e) {
+    if (e instanceof NotFoundException) {
+      return HttpStatus.NOT_FOUND;
+    } else if (e instanceof ConflictException) {
+      return HttpStatus.CONFLICT;
+    } else if (e instanceof TooLargeException) {
+      return HttpStatus.CONTENT_TOO_LARGE;
+    } else if (e instanceof BusyException) {
+      return HttpStatus.TOO_MANY_REQUESTS;
+    }
+    return HttpStatus.BAD_REQUEST; // InvalidException, the one left
   }
 
   /** A query string the container could not decode (e.g. {@code %ff}): 400. */
@@ -114,13 +134,6 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof BodyTooLargeException tooLarge) {
-        HttpStatus large = HttpStatus.CONTENT_TOO_LARGE;
-        return handleExceptionInternal(
-            e, problem(large, tooLarge.getMessage()), headers, large, request);
-      }
-    }
     return handleExceptionInternal(e, problem(status, unreadableBody(e)), headers, status, request);
   }
 

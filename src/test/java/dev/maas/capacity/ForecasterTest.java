@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.maas.MaasProperties;
 import dev.maas.compute.Family;
+import dev.maas.errors.InvalidException;
 import dev.maas.training.TrainingRun;
-import dev.maas.web.BadRequestException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -123,7 +123,7 @@ class ForecasterTest {
     Forecaster forecaster = new Forecaster(List::of, FlopRate.fixed(4e9), PRICES);
 
     assertThatThrownBy(() -> forecaster.forecast(Family.MLP, 1_000, 10, null))
-        .isInstanceOf(BadRequestException.class)
+        .isInstanceOf(InvalidException.class)
         .hasMessageContaining("inputShape");
   }
 }

@@ -3,6 +3,7 @@ package dev.maas.compute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.maas.errors.InvalidException;
 import org.junit.jupiter.api.Test;
 
 class LogisticRegressionTest {
@@ -62,7 +63,7 @@ class LogisticRegressionTest {
                     new LogisticRegressionSpec(),
                     TrainingParams.defaults().withRegularization(0.1, 0),
                     ReferenceData.split("iris", true).train()))
-        .isInstanceOf(InvalidRequestException.class)
+        .isInstanceOf(InvalidException.class)
         .hasMessageContaining("training.l1 is not supported by the newton solver");
   }
 }

@@ -3,6 +3,7 @@ package dev.maas.compute;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.maas.errors.InvalidException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -164,7 +165,7 @@ class TrainerTest {
     MlpSpec badSpec = new MlpSpec(List.of(new DenseLayerSpec(0, Activation.RELU, 1.5)));
     assertThatThrownBy(() -> trainer.train(badSpec, bad, iris.train()))
         .isInstanceOfSatisfying(
-            InvalidRequestException.class,
+            InvalidException.class,
             e ->
                 assertThat(e.problems())
                     .anyMatch(m -> m.startsWith("training.epochs"))
@@ -184,7 +185,7 @@ class TrainerTest {
                 new CnnSpec.ConvLayerSpec(4, 5, 1, CnnSpec.Padding.VALID, Activation.RELU, null)),
             List.of());
     assertThatThrownBy(() -> trainer.train(cnn, params(1), iris.train()))
-        .isInstanceOf(InvalidRequestException.class)
+        .isInstanceOf(InvalidException.class)
         .hasMessageContaining("inputShape must be [channels, height, width]");
     assertThatThrownBy(
             () ->
@@ -199,13 +200,13 @@ class TrainerTest {
   void predictingBadRowsNamesTheRowAndValue() {
     try (TrainedModel model = trainer.train(mlp, params(1), iris.train()).model()) {
       assertThatThrownBy(() -> model.predict(new double[] {1, 2, 3}, 1))
-          .isInstanceOf(InvalidRequestException.class)
+          .isInstanceOf(InvalidException.class)
           .hasMessageContaining("expected 1 rows of 4 values");
       assertThatThrownBy(() -> model.predict(new double[] {1, 2, 3, 4, 5, Double.NaN, 7, 8}, 2))
-          .isInstanceOf(InvalidRequestException.class)
+          .isInstanceOf(InvalidException.class)
           .hasMessage("instances[1][1] is not a finite number");
       assertThatThrownBy(() -> model.predict(new double[0], 0))
-          .isInstanceOf(InvalidRequestException.class);
+          .isInstanceOf(InvalidException.class);
     }
   }
 

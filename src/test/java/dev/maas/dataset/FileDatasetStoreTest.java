@@ -3,8 +3,8 @@ package dev.maas.dataset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.maas.web.BadRequestException;
-import dev.maas.web.ConflictException;
+import dev.maas.errors.ConflictException;
+import dev.maas.errors.InvalidException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +58,7 @@ class FileDatasetStoreTest {
                 datasets(store, id -> false)
                     .uploadTable(
                         "r", Datasets.Format.CSV, new ByteArrayInputStream(ragged), -1, null))
-        .isInstanceOf(BadRequestException.class)
+        .isInstanceOf(InvalidException.class)
         .hasMessageContaining("line 2");
     try (var files = Files.list(root.resolve("datasets"))) {
       assertThat(files.toList()).isEmpty();

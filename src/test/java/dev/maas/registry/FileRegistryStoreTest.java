@@ -10,9 +10,9 @@ import dev.maas.compute.ModelCodec;
 import dev.maas.compute.TrainedModel;
 import dev.maas.compute.Trainer;
 import dev.maas.compute.TrainingParams;
-import dev.maas.web.BadRequestException;
-import dev.maas.web.ConflictException;
-import dev.maas.web.NotFoundException;
+import dev.maas.errors.ConflictException;
+import dev.maas.errors.InvalidException;
+import dev.maas.errors.NotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -203,6 +203,65 @@ class FileRegistryStoreTest {
   }
 
   @Test
+  void aVersionWhoseFileFailsToDecodeBecomesCorrupt() {
+    FileRegistryStore store = open();
+    ModelRegistry registry = registry(store);
+    registry.importVersion("churn", modelFile);
+    ModelVersion good = registry.version("churn", 1);
+    // Stored bytes with a matching SHA-256 that are not a whole model file (the store checks only
+    // the hash; the registry checks a file before it stores it, so go round it).
+    byte[] cut = java.util.Arrays.copyOf(modelFile, modelFile.length - 16);
+    store.register(
+        "churn",
+        new VersionDraft(
+            good.family(),
+            good.task(),
+            null,
+            null,
+            null,
+            List.of(),
+            Lineage.imported(),
+            null,
+            Map.of()),
+        cut);
+    assertThat(registry.version("churn", 2).status()).isEqualTo(VersionStatus.READY);
+
+    assertThatThrownBy(() -> registry.load("churn", 2))
+        .isInstanceOf(CorruptArtifactException.class);
+    assertThat(registry.version("churn", 2).status()).isEqualTo(VersionStatus.CORRUPT);
+    assertThat(registry.version("churn", 1).status()).isEqualTo(VersionStatus.READY);
+  }
+
+  @Test
+  void findingAModelOrVersionThatIsNotThereIsEmptyNotAnError() {
+    ModelRegistry registry = registry(open());
+    registry.importVersion("churn", modelFile);
+    assertThat(registry.findModel("churn")).isPresent();
+    assertThat(registry.findModel("nope")).isEmpty();
+    assertThat(registry.findModel("Not A Name")).isEmpty();
+    assertThat(registry.findVersion("churn", 1)).isPresent();
+    assertThat(registry.findVersion("churn", 2)).isEmpty();
+    assertThat(registry.findVersion("nope", 1)).isEmpty();
+  }
+
+  @Test
+  void aliasesAndTagsComeBackInTheSameOrderEveryTime() {
+    ModelRegistry registry = registry(open());
+    registry.importVersion("churn", modelFile);
+    for (String alias : List.of("zeta", "alpha", "mid", "beta", "omega", "kappa")) {
+      registry.setAlias("churn", alias, 1);
+    }
+    registry.updateModel("churn", null, Map.of("z", "1", "a", "2", "m", "3", "b", "4"));
+    List<String> expected = List.of("alpha", "beta", "kappa", "mid", "omega", "zeta");
+    assertThat(List.copyOf(registry.model("churn").aliases().keySet())).isEqualTo(expected);
+    assertThat(List.copyOf(registry(open()).model("churn").aliases().keySet()))
+        .as("after a restart too")
+        .isEqualTo(expected);
+    assertThat(List.copyOf(registry.model("churn").tags().keySet()))
+        .containsExactly("a", "b", "m", "z");
+  }
+
+  @Test
   void aliasesPointOnlyAtExistingVersionsAndProtectThem() {
     ModelRegistry registry = registry(open());
     registry.importVersion("churn", modelFile);
@@ -229,12 +288,12 @@ class FileRegistryStoreTest {
     ModelRegistry registry = registry(open());
     for (String bad : new String[] {"Churn", "-churn", "churn model", "a".repeat(64), "", "../x"}) {
       assertThatThrownBy(() -> registry.importVersion(bad, modelFile))
-          .isInstanceOf(BadRequestException.class)
+          .isInstanceOf(InvalidException.class)
           .hasMessageContaining(Names.RULE);
     }
     registry.importVersion("churn.v2_b-c", modelFile);
     assertThatThrownBy(() -> registry.setAlias("churn.v2_b-c", "42", 1))
-        .isInstanceOf(BadRequestException.class)
+        .isInstanceOf(InvalidException.class)
         .hasMessageContaining("must not be a number");
   }
 
@@ -242,7 +301,7 @@ class FileRegistryStoreTest {
   void aFileThatIsNotAModelIsRefusedBeforeAnythingIsStored() {
     ModelRegistry registry = registry(open());
     assertThatThrownBy(() -> registry.importVersion("churn", "hello".getBytes()))
-        .isInstanceOf(BadRequestException.class)
+        .isInstanceOf(InvalidException.class)
         .hasMessageContaining("not a valid maas model file");
     assertThatThrownBy(() -> registry.model("churn")).isInstanceOf(NotFoundException.class);
   }

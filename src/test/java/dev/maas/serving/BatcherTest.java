@@ -3,9 +3,9 @@ package dev.maas.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.maas.compute.InvalidRequestException;
 import dev.maas.compute.Predictions;
 import dev.maas.compute.TrainedModel;
+import dev.maas.errors.InvalidException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -107,7 +107,7 @@ class BatcherTest {
         new Batcher(
             (features, rows) -> {
               if (calls.incrementAndGet() == 1) {
-                throw new InvalidRequestException("instances[0][0] is not a finite number");
+                throw InvalidException.listing("instances[0][0] is not a finite number");
               }
               return model.predict(features, rows);
             },
@@ -116,7 +116,7 @@ class BatcherTest {
             0);
     batcher.arriving();
     assertThatThrownBy(() -> batcher.predict(new double[] {1, 2, 3}, 1))
-        .isInstanceOf(InvalidRequestException.class);
+        .isInstanceOf(InvalidException.class);
     batcher.arriving();
     assertThat(batcher.predict(new double[] {1, 2, 3}, 1).predictions().rows()).isEqualTo(1);
   }

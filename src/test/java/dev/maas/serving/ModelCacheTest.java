@@ -10,8 +10,10 @@ import dev.maas.serving.ServingFixtures.Fixture;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,9 @@ class ModelCacheTest {
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private ModelRegistry registry;
   private ModelCache cache;
+
+  /** The cache's clock in nanoseconds: a tick on every read, and jumps when a test says. */
+  private final AtomicLong now = new AtomicLong();
 
   @BeforeEach
   void registry() {
@@ -45,7 +50,8 @@ class ModelCacheTest {
             budget,
             TimeUnit.MILLISECONDS.toNanos(unloadAfterMillis),
             64,
-            0);
+            0,
+            now::incrementAndGet);
     return cache;
   }
 
@@ -81,7 +87,8 @@ class ModelCacheTest {
                 1L << 30,
                 Long.MAX_VALUE,
                 64,
-                0);
+                0,
+                System::nanoTime);
         ModelCache.Lease lease = probe.acquire(a)) {
       one = lease.model().memoryBytes();
     }
@@ -103,7 +110,7 @@ class ModelCacheTest {
   }
 
   @Test
-  void aVersionNoAliasPointsAtAndThatIsNotTheLatestIsUnloadedOnceIdle() throws Exception {
+  void aVersionNoAliasPointsAtAndThatIsNotTheLatestIsUnloadedOnceIdle() {
     ModelCache cache = cache(1 << 30, 100);
     ModelVersion v1 = version("swap");
     ModelVersion v2 = version("swap");
@@ -111,16 +118,51 @@ class ModelCacheTest {
     cache.acquire(v1).close();
     cache.acquire(v2).close();
 
-    Thread.sleep(400);
+    advance(400);
+    cache.sweep();
     assertThat(cache.isLoaded("swap", 1)).isTrue(); // the alias points at it
     assertThat(cache.isLoaded("swap", 2)).isTrue(); // the latest
 
     version("swap"); // version 3 is the latest now: nothing points at 2
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (cache.isLoaded("swap", 2) && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    cache.acquire(v2).close(); // ... but it was just used
+    advance(50);
+    cache.sweep();
+    assertThat(cache.isLoaded("swap", 2)).as("idle for 50 ms of 100 only").isTrue();
+    advance(60);
+    cache.sweep();
     assertThat(cache.isLoaded("swap", 2)).isFalse();
     assertThat(cache.isLoaded("swap", 1)).isTrue();
+    assertThat(meters.counter("maas.model.cache.evictions", "reason", "unreferenced").count())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aVersionInUseIsNeverSweptHoweverLongItIsHeld() {
+    ModelCache cache = cache(1 << 30, 100);
+    ModelVersion v1 = version("held");
+    version("held");
+    try (ModelCache.Lease lease = cache.acquire(v1)) {
+      advance(10_000);
+      cache.sweep();
+      assertThat(cache.isLoaded("held", 1)).isTrue();
+    }
+    cache.sweep();
+    assertThat(cache.isLoaded("held", 1)).as("just released: not idle yet").isTrue();
+    advance(100);
+    cache.sweep();
+    assertThat(cache.isLoaded("held", 1)).isFalse();
+  }
+
+  @Test
+  void theSweepRunsOftenEnoughForTheIdleTimeWithinBounds() {
+    assertThat(cache(1 << 30, 100).sweepInterval()).isEqualTo(Duration.ofMillis(50));
+    cache.close();
+    assertThat(cache(1 << 30, 8_000).sweepInterval()).isEqualTo(Duration.ofSeconds(2));
+    cache.close();
+    assertThat(cache(1 << 30, 3_600_000).sweepInterval()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  private void advance(long millis) {
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
   }
 }

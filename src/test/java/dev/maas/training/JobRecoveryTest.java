@@ -7,12 +7,12 @@ import static org.mockito.Mockito.when;
 
 import dev.maas.dataset.Datasets;
 import dev.maas.registry.ModelRegistry;
-import dev.maas.web.NotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -31,7 +31,7 @@ class JobRecoveryTest {
     store.save(stored("job-waiting", JobState.QUEUED));
     Files.writeString(storage.resolve("jobs").resolve("job-x.json.123.tmp"), "half");
     Datasets datasets = mock(Datasets.class);
-    when(datasets.get(anyString())).thenThrow(new NotFoundException("gone"));
+    when(datasets.find(anyString())).thenReturn(Optional.empty());
 
     try (TrainingJobs jobs = open(datasets)) {
       jobs.recover();

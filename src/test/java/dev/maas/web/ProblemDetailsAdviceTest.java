@@ -9,7 +9,9 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-import dev.maas.compute.InvalidRequestException;
+import dev.maas.errors.BusyException;
+import dev.maas.errors.ConflictException;
+import dev.maas.errors.InvalidException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,13 +35,13 @@ class ProblemDetailsAdviceTest {
 
     @GetMapping("/invalid")
     String invalid() {
-      throw new InvalidRequestException(
+      throw InvalidException.listing(
           List.of("training.epochs must be at least 1", "spec.units must be at least 1"));
     }
 
     @GetMapping("/busy")
     String busy() {
-      throw new TooManyRequestsException("the queue is full", java.time.Duration.ofSeconds(7));
+      throw new BusyException("the queue is full", java.time.Duration.ofSeconds(7));
     }
 
     @GetMapping("/bug")

@@ -4,6 +4,8 @@ import dev.maas.compute.Examples;
 import dev.maas.compute.Labels;
 import dev.maas.compute.Metrics;
 import dev.maas.compute.ModelCodec;
+import dev.maas.compute.Preprocessor;
+import dev.maas.compute.Preprocessor.ColumnOptions;
 import dev.maas.compute.Task;
 import dev.maas.compute.TrainedModel;
 import dev.maas.compute.Trainer;
@@ -97,7 +99,9 @@ final class JobRunner {
                     work[2] < 0 ? null : work[2]));
     boolean[] timedOut = {false};
     try {
-      Examples[] split = examples(plan);
+      Prepared prepared = prepare(plan);
+      prepared.notes().forEach(job::note);
+      Examples[] split = {prepared.train(), prepared.test()};
       work[0] = split[0].rows();
       long epochRows = (long) plan.params().epochs() * split[0].rows();
       if (epochRows > maxEpochRows) {
@@ -138,7 +142,10 @@ final class JobRunner {
               });
       byte[] artifact;
       Map<String, Object> metrics;
-      try (TrainedModel model = withFeatureNames(result.model(), plan.features())) {
+      try (TrainedModel model =
+          prepared.preprocessor() == null
+              ? withFeatureNames(result.model(), plan.features())
+              : result.model().withPreprocessing(prepared.preprocessor())) {
         work[2] = model.flopsPerTrainingRow();
         artifact = ModelCodec.toBytes(model);
         Metrics m = model.metrics();
@@ -201,46 +208,214 @@ final class JobRunner {
     job.fail(what + "; the server log has the details under reference " + reference);
   }
 
-  /** The training and test examples (test is null when nothing is held out). */
-  private Examples[] examples(TrainingPlan plan) throws java.io.IOException {
+  /**
+   * What a job trains on: the training and test examples (test null when nothing is held out), the
+   * preprocessing fitted on the training rows (null for cnn and rnn), and notes for the job.
+   */
+  record Prepared(Examples train, Examples test, Preprocessor preprocessor, List<String> notes) {}
+
+  /**
+   * Reads the dataset, leaves out rows whose target is missing, splits off the test rows (seeded,
+   * as always), fits the preprocessing on the training rows alone for the families of a feature
+   * vector, and builds the examples.
+   */
+  private Prepared prepare(TrainingPlan plan) throws java.io.IOException {
+    List<String> notes = new ArrayList<>();
     TableData data = datasets.read(plan.dataset());
+    int[] rows = rowsWithTarget(data, plan, "dataset " + plan.dataset(), notes);
     List<String> labels = null;
     if (plan.task() == Task.CLASSIFICATION) {
-      labels = Labels.distinct(data.stringColumn(plan.target()));
+      labels = Labels.distinct(select(data.stringColumn(plan.target()), rows));
     }
-    Examples all = examples(plan, data, labels);
+    int[] train = rows;
+    int[] test = null;
+    TableData testData = data;
     if (plan.testDataset() != null) {
-      return new Examples[] {all, examples(plan, datasets.read(plan.testDataset()), labels)};
+      testData = datasets.read(plan.testDataset());
+      test = rowsWithTarget(testData, plan, "testDataset " + plan.testDataset(), notes);
+    } else {
+      int testRows = TrainingPlan.testRows(rows.length, plan.testFraction());
+      if (testRows > 0) {
+        int[] order = shuffled(rows.length, plan.params().seed());
+        train = new int[rows.length - testRows];
+        test = new int[testRows];
+        for (int i = 0; i < rows.length; i++) {
+          if (i < testRows) {
+            test[i] = rows[order[i]];
+          } else {
+            train[i - testRows] = rows[order[i]];
+          }
+        }
+      }
     }
-    int rows = all.rows();
-    int testRows = TrainingPlan.testRows(rows, plan.testFraction());
-    if (testRows == 0) {
-      return new Examples[] {all, null};
+    if (train.length < 2) {
+      throw new InvalidException(
+          "dataset "
+              + plan.dataset()
+              + " leaves "
+              + train.length
+              + " training rows with a target; at least 2 are needed");
     }
-    int[] order = new int[rows];
-    for (int i = 0; i < rows; i++) {
+    if (plan.preprocessing() == null) {
+      return new Prepared(
+          examples(plan, data, train, labels, plan.inputShape(), data.features(plan.features())),
+          test == null
+              ? null
+              : examples(
+                  plan,
+                  testData,
+                  test,
+                  labels,
+                  plan.inputShape(),
+                  testData.features(plan.features())),
+          null,
+          notes);
+    }
+    List<Object> trainColumns = rawColumns(data, plan, train);
+    Preprocessor preprocessor;
+    try {
+      preprocessor = Preprocessor.fit(plan.features(), trainColumns, plan.preprocessing());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidException("preprocessing: " + e.getMessage());
+    }
+    if (!preprocessor.reasons().isEmpty()) {
+      notes.add("columns left out of the model: " + preprocessor.reasons());
+    }
+    int[] shape = {preprocessor.width()};
+    Examples trainExamples =
+        examples(
+            plan,
+            data,
+            train,
+            labels,
+            shape,
+            preprocessor.transformColumns(trainColumns, train.length));
+    Examples testExamples = null;
+    if (test != null) {
+      List<Object> testColumns = rawColumns(testData, plan, test);
+      testExamples =
+          examples(
+              plan,
+              testData,
+              test,
+              labels,
+              shape,
+              preprocessor.transformColumns(testColumns, test.length));
+    }
+    return new Prepared(trainExamples, testExamples, preprocessor, notes);
+  }
+
+  /** The rows of {@code data} whose target is present; a note says how many were left out. */
+  private static int[] rowsWithTarget(
+      TableData data, TrainingPlan plan, String where, List<String> notes) {
+    boolean[] missing = new boolean[data.rows()];
+    if (plan.task() == Task.CLASSIFICATION) {
+      String[] target = data.stringColumn(plan.target());
+      for (int r = 0; r < missing.length; r++) {
+        missing[r] = target[r] == null;
+      }
+    } else {
+      double[] target = data.column(plan.target());
+      for (int r = 0; r < missing.length; r++) {
+        missing[r] = Double.isNaN(target[r]);
+      }
+    }
+    int[] rows = new int[missing.length];
+    int kept = 0;
+    for (int r = 0; r < missing.length; r++) {
+      if (!missing[r]) {
+        rows[kept++] = r;
+      }
+    }
+    if (kept < missing.length) {
+      notes.add(
+          (missing.length - kept)
+              + " rows of "
+              + where
+              + " have no value of the target '"
+              + plan.target()
+              + "' and were left out of training and evaluation");
+    }
+    return Arrays.copyOf(rows, kept);
+  }
+
+  /** A seeded permutation of 0..n-1: the split every job has made since the first. */
+  private static int[] shuffled(int n, long seed) {
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
       order[i] = i;
     }
-    Random random = new Random(plan.params().seed());
-    for (int i = rows - 1; i > 0; i--) {
+    Random random = new Random(seed);
+    for (int i = n - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);
       int t = order[i];
       order[i] = order[j];
       order[j] = t;
     }
-    return new Examples[] {
-      all.select(Arrays.copyOfRange(order, testRows, rows)),
-      all.select(Arrays.copyOfRange(order, 0, testRows))
-    };
+    return order;
   }
 
-  private static Examples examples(TrainingPlan plan, TableData data, List<String> labels) {
-    double[] features = data.features(plan.features());
-    if (plan.task() == Task.CLASSIFICATION) {
-      int[] classes = Labels.indices(data.stringColumn(plan.target()), labels);
-      return Examples.classification(plan.inputShape(), features, classes, labels);
+  /**
+   * The feature columns at {@code rows}, as the preprocessing takes them: numbers (NaN missing), or
+   * text (null missing) for text columns and number columns the request treats as categories.
+   */
+  private static List<Object> rawColumns(TableData data, TrainingPlan plan, int[] rows) {
+    List<Object> columns = new ArrayList<>();
+    for (String name : plan.features()) {
+      Dataset.Column column = data.dataset().column(name);
+      boolean text =
+          column.type() == Dataset.ColumnType.STRING
+              || plan.preprocessing()
+                  .columns()
+                  .getOrDefault(name, ColumnOptions.NONE)
+                  .categorical();
+      columns.add(text ? select(data.stringColumn(name), rows) : select(data.column(name), rows));
     }
-    return Examples.regression(plan.inputShape(), features, data.column(plan.target()).clone(), 1);
+    return columns;
+  }
+
+  private static Examples examples(
+      TrainingPlan plan,
+      TableData data,
+      int[] rows,
+      List<String> labels,
+      int[] inputShape,
+      double[] features) {
+    double[] x = features;
+    if (features.length != (long) rows.length * dev.maas.compute.nn.Shapes.size(inputShape)) {
+      x = selectRows(features, data.rows(), rows);
+    }
+    if (plan.task() == Task.CLASSIFICATION) {
+      int[] classes = Labels.indices(select(data.stringColumn(plan.target()), rows), labels);
+      return Examples.classification(inputShape, x, classes, labels);
+    }
+    return Examples.regression(inputShape, x, select(data.column(plan.target()), rows), 1);
+  }
+
+  /** Rows {@code rows} of a row-major array of {@code total} rows. */
+  private static double[] selectRows(double[] values, int total, int[] rows) {
+    int width = values.length / Math.max(total, 1);
+    double[] out = new double[rows.length * width];
+    for (int i = 0; i < rows.length; i++) {
+      System.arraycopy(values, rows[i] * width, out, i * width, width);
+    }
+    return out;
+  }
+
+  private static double[] select(double[] values, int[] rows) {
+    double[] out = new double[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = values[rows[i]];
+    }
+    return out;
+  }
+
+  private static String[] select(String[] values, int[] rows) {
+    String[] out = new String[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = values[rows[i]];
+    }
+    return out;
   }
 
   private static List<Map<String, Object>> curve(JobView view) {

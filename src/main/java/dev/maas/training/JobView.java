@@ -16,6 +16,8 @@ import java.util.Map;
  * @param modelVersion the version it registered, once succeeded
  * @param usage what the job used: wall and CPU time and peak native memory
  * @param error why it failed, or null
+ * @param notes what the job did to the data that the caller should know: rows left out for a
+ *     missing target, columns left out of the model
  * @param createdAt when it was submitted
  * @param finishedAt when it reached a final state, or null
  */
@@ -29,11 +31,13 @@ record JobView(
     VersionRef modelVersion,
     Usage usage,
     String error,
+    List<String> notes,
     Instant createdAt,
     Instant finishedAt) {
 
   JobView {
     learningCurve = learningCurve == null ? List.of() : List.copyOf(learningCurve);
+    notes = notes == null ? List.of() : List.copyOf(notes);
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.maas.training;
 
 import dev.maas.compute.Family;
 import dev.maas.compute.ModelSpec;
+import dev.maas.compute.Preprocessor;
+import dev.maas.compute.Preprocessor.Impute;
 import dev.maas.compute.Problems;
 import dev.maas.compute.Task;
 import dev.maas.compute.TrainingParams;
@@ -11,8 +13,10 @@ import dev.maas.errors.InvalidException;
 import dev.maas.registry.Names;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
@@ -36,7 +40,11 @@ final class RequestParser {
           "features",
           "inputShape",
           "task",
-          "alias");
+          "alias",
+          "preprocessing");
+  static final Set<String> PREPROCESSING = Set.of("impute", "minCount", "maxLevels", "columns");
+  static final Set<String> COLUMN =
+      Set.of("drop", "kind", "impute", "value", "minCount", "maxLevels");
 
   private final Datasets datasets;
 
@@ -117,9 +125,10 @@ final class RequestParser {
           }
         }
       }
-      checkColumns(dataset, "dataset", features, target, problems);
+      boolean vector = family != null && family != Family.CNN && family != Family.RNN;
+      checkColumns(dataset, "dataset", features, target, vector, problems);
       if (testDataset != null) {
-        checkColumns(testDataset, "testDataset", features, target, problems);
+        checkColumns(testDataset, "testDataset", features, target, vector, problems);
       }
     }
     if (features != null) {
@@ -177,6 +186,17 @@ final class RequestParser {
         spec.validate(task, inputShape, problems);
       }
     }
+    Preprocessor.Options preprocessing = null;
+    if (family == Family.CNN || family == Family.RNN) {
+      problems.require(
+          !f.has("preprocessing"),
+          "preprocessing",
+          "is for the families of a feature vector (linear_regression, logistic_regression, mlp),"
+              + " not "
+              + family);
+    } else {
+      preprocessing = preprocessing(f.get("preprocessing"), dataset, features, problems);
+    }
     problems.throwIfAny();
     return new TrainingPlan(
         model,
@@ -189,7 +209,96 @@ final class RequestParser {
         inputShape,
         task,
         testFraction,
-        alias);
+        alias,
+        preprocessing);
+  }
+
+  /**
+   * The {@code preprocessing} object: default strategies and per-column overrides, each checked
+   * against the feature columns.
+   */
+  private static Preprocessor.Options preprocessing(
+      JsonNode node, Dataset dataset, List<String> features, Problems problems) {
+    Fields f = new Fields(node, "preprocessing", problems, PREPROCESSING);
+    Preprocessor.Options defaults = Preprocessor.Options.DEFAULT;
+    Impute impute = impute(f, "preprocessing.impute", defaults.impute(), problems);
+    int minCount = positive(f, "minCount", defaults.minCount(), "preprocessing", problems);
+    int maxLevels = positive(f, "maxLevels", defaults.maxLevels(), "preprocessing", problems);
+    Map<String, Preprocessor.ColumnOptions> columns = new LinkedHashMap<>();
+    JsonNode given = f.get("columns");
+    if (given != null && !given.isNull()) {
+      if (!given.isObject()) {
+        problems.add("preprocessing.columns", "must be an object of column name to settings");
+      } else {
+        for (Map.Entry<String, JsonNode> e : given.properties()) {
+          String name = e.getKey();
+          String path = "preprocessing.columns." + name;
+          if (features != null && !features.contains(name)) {
+            problems.add(path, "'" + name + "' is not one of the feature columns");
+            continue;
+          }
+          Fields c = new Fields(e.getValue(), path, problems, COLUMN);
+          boolean drop = c.bool("drop", false);
+          String kind = c.text("kind", null);
+          Dataset.Column column = dataset == null ? null : dataset.column(name);
+          boolean text = column != null && column.type() == Dataset.ColumnType.STRING;
+          if (kind != null && !kind.equals("number") && !kind.equals("category")) {
+            problems.add(path + ".kind", "must be number or category, was '" + kind + "'");
+          } else if ("number".equals(kind) && text) {
+            problems.add(path + ".kind", "'" + name + "' holds text, so it cannot be a number");
+          }
+          boolean categorical = "category".equals(kind) || (kind == null && text);
+          Impute columnImpute = impute(c, path + ".impute", null, problems);
+          Double value = c.has("value") ? c.number("value", 0) : null;
+          if (value != null && !Double.isFinite(value)) {
+            problems.add(path + ".value", "must be a finite number");
+          }
+          if (columnImpute == Impute.CONSTANT && value == null) {
+            problems.add(path + ".value", "is required with impute constant");
+          }
+          if (categorical && (columnImpute != null || value != null)) {
+            problems.add(path + ".impute", "is for number columns; '" + name + "' is categorical");
+          }
+          Integer columnMin = c.has("minCount") ? positive(c, "minCount", 1, path, problems) : null;
+          Integer columnMax =
+              c.has("maxLevels") ? positive(c, "maxLevels", 1, path, problems) : null;
+          if (!categorical && (columnMin != null || columnMax != null)) {
+            problems.add(path, "minCount and maxLevels are for categorical columns");
+          }
+          columns.put(
+              name,
+              new Preprocessor.ColumnOptions(
+                  drop, categorical && !text, columnImpute, value, columnMin, columnMax));
+        }
+      }
+    }
+    if (impute == Impute.CONSTANT) {
+      problems.add(
+          "preprocessing.impute", "constant needs a value per column (preprocessing.columns)");
+    }
+    return new Preprocessor.Options(impute, minCount, maxLevels, columns);
+  }
+
+  private static Impute impute(Fields f, String path, Impute fallback, Problems problems) {
+    String name = f.text("impute", null);
+    if (name == null) {
+      return fallback;
+    }
+    Impute impute = Impute.of(name);
+    if (impute == null) {
+      problems.add(path, "must be median, mean or constant, was '" + name + "'");
+      return fallback;
+    }
+    return impute;
+  }
+
+  private static int positive(Fields f, String name, int fallback, String path, Problems problems) {
+    int value = f.integer(name, fallback);
+    if (value < 1) {
+      problems.add(path + "." + name, "must be at least 1, was " + value);
+      return fallback;
+    }
+    return value;
   }
 
   private Dataset dataset(Fields f, String field, boolean required, Problems problems) {
@@ -208,7 +317,12 @@ final class RequestParser {
   }
 
   private static void checkColumns(
-      Dataset dataset, String field, List<String> features, String target, Problems problems) {
+      Dataset dataset,
+      String field,
+      List<String> features,
+      String target,
+      boolean textAllowed,
+      Problems problems) {
     if (dataset.column(target) == null && field.equals("testDataset")) {
       problems.add(field, "has no target column '" + target + "'");
     }
@@ -218,10 +332,15 @@ final class RequestParser {
         problems.add(
             field.equals("dataset") ? "features" : field,
             "'" + name + "' is not a column of dataset " + dataset.id());
-      } else if (c.type() != Dataset.ColumnType.NUMBER) {
+      } else if (c.type() != Dataset.ColumnType.NUMBER && !textAllowed) {
         problems.add(
             field.equals("dataset") ? "features" : field,
-            "'" + name + "' of dataset " + dataset.id() + " holds strings, not numbers");
+            "'"
+                + name
+                + "' of dataset "
+                + dataset.id()
+                + " holds strings, not numbers (cnn and rnn take numbers only; text columns are"
+                + " categorical features of linear_regression, logistic_regression and mlp)");
       }
     }
   }

@@ -26,6 +26,7 @@ final class TrainingJob {
   private JobView.VersionRef modelVersion;
   private JobView.Usage usage;
   private String error;
+  private final List<String> notes = new ArrayList<>();
   private Instant finishedAt;
   private volatile boolean cancelRequested;
   private Runnable task;
@@ -71,6 +72,7 @@ final class TrainingJob {
     this.modelVersion = v.modelVersion();
     this.usage = v.usage();
     this.error = v.error();
+    this.notes.addAll(v.notes());
     this.finishedAt = v.finishedAt();
   }
 
@@ -215,8 +217,15 @@ final class TrainingJob {
         modelVersion,
         usage,
         error,
+        notes,
         createdAt,
         finishedAt);
+  }
+
+  /** Adds a note on what the job did to its data. */
+  synchronized void note(String text) {
+    notes.add(text);
+    version++;
   }
 
   synchronized JobRecord record() {

@@ -1,6 +1,7 @@
 package dev.maas.training;
 
 import dev.maas.compute.ModelSpec;
+import dev.maas.compute.Preprocessor;
 import dev.maas.compute.Task;
 import dev.maas.compute.TrainingParams;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.List;
  * @param task regression or classification
  * @param testFraction the seeded fraction of rows held out when there is no test dataset
  * @param alias the alias moved to the new version on success, or null
+ * @param preprocessing how raw table rows are prepared for a feature-vector family, fitted on the
+ *     training rows when the job runs; null for cnn and rnn, which take numbers as they are
  */
 record TrainingPlan(
     String model,
@@ -31,7 +34,8 @@ record TrainingPlan(
     int[] inputShape,
     Task task,
     double testFraction,
-    String alias) {
+    String alias,
+    Preprocessor.Options preprocessing) {
 
   /** How the held-out rows were chosen, for the lineage. */
   String split() {

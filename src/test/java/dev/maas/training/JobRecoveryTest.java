@@ -80,6 +80,7 @@ class JobRecoveryTest {
             state == JobState.SUCCEEDED ? new JobView.VersionRef("m", 1) : null,
             null,
             null,
+            null,
             Instant.parse("2026-01-01T00:00:00Z"),
             null);
     return new JobRecord(

@@ -1,5 +1,6 @@
 package dev.maas.serving;
 
+import dev.maas.compute.Preprocessor;
 import dev.maas.compute.TrainedModel;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -15,12 +16,30 @@ final class InputLayout {
   private final int rowLength;
   private final List<String> features;
   private final Map<String, Integer> index;
+  private final Preprocessor preprocessing;
+  private final Map<String, Integer> columnIndex;
 
   InputLayout(TrainedModel model) {
-    this(model.inputShape(), model.features());
+    this(model.inputShape(), model.features(), model.preprocessing());
   }
 
   InputLayout(int[] shape, List<String> features) {
+    this(shape, features, null);
+  }
+
+  /**
+   * A model's input; with {@code preprocessing}, what callers send are raw table rows, by the
+   * preprocessing's input columns, rather than the network's input values.
+   */
+  InputLayout(int[] shape, List<String> features, Preprocessor preprocessing) {
+    this.preprocessing = preprocessing;
+    Map<String, Integer> columns = new HashMap<>();
+    if (preprocessing != null) {
+      for (int i = 0; i < preprocessing.columns().size(); i++) {
+        columns.put(preprocessing.columns().get(i), i);
+      }
+    }
+    this.columnIndex = Map.copyOf(columns);
     this.shape = shape.clone();
     int length = 1;
     for (int d : shape) {
@@ -37,6 +56,41 @@ final class InputLayout {
       }
       this.index = Map.copyOf(byName);
     }
+  }
+
+  /** The preprocessing of raw rows, or null when instances are the network's input values. */
+  Preprocessor preprocessing() {
+    return preprocessing;
+  }
+
+  /**
+   * Whether instances are raw rows that must be transformed (text, gaps, dropped or indicator
+   * columns); false when they are the input values themselves, possibly with a gap to fill.
+   */
+  boolean raw() {
+    return preprocessing != null && !preprocessing.identityForCompleteRows();
+  }
+
+  /**
+   * The value a missing input value {@code i} takes, for a model whose preprocessing passes
+   * complete rows unchanged; NaN when a gap cannot be filled (no preprocessing).
+   */
+  double fill(int i) {
+    if (preprocessing == null || raw()) {
+      return Double.NaN;
+    }
+    return ((Preprocessor.Numeric) preprocessing.steps().get(i)).fill();
+  }
+
+  /** The raw input columns' names, for {@link #raw()} layouts. */
+  List<String> columns() {
+    return preprocessing.columns();
+  }
+
+  /** The position of a raw input column, or -1. */
+  int columnIndex(String name) {
+    Integer i = columnIndex.get(name);
+    return i == null ? -1 : i;
   }
 
   int dim(int axis) {

@@ -4,8 +4,10 @@ import static dev.maas.serving.JsonBody.kind;
 import static dev.maas.serving.JsonBody.next;
 import static dev.maas.serving.JsonBody.number;
 
+import dev.maas.compute.Preprocessor;
 import dev.maas.errors.InvalidException;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -71,7 +73,9 @@ final class InstancesReader {
       }
       String path = "instances[" + r + "]";
       int at = rows.addRow();
-      if (item == JsonToken.START_ARRAY) {
+      if (layout.raw()) {
+        raw(p, item, rows, at, path);
+      } else if (item == JsonToken.START_ARRAY) {
         array(p, rows, at, path);
       } else if (item == JsonToken.START_OBJECT) {
         named(p, rows, at, path);
@@ -100,7 +104,7 @@ final class InstancesReader {
       if (n >= layout.rowLength()) {
         throw wrongLength(path, n + 1 + remaining(p));
       }
-      rows.set(at + n, number(p, t, path + "[" + n + "]"));
+      rows.set(at + n, value(p, t, n, path + "[" + n + "]"));
       n++;
     }
     if (n != layout.rowLength()) {
@@ -167,7 +171,7 @@ final class InstancesReader {
       }
       seen[i] = true;
       count++;
-      rows.set(at + i, number(p, next(p), path + "." + name));
+      rows.set(at + i, value(p, next(p), i, path + "." + name));
     }
     if (count != layout.rowLength()) {
       for (int i = 0; i < seen.length; i++) {
@@ -177,6 +181,93 @@ final class InstancesReader {
         }
       }
     }
+  }
+
+  /**
+   * Input value {@code i}: a finite number, or null for a model whose preprocessing fills a gap
+   * there (its training rows' median, or the strategy it was trained with).
+   */
+  private double value(JsonParser p, JsonToken t, int i, String path) {
+    if (t == JsonToken.VALUE_NULL && !Double.isNaN(layout.fill(i))) {
+      return layout.fill(i);
+    }
+    return number(p, t, path);
+  }
+
+  /**
+   * An instance of a model that takes raw table rows: an array of the input columns' values in
+   * training column order, or an object of column name to value (a column left out is missing).
+   * Values are numbers, text, or null for missing; the model's preprocessing turns the row into its
+   * input values.
+   */
+  private void raw(JsonParser p, JsonToken item, Rows rows, int at, String path) {
+    List<String> columns = layout.columns();
+    Object[] row = new Object[columns.size()];
+    if (item == JsonToken.START_ARRAY) {
+      int n = 0;
+      for (JsonToken t = next(p); t != JsonToken.END_ARRAY; t = next(p)) {
+        if (n >= row.length) {
+          throw new InvalidException(
+              path
+                  + " has "
+                  + (n + 1 + remaining(p))
+                  + " values; the model takes "
+                  + row.length
+                  + " "
+                  + columns);
+        }
+        row[n] = rawValue(p, t, path + "[" + n + "]");
+        n++;
+      }
+      if (n != row.length) {
+        throw new InvalidException(
+            path + " has " + n + " values; the model takes " + row.length + " " + columns);
+      }
+    } else if (item == JsonToken.START_OBJECT) {
+      boolean[] seen = new boolean[row.length];
+      JsonToken t;
+      while ((t = next(p)) == JsonToken.PROPERTY_NAME) {
+        String name = p.currentName();
+        int i = layout.columnIndex(name);
+        if (i < 0) {
+          throw new InvalidException(
+              path + " has an unknown column '" + name + "'; the model takes " + columns);
+        }
+        if (seen[i]) {
+          throw new InvalidException(path + " gives column '" + name + "' twice");
+        }
+        seen[i] = true;
+        row[i] = rawValue(p, next(p), path + "." + name);
+      }
+    } else {
+      throw new InvalidException(
+          path
+              + " must be an array of column values or an object of column to value, was "
+              + kind(item));
+    }
+    double[] out = new double[layout.rowLength()];
+    try {
+      layout.preprocessing().transform(row, out, 0);
+    } catch (Preprocessor.ValueException e) {
+      throw new InvalidException(path + ": " + e.getMessage());
+    }
+    for (int i = 0; i < out.length; i++) {
+      rows.set(at + i, out[i]);
+    }
+  }
+
+  /** A raw value: a finite number, text, or null. */
+  private static Object rawValue(JsonParser p, JsonToken t, String path) {
+    if (t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (t == JsonToken.VALUE_STRING) {
+      return JsonBody.string(p, t, path);
+    }
+    if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+      return number(p, t, path);
+    }
+    throw new InvalidException(path + " must be a number, text or null, was " + kind(t));
   }
 
   /** Skips to the end of the array the parser is in and counts the values skipped. */

@@ -7,14 +7,24 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * A streaming CSV reader (RFC 4180): a header row, fields separated by commas, quoted fields may
  * hold commas, line breaks and doubled quotes. Blank lines are skipped; a row with another number
- * of fields than the header is an InvalidException naming its line.
+ * of fields than the header is an InvalidException naming its line. An empty field, or one that
+ * equals a missing-value token ignoring case (quoted or not; by default {@link #DEFAULT_MISSING}),
+ * is a missing value.
  */
 final class CsvRows implements RowSource {
+  /** The tokens that mean a missing value unless the upload names others. */
+  static final List<String> DEFAULT_MISSING = List.of("NA", "N/A", "NaN", "null");
+
+  private final Set<String> missing;
+  private final int longestMissing;
   private final Reader in;
   private final char[] buffer = new char[64 * 1024];
   private int position;
@@ -26,7 +36,41 @@ final class CsvRows implements RowSource {
   private List<String> names;
 
   CsvRows(InputStream stream) {
+    this(stream, DEFAULT_MISSING);
+  }
+
+  /** A reader for which an empty field and {@code missing} (any case) are missing values. */
+  CsvRows(InputStream stream, List<String> missing) {
     this.in = new InputStreamReader(stream, StandardCharsets.UTF_8);
+    this.missing = new HashSet<>();
+    int longest = 0;
+    for (String token : missing) {
+      this.missing.add(token.toLowerCase(Locale.ROOT));
+      longest = Math.max(longest, token.length());
+    }
+    this.longestMissing = longest;
+  }
+
+  /**
+   * The missing-value tokens of a {@code na} parameter: comma-separated, each trimmed; null gives
+   * the defaults, an empty text none (only an empty field is then missing).
+   */
+  static List<String> missingTokens(String na) {
+    if (na == null) {
+      return DEFAULT_MISSING;
+    }
+    List<String> tokens = new ArrayList<>();
+    for (String token : na.split(",", -1)) {
+      if (!token.isBlank()) {
+        tokens.add(token.strip());
+      }
+    }
+    return List.copyOf(tokens);
+  }
+
+  private boolean isMissing(String text) {
+    return text.isEmpty()
+        || (text.length() <= longestMissing && missing.contains(text.toLowerCase(Locale.ROOT)));
   }
 
   @Override
@@ -60,8 +104,13 @@ final class CsvRows implements RowSource {
     }
     for (int c = 0; c < cells.length; c++) {
       String text = fields.get(c);
-      cells[c] = text;
-      numeric[c] = RowSource.isFiniteNumber(text);
+      if (isMissing(text)) {
+        cells[c] = null;
+        numeric[c] = false;
+      } else {
+        cells[c] = text;
+        numeric[c] = RowSource.isFiniteNumber(text);
+      }
     }
     return true;
   }

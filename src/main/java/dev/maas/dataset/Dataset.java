@@ -1,6 +1,8 @@
 package dev.maas.dataset;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.time.Instant;
 import java.util.List;
 
@@ -29,11 +31,51 @@ public record Dataset(
     shape = List.copyOf(shape);
   }
 
-  /** A column and its inferred (or declared) type. */
-  public record Column(String name, ColumnType type) {}
+  /**
+   * A column, its inferred (or declared) type and a summary of its values (null in metadata written
+   * before summaries existed).
+   */
+  public record Column(String name, ColumnType type, Summary summary) {
+    public Column(String name, ColumnType type) {
+      this(name, type, null);
+    }
+  }
 
   /**
-   * {@code number}: every value is a finite number, stored as float64; otherwise {@code string}.
+   * What a column holds, as H2O's frame summary: a {@link NumberSummary} or a {@link TextSummary}.
+   */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.DEDUCTION)
+  @JsonSubTypes({@JsonSubTypes.Type(NumberSummary.class), @JsonSubTypes.Type(TextSummary.class)})
+  public sealed interface Summary permits NumberSummary, TextSummary {
+    /** How many values are missing. */
+    long missing();
+  }
+
+  /**
+   * A number column's summary: missing values, and the least, greatest and mean of the others (all
+   * three null when every value is missing).
+   */
+  public record NumberSummary(long missing, Double min, Double max, Double mean)
+      implements Summary {}
+
+  /**
+   * A string column's summary: missing values, how many distinct values the others take, and up to
+   * {@link #TOP} of the most frequent, most frequent first (ties in order of first appearance).
+   */
+  public record TextSummary(long missing, long distinct, List<ValueCount> top) implements Summary {
+    public static final int TOP = 5;
+
+    public TextSummary {
+      top = List.copyOf(top);
+    }
+  }
+
+  /** A value and how many rows hold it. */
+  public record ValueCount(String value, long count) {}
+
+  /**
+   * {@code number}: every value that is not missing is a finite number, stored as float64 (NaN for
+   * a missing value); otherwise {@code string}.
    */
   public enum ColumnType {
     @JsonProperty("number")

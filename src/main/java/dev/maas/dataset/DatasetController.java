@@ -5,6 +5,7 @@ import dev.maas.web.Paging;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -20,7 +21,10 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.multipart.MultipartFile;
 
-/** Datasets over HTTP under /api/v1/datasets: upload (CSV, JSON, NPY), list, get, delete. */
+/**
+ * Datasets over HTTP under /api/v1/datasets: upload (CSV, JSON, NPY), list, get, preview rows,
+ * delete.
+ */
 @RestController
 @RequestMapping("/api/v1/datasets")
 class DatasetController {
@@ -33,11 +37,19 @@ class DatasetController {
   /** A page of datasets, oldest first. */
   record DatasetPage(List<Dataset> datasets, int offset, int limit, int total) {}
 
+  /**
+   * A page of a dataset's rows: each row's values in column order, numbers as numbers, strings as
+   * strings, null where a value is missing.
+   */
+  record RowPage(
+      List<String> columns, List<List<Object>> rows, int offset, int limit, long total) {}
+
   @PostMapping(consumes = "text/csv")
   ResponseEntity<Dataset> uploadCsv(
       @RequestParam String name,
       @RequestParam(required = false) String target,
       @RequestParam(required = false) String types,
+      @RequestParam(required = false) String na,
       HttpServletRequest request)
       throws IOException {
     return created(
@@ -47,7 +59,8 @@ class DatasetController {
             request.getInputStream(),
             request.getContentLengthLong(),
             target,
-            types));
+            types,
+            na));
   }
 
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -105,6 +118,46 @@ class DatasetController {
   @GetMapping("/{id}")
   Dataset get(@PathVariable String id) {
     return datasets.get(id);
+  }
+
+  @GetMapping("/{id}/rows")
+  RowPage rows(
+      @PathVariable String id,
+      @RequestParam(defaultValue = "0") int offset,
+      @RequestParam(defaultValue = Paging.DEFAULT_LIMIT_TEXT) int limit)
+      throws IOException {
+    new Paging(offset, limit);
+    TableData data = datasets.rows(id, offset, limit);
+    List<Dataset.Column> columns = data.dataset().columns();
+    List<Object[]> values = new ArrayList<>();
+    for (Dataset.Column c : columns) {
+      values.add(
+          c.type() == Dataset.ColumnType.NUMBER
+              ? boxed(data.column(c.name()))
+              : data.stringColumn(c.name()));
+    }
+    List<List<Object>> rows = new ArrayList<>(data.rows());
+    for (int r = 0; r < data.rows(); r++) {
+      List<Object> row = new ArrayList<>(columns.size());
+      for (Object[] column : values) {
+        row.add(column[r]);
+      }
+      rows.add(row);
+    }
+    return new RowPage(
+        columns.stream().map(Dataset.Column::name).toList(),
+        rows,
+        offset,
+        limit,
+        data.dataset().rows());
+  }
+
+  private static Object[] boxed(double[] values) {
+    Object[] out = new Object[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = Double.isNaN(values[i]) ? null : values[i];
+    }
+    return out;
   }
 
   @DeleteMapping("/{id}")

@@ -32,4 +32,10 @@ public interface DatasetStore {
 
   /** The dataset's values, verified against its SHA-256. */
   TableData read(String id) throws IOException;
+
+  /**
+   * Rows {@code offset} to {@code offset + limit} of the dataset (fewer at the end), for a preview:
+   * the data file's size is checked, not its SHA-256, so a preview does not read the whole file.
+   */
+  TableData readRows(String id, int offset, int limit) throws IOException;
 }

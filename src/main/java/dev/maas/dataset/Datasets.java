@@ -56,7 +56,24 @@ public class Datasets {
   Dataset uploadTable(
       String name, Format format, InputStream body, long declared, String target, String types)
       throws IOException {
+    return uploadTable(name, format, body, declared, target, types, null);
+  }
+
+  /**
+   * Stores a CSV or JSON table; for CSV, {@code na} (comma-separated, may be null for the defaults)
+   * lists the tokens that mean a missing value besides an empty field.
+   */
+  Dataset uploadTable(
+      String name,
+      Format format,
+      InputStream body,
+      long declared,
+      String target,
+      String types,
+      String na)
+      throws IOException {
     checkName(name);
+    List<String> missing = CsvRows.missingTokens(na);
     java.util.Map<String, Dataset.ColumnType> given = parseTypes(types);
     checkSize("the " + format.name() + " body", declared);
     Path spool = store.scratchFile();
@@ -67,7 +84,7 @@ public class Datasets {
       }
       Ingest.Opener opener =
           format == Format.CSV
-              ? () -> new CsvRows(Files.newInputStream(spool))
+              ? () -> new CsvRows(Files.newInputStream(spool), missing)
               : () -> new JsonRows(Files.newInputStream(spool));
       return store.create(
           name, file -> withTarget(Ingest.table(opener, file, limits, given), target));
@@ -134,6 +151,12 @@ public class Datasets {
   public TableData read(String id) throws IOException {
     get(id);
     return store.read(id);
+  }
+
+  /** A page of the dataset's rows, for a preview; 404 when there is no such dataset. */
+  TableData rows(String id, int offset, int limit) throws IOException {
+    get(id);
+    return store.readRows(id, offset, limit);
   }
 
   void delete(String id) throws IOException {

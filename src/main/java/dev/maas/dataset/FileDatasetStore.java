@@ -137,17 +137,39 @@ public final class FileDatasetStore implements DatasetStore {
 
   @Override
   public TableData read(String id) throws IOException {
-    Dataset d = index.get(id);
-    if (d == null) {
-      throw new dev.maas.errors.NotFoundException("dataset " + id + " does not exist");
-    }
-    Path data = datasets.resolve(id).resolve(DATA_FILE);
-    if (!Files.exists(data) || Files.size(data) != d.sizeBytes()) {
-      throw new CorruptDatasetException(id, "its data file is missing or truncated");
-    }
+    Dataset d = existing(id);
+    Path data = dataFile(d);
     if (!DurableFiles.sha256(data).equals(d.sha256())) {
       throw new CorruptDatasetException(id, "its data does not match its SHA-256");
     }
     return TableData.read(d, data);
+  }
+
+  @Override
+  public TableData readRows(String id, int offset, int limit) throws IOException {
+    Dataset d = existing(id);
+    Path data = dataFile(d);
+    try {
+      return TableData.read(d, data, offset, limit);
+    } catch (IOException e) {
+      throw new CorruptDatasetException(id, e.getMessage());
+    }
+  }
+
+  private Dataset existing(String id) {
+    Dataset d = index.get(id);
+    if (d == null) {
+      throw new dev.maas.errors.NotFoundException("dataset " + id + " does not exist");
+    }
+    return d;
+  }
+
+  /** The dataset's data file, after checking that it is there in full. */
+  private Path dataFile(Dataset d) throws IOException {
+    Path data = datasets.resolve(d.id()).resolve(DATA_FILE);
+    if (!Files.exists(data) || Files.size(data) != d.sizeBytes()) {
+      throw new CorruptDatasetException(d.id(), "its data file is missing or truncated");
+    }
+    return data;
   }
 }

@@ -12,9 +12,10 @@ import java.util.Set;
 
 /**
  * Turns an upload into the columnar data file. Tables take two streaming passes over the spooled
- * upload: the first counts rows, checks them and infers each column's type (number when every value
- * is a finite number), the second writes the values. Neither holds more than one row, so heap use
- * does not grow with the upload (string columns keep their distinct values).
+ * upload: the first counts rows, checks them and infers each column's type from all its rows
+ * (number when every value that is not missing is a finite number, so also when every value is
+ * missing), the second writes the values and summarizes each column. Neither holds more than one
+ * row, so heap use does not grow with the upload (string columns keep their distinct values).
  */
 final class Ingest {
 
@@ -34,8 +35,9 @@ final class Ingest {
 
   /**
    * Like {@link #table(Opener, Path, Limits)}, with column types given by name ({@code given}),
-   * which win over what the source declares. A column of no declared type takes the type of its
-   * first value: a number column then refuses text further down, naming the line and column.
+   * which win over what the source declares. A column of no declared type is a number column when
+   * all its values that are not missing are finite numbers; a declared number column refuses text,
+   * naming the line and column.
    */
   static TableLayout table(
       Opener opener, Path dataFile, Limits limits, java.util.Map<String, ColumnType> given)
@@ -58,21 +60,16 @@ final class Ingest {
       }
       String[] cells = new String[n];
       boolean[] numeric = new boolean[n];
+      boolean[] text = new boolean[n];
       while (source.next(cells, numeric)) {
         rows++;
-        if (rows == 1) {
-          for (int c = 0; c < n; c++) {
-            if (declared[c] == null) {
-              declared[c] = numeric[c] ? ColumnType.NUMBER : ColumnType.STRING;
-            }
-          }
-        }
         if (rows > limits.maxRows()) {
           throw new InvalidException(
               "the dataset has more than the limit of " + limits.maxRows() + " rows");
         }
         for (int c = 0; c < n; c++) {
-          if (!numeric[c]) {
+          if (!numeric[c] && cells[c] != null) {
+            text[c] = true;
             if (declared[c] == ColumnType.NUMBER) {
               throw new InvalidException(
                   source.where()
@@ -93,9 +90,11 @@ final class Ingest {
       }
       types = new ColumnType[n];
       for (int c = 0; c < n; c++) {
-        types[c] = declared[c];
+        types[c] =
+            declared[c] != null ? declared[c] : text[c] ? ColumnType.STRING : ColumnType.NUMBER;
       }
     }
+    List<Column> columns = new ArrayList<>();
     try (RowSource source = opener.open();
         TableWriter writer = new TableWriter(dataFile, rows, List.of(types))) {
       source.names();
@@ -106,7 +105,7 @@ final class Ingest {
       while (source.next(cells, numeric)) {
         for (int c = 0; c < n; c++) {
           if (types[c] == ColumnType.NUMBER) {
-            writer.number(c, Double.parseDouble(cells[c]));
+            writer.number(c, cells[c] == null ? Double.NaN : Double.parseDouble(cells[c]));
           } else {
             writer.string(c, cells[c]);
           }
@@ -117,10 +116,9 @@ final class Ingest {
         throw new IOException("the upload changed between passes");
       }
       writer.finish();
-    }
-    List<Column> columns = new ArrayList<>();
-    for (int c = 0; c < names.size(); c++) {
-      columns.add(new Column(names.get(c), types[c]));
+      for (int c = 0; c < n; c++) {
+        columns.add(new Column(names.get(c), types[c], writer.summary(c)));
+      }
     }
     return new TableLayout(columns, rows, List.of((long) rows, (long) names.size()));
   }
@@ -167,16 +165,17 @@ final class Ingest {
                 + "]");
       }
     }
-    List<Column> columns = new ArrayList<>();
+    List<String> names = new ArrayList<>();
     List<ColumnType> types = new ArrayList<>();
     for (int c = 0; c < width; c++) {
-      columns.add(new Column("x" + c, ColumnType.NUMBER));
+      names.add("x" + c);
       types.add(ColumnType.NUMBER);
     }
     if (labels != null) {
-      columns.add(new Column("label", ColumnType.NUMBER));
+      names.add("label");
       types.add(ColumnType.NUMBER);
     }
+    List<Column> columns = new ArrayList<>();
     try (TableWriter writer = new TableWriter(dataFile, (int) rows, types)) {
       for (long r = 0; r < rows; r++) {
         for (int c = 0; c < width; c++) {
@@ -196,6 +195,9 @@ final class Ingest {
         }
       }
       writer.finish();
+      for (int c = 0; c < names.size(); c++) {
+        columns.add(new Column(names.get(c), ColumnType.NUMBER, writer.summary(c)));
+      }
     }
     return new TableLayout(columns, rows, shape);
   }

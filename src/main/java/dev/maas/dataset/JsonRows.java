@@ -16,9 +16,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A streaming JSON table, in one of two forms: {@code {"columns": ["a", {"name": "b", "type":
  * "number"}], "rows": [[1, 2], ...]}} ("columns" before "rows") or a list of records {@code [{"a":
- * 1, "b": 2}, ...]} whose first record names the columns. Strings are text, numbers are numbers; a
- * null, a nested object or array, or a row of the wrong arity is an InvalidException naming the row
- * and column.
+ * 1, "b": 2}, ...]} whose first record names the columns. Strings are text, numbers are numbers,
+ * null is a missing value; a nested object or array, or a row of the wrong arity is an
+ * InvalidException naming the row and column.
  */
 final class JsonRows implements RowSource {
   private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -271,9 +271,10 @@ final class JsonRows implements RowSource {
         cells[c] = parser.getString();
         numeric[c] = false;
       }
-      case VALUE_NULL ->
-          throw new InvalidException(
-              "row " + row + " column '" + column + "' is null: missing values are not supported");
+      case VALUE_NULL -> {
+        cells[c] = null;
+        numeric[c] = false;
+      }
       default ->
           throw new InvalidException(
               "row "

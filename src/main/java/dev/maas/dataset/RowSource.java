@@ -16,8 +16,9 @@ interface RowSource extends AutoCloseable {
   }
 
   /**
-   * Reads the next row into {@code cells} (its text) and {@code numeric} (whether the cell is a
-   * finite number); false at the end. A row with the wrong number of cells is an InvalidException.
+   * Reads the next row into {@code cells} (its text, or null for a missing value) and {@code
+   * numeric} (whether the cell is a finite number; false when missing); false at the end. A row
+   * with the wrong number of cells is a 400.
    */
   boolean next(String[] cells, boolean[] numeric) throws IOException;
 

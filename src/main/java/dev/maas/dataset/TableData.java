@@ -16,17 +16,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A dataset's values in memory, by column: what training reads. Numeric columns as {@code
- * double[]}, string columns as {@code String[]}; {@link #features} builds a row-major array.
+ * A dataset's values in memory, by column: what training reads. Numeric columns as {@code double[]}
+ * (NaN for a missing value), string columns as {@code String[]} (null for a missing value); {@link
+ * #features} builds a row-major array of columns without gaps. It may hold a slice of the dataset's
+ * rows ({@link #offset()}, {@link #rows()}), as a preview does.
  */
 public final class TableData {
   private final Dataset dataset;
+  private final int offset;
   private final int rows;
   private final Map<String, double[]> numbers = new HashMap<>();
   private final Map<String, String[]> strings = new HashMap<>();
 
-  private TableData(Dataset dataset, int rows) {
+  private TableData(Dataset dataset, int offset, int rows) {
     this.dataset = dataset;
+    this.offset = offset;
     this.rows = rows;
   }
 
@@ -34,13 +38,19 @@ public final class TableData {
     return dataset;
   }
 
+  /** The number of rows held (all of the dataset's, unless this is a slice). */
   public int rows() {
     return rows;
   }
 
+  /** The dataset row of this data's first row: 0 unless this is a slice. */
+  public int offset() {
+    return offset;
+  }
+
   /**
-   * A numeric column's values; an InvalidException when it is missing or holds strings. Do not
-   * modify.
+   * A numeric column's values, NaN where a value is missing; 400 when there is no such column or it
+   * holds strings. Do not modify.
    */
   public double[] column(String name) {
     double[] values = numbers.get(name);
@@ -54,8 +64,8 @@ public final class TableData {
   }
 
   /**
-   * A column's values as text (numbers as Java writes doubles); an InvalidException when it is
-   * missing.
+   * A column's values as text (integral numbers without a fraction, other numbers as Java writes
+   * doubles), null where a value is missing; 400 when there is no such column. Do not modify.
    */
   public String[] stringColumn(String name) {
     String[] values = strings.get(name);
@@ -66,18 +76,66 @@ public final class TableData {
     String[] text = new String[n.length];
     for (int i = 0; i < n.length; i++) {
       text[i] =
-          n[i] == Math.rint(n[i]) && Math.abs(n[i]) < 1e15
-              ? Long.toString((long) n[i])
-              : Double.toString(n[i]);
+          Double.isNaN(n[i])
+              ? null
+              : n[i] == Math.rint(n[i]) && Math.abs(n[i]) < 1e15
+                  ? Long.toString((long) n[i])
+                  : Double.toString(n[i]);
     }
     return text;
   }
 
-  /** The named numeric columns as one row-major array [rows, names.size()]. */
+  /** Whether the column called {@code name} is a number column; 400 when there is none. */
+  public boolean isNumber(String name) {
+    if (numbers.containsKey(name)) {
+      return true;
+    }
+    if (strings.containsKey(name)) {
+      return false;
+    }
+    throw new InvalidException("dataset " + dataset.id() + " has no column '" + name + "'");
+  }
+
+  /** How many of the column's values (in the rows held) are missing; 400 when there is none. */
+  public int missing(String name) {
+    int count = 0;
+    if (isNumber(name)) {
+      for (double v : numbers.get(name)) {
+        if (Double.isNaN(v)) {
+          count++;
+        }
+      }
+    } else {
+      for (String v : strings.get(name)) {
+        if (v == null) {
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  /**
+   * The named numeric columns as one row-major array [rows, names.size()]; 400 when one of them
+   * holds strings or has missing values (they are never passed on as NaN).
+   */
   public double[] features(List<String> names) {
     double[][] cols = new double[names.size()][];
     for (int c = 0; c < cols.length; c++) {
       cols[c] = column(names.get(c));
+      int missing = missing(names.get(c));
+      if (missing > 0) {
+        throw new InvalidException(
+            "column '"
+                + names.get(c)
+                + "' of dataset "
+                + dataset.id()
+                + " has "
+                + missing
+                + " missing value"
+                + (missing == 1 ? "" : "s")
+                + ": a feature array cannot hold them");
+      }
     }
     double[] out = new double[rows * cols.length];
     for (int r = 0; r < rows; r++) {
@@ -90,6 +148,15 @@ public final class TableData {
 
   /** Reads a data file written by {@link TableWriter} for {@code dataset}. */
   static TableData read(Dataset dataset, Path file) throws IOException {
+    return read(dataset, file, 0, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Reads rows {@code offset} to {@code offset + limit} (fewer at the end) of a data file written
+   * by {@link TableWriter} for {@code dataset}: only those rows' values and the dictionary entries
+   * they name are decoded.
+   */
+  static TableData read(Dataset dataset, Path file, int offset, int limit) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuffer header = readFully(channel, 0, TableWriter.HEADER);
       byte[] magic = new byte[8];
@@ -102,20 +169,22 @@ public final class TableData {
           || rows != dataset.rows()) {
         throw new IOException("the data file does not match its metadata");
       }
-      TableData data = new TableData(dataset, rows);
+      int from = Math.min(Math.max(offset, 0), rows);
+      int count = (int) Math.min((long) rows - from, Math.max(limit, 0));
+      TableData data = new TableData(dataset, from, count);
       long position = TableWriter.HEADER;
       int[][] indices = new int[n][];
       for (int c = 0; c < n; c++) {
         ColumnType type = columns.get(c).type();
-        int length = rows * TableWriter.width(type);
-        ByteBuffer b = readFully(channel, position, length);
-        position += length;
+        int width = TableWriter.width(type);
+        ByteBuffer b = readFully(channel, position + (long) from * width, count * width);
+        position += (long) rows * width;
         if (type == ColumnType.NUMBER) {
-          double[] values = new double[rows];
+          double[] values = new double[count];
           b.asDoubleBuffer().get(values);
           data.numbers.put(columns.get(c).name(), values);
         } else {
-          indices[c] = new int[rows];
+          indices[c] = new int[count];
           b.asIntBuffer().get(indices[c]);
         }
       }
@@ -123,18 +192,36 @@ public final class TableData {
         if (indices[c] == null) {
           continue;
         }
-        int count = readFully(channel, position, 4).getInt();
+        int entries = readFully(channel, position, 4).getInt();
         position += 4;
-        String[] dictionary = new String[count];
-        for (int i = 0; i < count; i++) {
-          int length = readFully(channel, position, 4).getInt();
-          ByteBuffer bytes = readFully(channel, position + 4, length);
-          position += 4 + length;
-          dictionary[i] = StandardCharsets.UTF_8.decode(bytes).toString();
+        if (entries < 0 || entries > rows) {
+          throw new IOException("the data file does not match its metadata");
         }
-        String[] values = new String[rows];
-        for (int r = 0; r < rows; r++) {
-          values[r] = dictionary[indices[c][r]];
+        boolean[] used = new boolean[entries];
+        for (int index : indices[c]) {
+          if (index != TableWriter.MISSING) {
+            if (index < 0 || index >= entries) {
+              throw new IOException("the data file does not match its metadata");
+            }
+            used[index] = true;
+          }
+        }
+        String[] dictionary = new String[entries];
+        for (int i = 0; i < entries; i++) {
+          int length = readFully(channel, position, 4).getInt();
+          if (length < 0) {
+            throw new IOException("the data file does not match its metadata");
+          }
+          if (used[i]) {
+            ByteBuffer bytes = readFully(channel, position + 4, length);
+            dictionary[i] = StandardCharsets.UTF_8.decode(bytes).toString();
+          }
+          position += 4 + length;
+        }
+        String[] values = new String[count];
+        for (int r = 0; r < count; r++) {
+          int index = indices[c][r];
+          values[r] = index == TableWriter.MISSING ? null : dictionary[index];
         }
         data.strings.put(columns.get(c).name(), values);
       }

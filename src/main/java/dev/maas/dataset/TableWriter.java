@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +24,20 @@ import java.util.Map;
  * </pre>
  *
  * Dictionaries list strings in order of first appearance, so the same data gives the same bytes.
+ *
+ * <p>Missing values have a sentinel each, so files without gaps read as before: NaN in a number
+ * column (finite numbers are the only other values stored there) and index {@value #MISSING} in a
+ * string column (it names no dictionary entry).
+ *
+ * <p>The writer also summarizes each column as it goes ({@link #summary(int)}): counts, min, max
+ * and sum for numbers; a count per dictionary entry for strings, so no second copy of the data.
  */
 final class TableWriter implements AutoCloseable {
   static final byte[] MAGIC = "MAASTAB1".getBytes(StandardCharsets.US_ASCII);
   static final int HEADER = 16;
+
+  /** The dictionary index of a missing value in a string column. */
+  static final int MISSING = -1;
 
   private final FileChannel channel;
   private final int rows;
@@ -35,6 +46,12 @@ final class TableWriter implements AutoCloseable {
   private final long[] positions;
   private final long[] ends;
   private final List<Map<String, Integer>> dictionaries = new ArrayList<>();
+  private final long[] missing;
+  private final long[] present;
+  private final double[] min;
+  private final double[] max;
+  private final double[] sum;
+  private final long[][] counts;
 
   TableWriter(Path file, int rows, List<ColumnType> types) throws IOException {
     this.channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -45,6 +62,12 @@ final class TableWriter implements AutoCloseable {
     buffers = new ByteBuffer[n];
     positions = new long[n];
     ends = new long[n];
+    missing = new long[n];
+    present = new long[n];
+    min = new double[n];
+    max = new double[n];
+    sum = new double[n];
+    counts = new long[n][];
     long offset = HEADER;
     for (int c = 0; c < n; c++) {
       buffers[c] = ByteBuffer.allocate(bufferSize & ~7).order(ByteOrder.LITTLE_ENDIAN);
@@ -52,6 +75,9 @@ final class TableWriter implements AutoCloseable {
       offset += (long) rows * width(types.get(c));
       ends[c] = offset;
       dictionaries.add(types.get(c) == ColumnType.STRING ? new HashMap<>() : null);
+      counts[c] = types.get(c) == ColumnType.STRING ? new long[16] : null;
+      min[c] = Double.POSITIVE_INFINITY;
+      max[c] = Double.NEGATIVE_INFINITY;
     }
     ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
     header.put(MAGIC).putInt(rows).putInt(n).flip();
@@ -62,7 +88,16 @@ final class TableWriter implements AutoCloseable {
     return type == ColumnType.NUMBER ? 8 : 4;
   }
 
+  /** Writes a number; NaN is a missing value. */
   void number(int column, double value) throws IOException {
+    if (Double.isNaN(value)) {
+      missing[column]++;
+    } else {
+      present[column]++;
+      min[column] = Math.min(min[column], value);
+      max[column] = Math.max(max[column], value);
+      sum[column] += value;
+    }
     ByteBuffer b = buffers[column];
     if (b.remaining() < 8) {
       flush(column);
@@ -70,18 +105,60 @@ final class TableWriter implements AutoCloseable {
     b.putDouble(value);
   }
 
+  /** Writes a string; null is a missing value. */
   void string(int column, String value) throws IOException {
-    Map<String, Integer> dictionary = dictionaries.get(column);
-    Integer index = dictionary.get(value);
-    if (index == null) {
-      index = dictionary.size();
-      dictionary.put(value, index);
+    int index;
+    if (value == null) {
+      index = MISSING;
+      missing[column]++;
+    } else {
+      Map<String, Integer> dictionary = dictionaries.get(column);
+      Integer known = dictionary.get(value);
+      if (known == null) {
+        known = dictionary.size();
+        dictionary.put(value, known);
+        if (known == counts[column].length) {
+          counts[column] = Arrays.copyOf(counts[column], known * 2);
+        }
+      }
+      index = known;
+      counts[column][index]++;
     }
     ByteBuffer b = buffers[column];
     if (b.remaining() < 4) {
       flush(column);
     }
     b.putInt(index);
+  }
+
+  /** The summary of what was written to {@code column} so far. */
+  Dataset.Summary summary(int column) {
+    if (types.get(column) == ColumnType.NUMBER) {
+      long n = present[column];
+      return n == 0
+          ? new Dataset.NumberSummary(missing[column], null, null, null)
+          : new Dataset.NumberSummary(missing[column], min[column], max[column], sum[column] / n);
+    }
+    Map<String, Integer> dictionary = dictionaries.get(column);
+    String[] values = ordered(dictionary);
+    long[] count = counts[column];
+    Integer[] order = new Integer[values.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    // stable: equal counts keep the order of first appearance
+    Arrays.sort(order, (a, b) -> Long.compare(count[b], count[a]));
+    List<Dataset.ValueCount> top = new ArrayList<>();
+    for (int i = 0; i < Math.min(Dataset.TextSummary.TOP, order.length); i++) {
+      top.add(new Dataset.ValueCount(values[order[i]], count[order[i]]));
+    }
+    return new Dataset.TextSummary(missing[column], values.length, top);
+  }
+
+  private static String[] ordered(Map<String, Integer> dictionary) {
+    String[] ordered = new String[dictionary.size()];
+    dictionary.forEach((s, i) -> ordered[i] = s);
+    return ordered;
   }
 
   private void flush(int column) throws IOException {
@@ -116,8 +193,7 @@ final class TableWriter implements AutoCloseable {
       if (dictionary == null) {
         continue;
       }
-      String[] ordered = new String[dictionary.size()];
-      dictionary.forEach((s, i) -> ordered[i] = s);
+      String[] ordered = ordered(dictionary);
       out = ensure(out, 4, position);
       position = drained;
       out.putInt(ordered.length);

@@ -71,6 +71,15 @@ final class ContractCases {
     assertThat(page.get("datasets").size()).isEqualTo(2);
     assertThat(api.get("/api/v1/datasets/" + id).expect(200).json().get("name").asString())
         .isEqualTo("contract-csv");
+    JsonNode preview =
+        api.get("/api/v1/datasets/" + id + "/rows?offset=1&limit=3").expect(200).json();
+    assertThat(preview.get("rows").size()).isEqualTo(3);
+    api.postJson(
+            "/api/v1/datasets?name=contract-gaps",
+            "{\"columns\": [\"x\", \"label\"], \"rows\": [[null, \"a\"], [2.5, null]]}")
+        .expect(201);
+    api.post("/api/v1/datasets?name=contract-na&na=-999", "text/csv", "x,y\n-999,1\n2,\n")
+        .expect(201);
     api.delete("/api/v1/datasets/" + id).expect(204);
     api.get("/api/v1/datasets/" + id).problem(404);
     api.delete("/api/v1/datasets/" + id).problem(404);
@@ -83,6 +92,8 @@ final class ContractCases {
     api.sendInvalid("POST", "/api/v1/datasets?name=contract-xml", "application/xml", "<x/>")
         .problem(415);
     api.sendInvalid("GET", "/api/v1/datasets?limit=0", null, null).problem(400);
+    api.sendInvalid("GET", "/api/v1/datasets/ds-missing/rows?limit=0", null, null).problem(400);
+    api.get("/api/v1/datasets/ds-missing/rows").problem(404);
   }
 
   // ---- training ------------------------------------------------------------------------------

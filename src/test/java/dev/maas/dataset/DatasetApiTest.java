@@ -64,13 +64,17 @@ class DatasetApiTest {
     assertThat(d.get("sizeBytes").asLong()).isPositive();
     assertThat(d.get("shape").toString()).isEqualTo("[150,5]");
     assertThat(d.get("createdAt").asString()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
-    assertThat(d.get("columns").toString())
+    assertThat(d.get("columns").findValuesAsString("name"))
+        .containsExactly("sepal_length", "sepal_width", "petal_length", "petal_width", "species");
+    assertThat(d.get("columns").findValuesAsString("type"))
+        .containsExactly("number", "number", "number", "number", "string");
+    assertThat(d.get("columns").get(0).get("summary").toString())
+        .isEqualTo("{\"missing\":0,\"min\":4.3,\"max\":7.9,\"mean\":5.843333333333335}");
+    assertThat(d.get("columns").get(4).get("summary").toString())
         .isEqualTo(
-            "[{\"name\":\"sepal_length\",\"type\":\"number\"},"
-                + "{\"name\":\"sepal_width\",\"type\":\"number\"},"
-                + "{\"name\":\"petal_length\",\"type\":\"number\"},"
-                + "{\"name\":\"petal_width\",\"type\":\"number\"},"
-                + "{\"name\":\"species\",\"type\":\"string\"}]");
+            "{\"missing\":0,\"distinct\":3,\"top\":[{\"value\":\"setosa\",\"count\":50},"
+                + "{\"value\":\"versicolor\",\"count\":50},"
+                + "{\"value\":\"virginica\",\"count\":50}]}");
     assertThat(json(get("/api/v1/datasets/" + id))).isEqualTo(d);
 
     TableData data = datasets.read(id);
@@ -108,15 +112,16 @@ class DatasetApiTest {
   }
 
   @Test
-  void aColumnTakesTheTypeOfItsFirstValueUnlessTypesSaysOtherwise() throws Exception {
-    String csv = "a,b,c,d\n1,NaN,1,0x10\n2,3,4,5\n";
+  void aColumnIsANumberWhenAllItsValuesAreUnlessTypesSaysOtherwise() throws Exception {
+    // NaN is a missing value, 0x10 is text, 1e2 a number and x text in a later row
+    String csv = "a,b,c,d,e\n1,NaN,1,0x10,1\n2,3,4,5,1e2\n3,4,5,6,x\n";
     JsonNode d = json(post("/api/v1/datasets?name=nan", "text/csv", csv.getBytes()));
     assertThat(d.get("columns").findValuesAsString("type"))
-        .containsExactly("number", "string", "number", "string");
+        .containsExactly("number", "number", "number", "string", "string");
     JsonNode typed =
         json(post("/api/v1/datasets?name=typed&types=c:string", "text/csv", csv.getBytes()));
     assertThat(typed.get("columns").findValuesAsString("type"))
-        .containsExactly("number", "string", "string", "string");
+        .containsExactly("number", "number", "string", "string", "string");
     assertProblem(
         post("/api/v1/datasets?name=e&types=c:date", "text/csv", csv.getBytes()),
         400,
@@ -128,15 +133,20 @@ class DatasetApiTest {
   }
 
   @Test
-  void textOrAnEmptyCellInANumericColumnIsA400NamingTheLineAndColumn() throws Exception {
+  void textInADeclaredNumberColumnIsA400NamingTheLineAndColumnAndAnEmptyCellIsMissing()
+      throws Exception {
     assertProblem(
-        post("/api/v1/datasets?name=e", "text/csv", "a,b\n1,2\n3,oops\n".getBytes()),
+        post("/api/v1/datasets?name=e&types=b:number", "text/csv", "a,b\n1,2\n3,oops\n".getBytes()),
         400,
         "line 3 column 'b': 'oops' is not a finite number");
-    assertProblem(
-        post("/api/v1/datasets?name=e", "text/csv", "a,b\n1,2\n3,\n".getBytes()),
-        400,
-        "column 'b'");
+    JsonNode inferred =
+        json(post("/api/v1/datasets?name=t", "text/csv", "a,b\n1,2\n3,oops\n".getBytes()));
+    assertThat(inferred.get("columns").findValuesAsString("type"))
+        .containsExactly("number", "string");
+    JsonNode gap = json(post("/api/v1/datasets?name=g", "text/csv", "a,b\n1,2\n3,\n".getBytes()));
+    assertThat(gap.get("columns").findValuesAsString("type")).containsExactly("number", "number");
+    assertThat(datasets.read(gap.get("id").asString()).column("b"))
+        .containsExactly(2.0, Double.NaN);
   }
 
   @Test
@@ -181,8 +191,8 @@ class DatasetApiTest {
   void aJsonListOfRecordsUploadsInTheFirstRecordsColumnOrder() throws Exception {
     String body = "[{\"b\": 1, \"a\": \"x\"}, {\"a\": \"y\", \"b\": 2e0}]";
     JsonNode d = json(post("/api/v1/datasets?name=r", "application/json", body.getBytes()));
-    assertThat(d.get("columns").toString())
-        .isEqualTo("[{\"name\":\"b\",\"type\":\"number\"},{\"name\":\"a\",\"type\":\"string\"}]");
+    assertThat(d.get("columns").findValuesAsString("name")).containsExactly("b", "a");
+    assertThat(d.get("columns").findValuesAsString("type")).containsExactly("number", "string");
     TableData data = datasets.read(d.get("id").asString());
     assertThat(data.column("b")).containsExactly(1.0, 2.0);
     assertThat(data.stringColumn("a")).containsExactly("x", "y");
@@ -210,8 +220,6 @@ class DatasetApiTest {
         post(path, "application/json", "[{\"a\": 1, \"b\": 2}, {\"a\": 3}]"),
         400,
         "row 1 has no column 'b'");
-    assertProblem(
-        post(path, "application/json", "[{\"a\": 1}, {\"a\": null}]"), 400, "row 1 column 'a'");
     assertProblem(post(path, "application/json", "[{\"a\": 1}, "), 400, "not valid JSON");
     assertProblem(post(path, "application/json", "[]"), 400, "empty");
     assertProblem(post(path, "application/json", "{\"rows\": [[1]]}"), 400, "\"columns\"");
@@ -318,6 +326,84 @@ class DatasetApiTest {
         post("/api/v1/datasets?name=wide", "text/csv", wide.toString().getBytes()),
         400,
         "limit of " + MAX_COLUMNS);
+  }
+
+  // ---- missing values, summaries, rows ----------------------------------------------------------
+
+  @Test
+  void jsonNullIsAMissingValue() throws Exception {
+    JsonNode d =
+        json(post("/api/v1/datasets?name=jn", "application/json", "[{\"a\": 1}, {\"a\": null}]"));
+    assertThat(d.get("columns").get(0).get("type").asString()).isEqualTo("number");
+    assertThat(d.get("columns").get(0).get("summary").toString())
+        .isEqualTo("{\"missing\":1,\"min\":1.0,\"max\":1.0,\"mean\":1.0}");
+    assertThat(datasets.read(d.get("id").asString()).column("a")).containsExactly(1.0, Double.NaN);
+  }
+
+  @Test
+  void penguinsUploadsWithItsGapsAndASummaryPerColumn() throws Exception {
+    HttpResponse<String> r =
+        post("/api/v1/datasets?name=penguins", "text/csv", resource("penguins.csv"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    JsonNode d = json(r);
+    assertThat(d.get("rows").asLong()).isEqualTo(344);
+    assertThat(d.get("columns").findValuesAsString("type"))
+        .containsExactly(
+            "string", "string", "number", "number", "number", "number", "string", "number");
+    JsonNode columns = d.get("columns");
+    assertThat(columns.get(2).get("name").asString()).isEqualTo("bill_length_mm");
+    JsonNode bill = columns.get(2).get("summary");
+    assertThat(bill.get("missing").asLong()).isEqualTo(2);
+    assertThat(bill.get("min").asDouble()).isEqualTo(32.1);
+    assertThat(bill.get("max").asDouble()).isEqualTo(59.6);
+    assertThat(bill.get("mean").asDouble()).isEqualTo(43.921929824561424);
+    for (int c = 3; c <= 5; c++) {
+      assertThat(columns.get(c).get("summary").get("missing").asLong()).isEqualTo(2);
+    }
+    assertThat(columns.get(6).get("summary").toString())
+        .isEqualTo(
+            "{\"missing\":11,\"distinct\":2,\"top\":[{\"value\":\"male\",\"count\":168},"
+                + "{\"value\":\"female\",\"count\":165}]}");
+    assertThat(columns.get(0).get("summary").toString())
+        .isEqualTo(
+            "{\"missing\":0,\"distinct\":3,\"top\":[{\"value\":\"Adelie\",\"count\":152},"
+                + "{\"value\":\"Gentoo\",\"count\":124},"
+                + "{\"value\":\"Chinstrap\",\"count\":68}]}");
+    assertThat(json(get("/api/v1/datasets/" + d.get("id").asString()))).isEqualTo(d);
+
+    JsonNode rows =
+        json(get("/api/v1/datasets/" + d.get("id").asString() + "/rows?offset=2&limit=2"));
+    assertThat(rows.get("rows").toString())
+        .isEqualTo(
+            "[[\"Adelie\",\"Torgersen\",40.3,18.0,195.0,3250.0,\"female\",2007.0],"
+                + "[\"Adelie\",\"Torgersen\",null,null,null,null,null,2007.0]]");
+  }
+
+  @Test
+  void rowsPreviewPagesWithNullsForMissingValues() throws Exception {
+    String csv = "a,b,c\n1.5,x,\n2,NA,y\n3,z,w\n";
+    String id = json(post("/api/v1/datasets?name=rows", "text/csv", csv)).get("id").asString();
+
+    HttpResponse<String> first = get("/api/v1/datasets/" + id + "/rows?offset=0&limit=2");
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    assertThat(first.body())
+        .isEqualTo(
+            "{\"columns\":[\"a\",\"b\",\"c\"],\"rows\":[[1.5,\"x\",null],[2.0,null,\"y\"]],"
+                + "\"offset\":0,\"limit\":2,\"total\":3}");
+    JsonNode rest = json(get("/api/v1/datasets/" + id + "/rows?offset=2&limit=2"));
+    assertThat(rest.get("rows").toString()).isEqualTo("[[3.0,\"z\",\"w\"]]");
+    JsonNode all = json(get("/api/v1/datasets/" + id + "/rows"));
+    assertThat(all.get("rows").size()).isEqualTo(3);
+    assertThat(all.get("limit").asInt()).isEqualTo(50);
+    JsonNode past = json(get("/api/v1/datasets/" + id + "/rows?offset=10"));
+    assertThat(past.get("rows").size()).isZero();
+    assertThat(past.get("total").asLong()).isEqualTo(3);
+
+    assertProblem(get("/api/v1/datasets/" + id + "/rows?limit=0"), 400, "'limit'");
+    assertProblem(get("/api/v1/datasets/" + id + "/rows?limit=1001"), 400, "'limit'");
+    assertProblem(get("/api/v1/datasets/" + id + "/rows?offset=-1"), 400, "'offset'");
+    assertProblem(get("/api/v1/datasets/" + id + "/rows?limit=abc"), 400, null);
+    assertProblem(get("/api/v1/datasets/ds-nope/rows"), 404, "ds-nope");
   }
 
   // ---- list, get, delete ------------------------------------------------------------------------

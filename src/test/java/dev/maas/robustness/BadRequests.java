@@ -177,6 +177,7 @@ final class BadRequests {
     {"DELETE", "/api/v1/models/{}"},
     {"GET", "/api/v1/models/m/aliases/{}"},
     {"GET", "/api/v1/datasets/{}"},
+    {"GET", "/api/v1/datasets/{}/rows"},
     {"GET", "/api/v1/training-jobs/{}"},
     {"GET", "/v2/models/{}"},
   };
@@ -219,6 +220,10 @@ final class BadRequests {
     {"GET", "/api/v1/models?offset=-5"},
     {"GET", "/api/v1/datasets?limit=0"},
     {"GET", "/api/v1/datasets?offset=%ff"},
+    {"GET", "/api/v1/datasets/ds-nope/rows?limit=0"},
+    {"GET", "/api/v1/datasets/ds-nope/rows?limit=100000"},
+    {"GET", "/api/v1/datasets/ds-nope/rows?offset=-1"},
+    {"GET", "/api/v1/datasets/ds-nope/rows?limit=abc"},
     {"GET", "/api/v1/training-jobs?state=bogus"},
     {"GET", "/api/v1/training-jobs?limit=1e3"},
     {"GET", "/api/v1/models?limit=NaN"},

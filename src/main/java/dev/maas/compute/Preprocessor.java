@@ -412,6 +412,11 @@ public final class Preprocessor {
     return v.toString();
   }
 
+  /** The model file's {@code preprocessing} block, e.g. for a registry to show. */
+  public tools.jackson.databind.JsonNode toJson() {
+    return PreprocessorJson.write(this);
+  }
+
   /** What was dropped and why, for messages: "a: one value only; b: dropped by the request". */
   public String reasons() {
     List<String> out = new ArrayList<>();

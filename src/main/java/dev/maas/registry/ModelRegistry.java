@@ -62,6 +62,7 @@ public final class ModelRegistry {
             manifest.spec().family().wireName(),
             manifest.task().wireName(),
             SpecJson.write(manifest.spec()),
+            manifest.preprocessing() == null ? null : manifest.preprocessing().toJson(),
             training,
             metrics == null ? null : metrics.asMap(),
             learningCurve,

@@ -14,6 +14,9 @@ import tools.jackson.databind.JsonNode;
  * @param family the model family's wire name
  * @param task regression or classification
  * @param spec the spec in the API's canonical JSON shape
+ * @param preprocessing what the model does to a raw table row before its network (the model file's
+ *     {@code preprocessing} block: each input column's kind, strategy and levels kept), or null for
+ *     a model that takes its input values as they are
  * @param training the training parameters as submitted, or null for an imported model
  * @param metrics test metrics, or null
  * @param learningCurve per-epoch losses, or empty
@@ -32,6 +35,7 @@ public record ModelVersion(
     String family,
     String task,
     JsonNode spec,
+    JsonNode preprocessing,
     JsonNode training,
     Map<String, Object> metrics,
     List<Map<String, Object>> learningCurve,
@@ -57,6 +61,7 @@ public record ModelVersion(
         family,
         task,
         spec,
+        preprocessing,
         training,
         metrics,
         learningCurve,
@@ -78,6 +83,7 @@ public record ModelVersion(
         family,
         task,
         spec,
+        preprocessing,
         training,
         metrics,
         learningCurve,

@@ -12,6 +12,7 @@ public record VersionDraft(
     String family,
     String task,
     JsonNode spec,
+    JsonNode preprocessing,
     JsonNode training,
     Map<String, Object> metrics,
     List<Map<String, Object>> learningCurve,

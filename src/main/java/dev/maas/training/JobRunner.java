@@ -10,6 +10,7 @@ import dev.maas.compute.Task;
 import dev.maas.compute.TrainedModel;
 import dev.maas.compute.Trainer;
 import dev.maas.compute.TrainingCancelledException;
+import dev.maas.compute.TrainingParams;
 import dev.maas.compute.TrainingResult;
 import dev.maas.dataset.Dataset;
 import dev.maas.dataset.Datasets;
@@ -118,10 +119,17 @@ final class JobRunner {
         save.accept(job);
         return;
       }
+      TrainingParams params = plan.params();
+      JsonNode given = job.request() == null ? null : job.request().get("training");
+      if (params.batchSize() > split[0].rows() && (given == null || !given.has("batchSize"))) {
+        // The default batch is every training row when there are fewer than 32; rows without a
+        // target, left out since the request was checked, make fewer.
+        params = params.withBatchSize(split[0].rows());
+      }
       TrainingResult result =
           trainer.train(
               plan.spec(),
-              plan.params(),
+              params,
               split[0],
               split[1],
               p -> {

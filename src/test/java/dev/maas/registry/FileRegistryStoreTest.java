@@ -219,6 +219,7 @@ class FileRegistryStoreTest {
             null,
             null,
             null,
+            null,
             List.of(),
             Lineage.imported(),
             null,

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -166,11 +165,11 @@ public final class Trainer {
     for (int i = 0; i < n; i++) {
       order[i] = i;
     }
-    shuffle(order, new Random(seed));
+    shuffle(order, ShuffleRandom.seeded(seed));
     return order;
   }
 
-  static void shuffle(int[] order, Random random) {
+  static void shuffle(int[] order, ShuffleRandom random) {
     for (int i = order.length - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);
       int t = order[i];
@@ -214,7 +213,7 @@ public final class Trainer {
       int epochs = params.epochs();
       int batchSize = params.batchSize();
       EarlyStopping stopping = params.earlyStopping();
-      Random shuffle = new Random(params.seed() + 1);
+      ShuffleRandom shuffle = ShuffleRandom.seeded(params.seed() + 1);
       int[] order = Trainer.shuffled(train.rows, params.seed() + 2);
       double[] scratch = new double[batchSize * Math.max(train.rowLength, train.units)];
       var nd4jRandom = Nd4j.getRandomFactory().getNewRandomInstance(params.seed() + 3);

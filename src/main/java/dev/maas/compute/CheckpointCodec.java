@@ -523,7 +523,13 @@ public final class CheckpointCodec {
       long[] shape = longs(entry.get("shape"), path + ".shape");
       if (shape.length != 1 || shape[0] != want.getValue()) {
         throw JsonFields.invalid(
-            path + ".shape", "must be [" + want.getValue() + "], was " + Arrays.toString(shape));
+            path + ".shape",
+            "of tensor '"
+                + name
+                + "' must be ["
+                + want.getValue()
+                + "] for this spec and training, was "
+                + Arrays.toString(shape));
       }
       long length = JsonFields.longInteger(entry.get("length"), path + ".length");
       long at = JsonFields.longInteger(entry.get("offset"), path + ".offset");

@@ -1,5 +1,6 @@
 package dev.maas.compute;
 
+import dev.maas.compute.nn.HostArrays;
 import dev.maas.compute.nn.Network;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -64,6 +65,27 @@ final class StepRule implements AutoCloseable {
       gradients.assign(state).muli(learningRate);
     }
     network.parameters().subi(gradients);
+  }
+
+  /**
+   * A copy of the optimizer's state: ND4J's updater state view, or the classical-momentum velocity;
+   * empty for plain SGD, which has none. The step count is not part of it: the caller passes it to
+   * {@link #apply}.
+   */
+  double[] state() {
+    return state == null ? new double[0] : HostArrays.readFlat(state);
+  }
+
+  /** Replaces the optimizer's state with one {@link #state()} returned. */
+  void restore(double[] values) {
+    long expected = state == null ? 0 : state.length();
+    if (values.length != expected) {
+      throw new IllegalArgumentException(
+          "the optimizer state has " + expected + " values, the checkpoint " + values.length);
+    }
+    if (state != null) {
+      HostArrays.write(state, values);
+    }
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.maas.compute;
 
 import dev.maas.compute.nn.Head;
+import dev.maas.compute.nn.HostArrays;
 import dev.maas.compute.nn.LabelBuffers;
 import dev.maas.compute.nn.Network;
 import dev.maas.compute.nn.NetworkPass;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,6 +42,29 @@ public final class Trainer {
       Examples test,
       TrainingListener listener,
       Cancellation cancellation) {
+    return train(spec, params, train, test, listener, cancellation, Checkpointing.NONE);
+  }
+
+  /**
+   * Trains as {@link #train(ModelSpec, TrainingParams, Examples, Examples, TrainingListener,
+   * Cancellation)} does, taking checkpoints at epoch boundaries when {@code checkpointing}'s policy
+   * says so and, when it names one, resuming from a checkpoint: the run starts with the epoch after
+   * the checkpoint's, from its parameters, optimizer state, generators, early-stopping state and
+   * learning curve, and ends with the model the uninterrupted run would have ended with, bit for
+   * bit. The listener hears the epochs this call runs; the result's learning curve has them all.
+   *
+   * @throws IllegalArgumentException when the checkpoint to resume from was not taken by a run of
+   *     this spec, these parameters and this data, or the spec uses an exact solver (which has no
+   *     epochs and takes no checkpoints)
+   */
+  public TrainingResult train(
+      ModelSpec spec,
+      TrainingParams params,
+      Examples train,
+      Examples test,
+      TrainingListener listener,
+      Cancellation cancellation,
+      Checkpointing checkpointing) {
     validate(spec, params, train, test);
     long start = System.nanoTime();
     int[] order = shuffled(train.rows(), params.seed());
@@ -69,6 +92,29 @@ public final class Trainer {
         spec instanceof LogisticRegressionSpec logistic
             && logistic.solver() == LogisticRegressionSpec.Solver.NEWTON;
     boolean exact = leastSquares || newton;
+    TrainingCheckpoint resume = checkpointing.resumeFrom();
+    TrainingCheckpoint.Identity identity =
+        new TrainingCheckpoint.Identity(
+            spec,
+            params,
+            train.inputShape(),
+            train.outputs(),
+            train.labels(),
+            inputs,
+            outputs,
+            train.rows(),
+            validationRows);
+    if (resume != null) {
+      if (exact) {
+        throw new IllegalArgumentException(
+            "an exact solver runs no epochs: there is no checkpoint to resume from");
+      }
+      String difference = resume.identity().difference(identity);
+      if (difference != null) {
+        throw new IllegalArgumentException(
+            "the checkpoint was taken by a different training run: " + difference);
+      }
+    }
     Network network =
         Architectures.build(
             spec,
@@ -77,7 +123,8 @@ public final class Trainer {
             train.outputs(),
             exact ? DataType.DOUBLE : DataType.FLOAT,
             !exact);
-    Loop loop = new Loop(network, head, params, trainData, validationData, listener, start);
+    Loop loop =
+        new Loop(network, head, params, trainData, validationData, listener, start, identity);
     try {
       if (cancellation.requested()) {
         throw new TrainingCancelledException(1);
@@ -90,8 +137,12 @@ public final class Trainer {
             network, trainData, params.l2() > 0 ? params.l2() : 1.0 / trainData.rows);
         loop.recordOnce();
       } else {
-        network.initialize(params.seed());
-        loop.run(cancellation);
+        if (resume == null) {
+          network.initialize(params.seed());
+        } else {
+          network.setParameters(resume.parameters());
+        }
+        loop.run(cancellation, checkpointing);
       }
     } catch (RuntimeException | Error e) {
       network.close();
@@ -167,11 +218,11 @@ public final class Trainer {
     for (int i = 0; i < n; i++) {
       order[i] = i;
     }
-    shuffle(order, new Random(seed));
+    shuffle(order, ShuffleRandom.seeded(seed));
     return order;
   }
 
-  static void shuffle(int[] order, Random random) {
+  static void shuffle(int[] order, ShuffleRandom random) {
     for (int i = order.length - 1; i > 0; i--) {
       int j = random.nextInt(i + 1);
       int t = order[i];
@@ -189,10 +240,12 @@ public final class Trainer {
     private final EncodedData validation;
     private final TrainingListener listener;
     private final long start;
+    private final TrainingCheckpoint.Identity identity;
     final List<EpochProgress> curve = new ArrayList<>();
     int bestEpoch;
     boolean stoppedEarly;
     private Losses losses;
+    private long elapsedBefore; // nanoseconds of the runs before a resume
 
     Loop(
         Network network,
@@ -201,7 +254,8 @@ public final class Trainer {
         EncodedData train,
         EncodedData validation,
         TrainingListener listener,
-        long start) {
+        long start,
+        TrainingCheckpoint.Identity identity) {
       this.network = network;
       this.head = head;
       this.params = params;
@@ -209,26 +263,52 @@ public final class Trainer {
       this.validation = validation;
       this.listener = listener;
       this.start = start;
+      this.identity = identity;
     }
 
-    void run(Cancellation cancellation) {
+    void run(Cancellation cancellation, Checkpointing checkpointing) {
+      TrainingCheckpoint resume = checkpointing.resumeFrom();
       int epochs = params.epochs();
       int batchSize = params.batchSize();
       EarlyStopping stopping = params.earlyStopping();
-      Random shuffle = new Random(params.seed() + 1);
-      int[] order = Trainer.shuffled(train.rows, params.seed() + 2);
+      ShuffleRandom shuffle;
+      int[] order;
       double[] scratch = new double[batchSize * Math.max(train.rowLength, train.units)];
       var nd4jRandom = Nd4j.getRandomFactory().getNewRandomInstance(params.seed() + 3);
       double best = Double.POSITIVE_INFINITY;
       int sinceBest = 0;
       INDArray bestParams = null;
+      long iteration = 0;
+      int firstEpoch = 1;
+      if (resume == null) {
+        shuffle = ShuffleRandom.seeded(params.seed() + 1);
+        order = Trainer.shuffled(train.rows, params.seed() + 2);
+      } else {
+        shuffle = ShuffleRandom.ofState(resume.shuffleState());
+        order = resume.order().clone();
+        nd4jRandom.setStates(resume.dropoutRootState(), resume.dropoutNodeState());
+        best = resume.stopping().bestLoss();
+        sinceBest = resume.stopping().sinceBest();
+        bestEpoch = resume.stopping().bestEpoch();
+        if (resume.bestParameters() != null) {
+          bestParams = keep(null, network.parameters());
+          HostArrays.write(bestParams, resume.bestParameters());
+        }
+        curve.addAll(resume.learningCurve());
+        elapsedBefore = curve.get(curve.size() - 1).elapsed().toNanos();
+        iteration = resume.iteration();
+        firstEpoch = resume.epoch() + 1;
+      }
+      long lastCheckpoint = System.nanoTime();
       try (PassCache passes = new PassCache(network, true, nd4jRandom);
           PassCache inference = new PassCache(network, false, null);
           StepRule step = new StepRule(network, params);
           LabelBuffers labels = new LabelBuffers(network.dataType(), train.units)) {
+        if (resume != null) {
+          step.restore(resume.updaterState());
+        }
         losses = new Losses(head, inference, labels);
-        int iteration = 0;
-        for (int epoch = 1; epoch <= epochs; epoch++) {
+        for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
           Trainer.shuffle(order, shuffle);
           for (int from = 0; from < train.rows; from += batchSize) {
             if (cancellation.requested()) {
@@ -244,7 +324,7 @@ public final class Trainer {
               INDArray gradient = head.loss().computeGradient(y, scores, head.activation(), null);
               gradient.muli(1.0 / count);
               pass.backward(gradient);
-              step.apply(iteration++, epoch - 1);
+              step.apply((int) iteration++, epoch - 1);
             }
           }
           double monitored = record(epoch, epochs);
@@ -262,6 +342,30 @@ public final class Trainer {
             }
           } else {
             bestEpoch = epoch;
+          }
+          long now = System.nanoTime();
+          if (epoch < epochs
+              && checkpointing
+                  .policy()
+                  .due(curve.get(curve.size() - 1), Duration.ofNanos(now - lastCheckpoint))) {
+            checkpointing
+                .sink()
+                .accept(
+                    new TrainingCheckpoint(
+                        identity,
+                        epoch,
+                        iteration,
+                        shuffle.state(),
+                        nd4jRandom.rootState(),
+                        nd4jRandom.nodeState(),
+                        order.clone(),
+                        network.dataType(),
+                        HostArrays.readFlat(network.parameters()),
+                        step.state(),
+                        new TrainingCheckpoint.Stopping(best, bestEpoch, sinceBest),
+                        bestParams == null ? null : HostArrays.readFlat(bestParams),
+                        curve));
+            lastCheckpoint = System.nanoTime();
           }
         }
         if (bestParams != null && bestEpoch != curve.size()) {
@@ -306,7 +410,7 @@ public final class Trainer {
               epochs,
               trainLoss,
               validationLoss,
-              Duration.ofNanos(System.nanoTime() - start));
+              Duration.ofNanos(elapsedBefore + System.nanoTime() - start));
       curve.add(progress);
       listener.onEpoch(progress);
       return validation == null ? trainLoss : validationLoss;

@@ -84,6 +84,9 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
     if (t != JsonToken.START_ARRAY) {
       throw new InvalidException("'inputs' must be an array of tensors, was " + kind(t));
     }
+    if (layout.raw()) {
+      return RawTensors.read(p, layout, maxInstances);
+    }
     Rows rows = null;
     int count = 0;
     JsonToken item;

@@ -3,6 +3,7 @@ package dev.maas.serving;
 import dev.maas.MaasApplication;
 import dev.maas.MaasProperties;
 import dev.maas.compute.Predictions;
+import dev.maas.compute.Preprocessor;
 import dev.maas.compute.TrainedModel;
 import dev.maas.errors.InvalidException;
 import dev.maas.registry.ModelRegistry;
@@ -11,6 +12,7 @@ import dev.maas.web.RequestBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,7 +160,7 @@ class InferenceController {
               .map(v -> Integer.toString(v.version()))
               .toList());
       out.put("platform", "maas_nd4j");
-      out.put("inputs", List.of(tensor(INPUT, type, lease.model().layout().batchShape())));
+      out.put("inputs", inputs(lease.model().layout(), type));
       if (model.labels() == null) {
         out.put("outputs", List.of(tensor(OUTPUT, type, new long[] {-1, model.outputs()})));
       } else {
@@ -192,6 +194,30 @@ class InferenceController {
   }
 
   /** FP32 for models with float parameters, FP64 for double ones (exact least squares). */
+  /**
+   * The model's inputs: the one tensor {@code input}, or for a model that takes raw table rows one
+   * tensor per column it uses ({@code BYTES} for a categorical column; columns it drops are left
+   * out, and any column not sent is missing), plus {@code input} with every column when all are
+   * numbers.
+   */
+  private static List<Map<String, Object>> inputs(InputLayout layout, String type) {
+    if (!layout.raw()) {
+      return List.of(tensor(INPUT, type, layout.batchShape()));
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Preprocessor.Step step : layout.preprocessing().steps()) {
+      if (step instanceof Preprocessor.Categorical) {
+        out.add(tensor(step.column(), "BYTES", new long[] {-1}));
+      } else if (step instanceof Preprocessor.Numeric) {
+        out.add(tensor(step.column(), "FP64", new long[] {-1}));
+      }
+    }
+    if (layout.preprocessing().numeric()) {
+      out.add(tensor(INPUT, "FP64", new long[] {-1, layout.columns().size()}));
+    }
+    return out;
+  }
+
   private static String datatype(TrainedModel model) {
     return model.dataType() == DataType.DOUBLE ? "FP64" : "FP32";
   }

@@ -136,6 +136,65 @@ class TabularTrainingTest {
     assertThat(predictions.get(1).get("label").asString()).isEqualTo("Gentoo");
     assertThat(predictions.size()).isEqualTo(4);
 
+    // One row at a time gives the same answers as the batch.
+    String[] instances = {
+      "[\"Biscoe\", 46.1, 13.2, 211, 4500, \"female\", 2007]",
+      "{\"island\": \"Atlantis\", \"bill_length_mm\": null, \"sex\": null}",
+      "[null, null, null, null, null, null, null]"
+    };
+    for (int i = 0; i < instances.length; i++) {
+      HttpResponse<String> one =
+          api()
+              .post(
+                  "/api/v1/models/penguins/predict",
+                  "application/json",
+                  "{\"instances\": [" + instances[i] + "]}",
+                  null);
+      assertThat(JobsClient.json(one).get("predictions").get(0)).isEqualTo(predictions.get(i + 1));
+    }
+
+    // The Open Inference Protocol: one tensor per column, BYTES for text, null for missing.
+    JsonNode metadata = JobsClient.json(api().get("/v2/models/penguins"));
+    assertThat(metadata.get("inputs").toString())
+        .startsWith(
+            "[{\"name\":\"island\",\"datatype\":\"BYTES\",\"shape\":[-1]},"
+                + "{\"name\":\"bill_length_mm\",\"datatype\":\"FP64\",\"shape\":[-1]}");
+    HttpResponse<String> infer =
+        api()
+            .post(
+                "/v2/models/penguins/infer",
+                "application/json",
+                "{\"inputs\": ["
+                    + "{\"name\": \"island\", \"datatype\": \"BYTES\", \"shape\": [3],"
+                    + " \"data\": [\"Biscoe\", \"Atlantis\", null]},"
+                    + "{\"name\": \"bill_length_mm\", \"datatype\": \"FP32\", \"shape\": [3, 1],"
+                    + " \"data\": [46.1, null, null]},"
+                    + "{\"name\": \"bill_depth_mm\", \"datatype\": \"FP64\", \"shape\": [3],"
+                    + " \"data\": [13.2, null, null]},"
+                    + "{\"name\": \"flipper_length_mm\", \"datatype\": \"INT32\", \"shape\": [3],"
+                    + " \"data\": [211, null, null]},"
+                    + "{\"name\": \"body_mass_g\", \"datatype\": \"INT32\", \"shape\": [3],"
+                    + " \"data\": [4500, null, null]},"
+                    + "{\"name\": \"sex\", \"datatype\": \"BYTES\", \"shape\": [3],"
+                    + " \"data\": [\"female\", null, null]}]}",
+                null);
+    assertThat(infer.statusCode()).as(infer.body()).isEqualTo(200);
+    JsonNode labels = JobsClient.json(infer).get("outputs").get(0).get("data");
+    for (int i = 0; i < 3; i++) {
+      assertThat(labels.get(i).asString())
+          .isEqualTo(predictions.get(i + 1).get("label").asString());
+    }
+    HttpResponse<String> bytesForNumbers =
+        api()
+            .post(
+                "/v2/models/penguins/infer",
+                "application/json",
+                "{\"inputs\": [{\"name\": \"body_mass_g\", \"datatype\": \"BYTES\","
+                    + " \"shape\": [1], \"data\": [\"heavy\"]}]}",
+                null);
+    assertThat(bytesForNumbers.statusCode()).isEqualTo(400);
+    assertThat(bytesForNumbers.body()).contains("column 'body_mass_g' takes numbers");
+
     HttpResponse<String> wrong =
         api()
             .post(

@@ -208,6 +208,25 @@ class TabularTrainingTest {
   }
 
   @Test
+  void linearRegressionOnOneHotCategoriesIsExactLeastSquaresDespiteTheirCollinearity()
+      throws Exception {
+    // One-hot columns of a category sum to one, like the intercept: the exact solver must cope.
+    JsonNode job =
+        train(
+            "{\"model\": \"penguins-mass\", \"family\": \"linear_regression\", \"dataset\": \""
+                + penguins
+                + "\", \"testDataset\": \""
+                + penguinsTest
+                + "\", \"target\": \"body_mass_g\"}");
+    double r2 = job.get("metrics").get("r2").asDouble();
+    System.out.printf("| penguins body_mass_g | linear_regression | R² %.4f |%n", r2);
+    // scikit-learn's LinearRegression on the same rows and pipeline (median imputation, a missing
+    // category as its own level, one-hot, scaling): R² 0.82975; with the most frequent category
+    // imputed instead, as the peer script does for classification, 0.8362.
+    assertThat(r2).isCloseTo(0.82975, org.assertj.core.api.Assertions.within(0.0005));
+  }
+
+  @Test
   void rowsWithoutATargetAreLeftOutAndTheJobSaysHowMany() throws Exception {
     String csv = "x,c,y\n1,a,1.5\n2,b,NA\n3,a,3.5\n4,b,\n5,a,5.5\n6,b,6.5\n";
     String id = api().uploadCsv("gappy-target", csv);

@@ -136,6 +136,12 @@ class TabularTrainingTest {
     assertThat(predictions.get(1).get("label").asString()).isEqualTo("Gentoo");
     assertThat(predictions.size()).isEqualTo(4);
 
+    // Capacity counts the expanded width: one weight per output value and class, plus biases.
+    int width = metadataFeatures("penguins");
+    JsonNode capacity = JobsClient.json(api().get("/api/v1/capacity?model=penguins"));
+    assertThat(capacity.get("models").get(0).get("parameters").get("value").asInt())
+        .isEqualTo((width + 1) * 3);
+
     // One row at a time gives the same answers as the batch.
     String[] instances = {
       "[\"Biscoe\", 46.1, 13.2, 211, 4500, \"female\", 2007]",
@@ -252,6 +258,12 @@ class TabularTrainingTest {
                 null);
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("'island' of dataset " + penguins + " holds strings");
+  }
+
+  /** The number of input values of a model after its preprocessing (its feature names). */
+  private int metadataFeatures(String model) throws Exception {
+    JsonNode metadata = JobsClient.json(api().get("/v2/models/" + model));
+    return metadata.get("parameters").get("features").size();
   }
 
   private JsonNode train(String body) throws Exception {

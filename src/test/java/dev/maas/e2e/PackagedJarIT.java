@@ -139,7 +139,7 @@ class PackagedJarIT {
                 "maas_training_jobs_total{family=\"" + family + "\",state=\"succeeded\"} 1.0");
       }
       assertThat(scrape)
-          .contains("maas_training_jobs_total{family=\"mlp\",state=\"succeeded\"} 2.0")
+          .contains("maas_training_jobs_total{family=\"mlp\",state=\"succeeded\"} 3.0")
           .contains("maas_registry_versions{model=\"iris-mlp\"} 2.0")
           .containsPattern(
               "maas_predictions_total\\{family=\"mlp\",model=\"iris-mlp\",outcome=\"success\","

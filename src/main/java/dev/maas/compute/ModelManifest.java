@@ -23,6 +23,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * @param tensors the tensor table, in file order
  * @param features the name of each input value in row-major order, or null when unknown (files
  *     written before names were kept, or models trained outside a job)
+ * @param provenance where the model came from (job, data, split, seed, settings, software), or null
+ *     when unknown (files written before it was kept, or models trained outside a job)
  */
 public record ModelManifest(
     int formatVersion,
@@ -36,7 +38,8 @@ public record ModelManifest(
     Standardizer targetScaler,
     Metrics metrics,
     List<TensorEntry> tensors,
-    List<String> features) {
+    List<String> features,
+    ModelProvenance provenance) {
 
   /** The name of the flat parameter vector in the tensor table. */
   public static final String PARAMETERS = "parameters";
@@ -49,7 +52,7 @@ public record ModelManifest(
   }
 
   /** The manifest of {@code model}, with its parameters as the only tensor. */
-  static ModelManifest of(TrainedModel model, int formatVersion) {
+  static ModelManifest of(TrainedModel model, int formatVersion, ModelProvenance provenance) {
     long count = model.parameterCount();
     DataType type = model.dataType();
     return new ModelManifest(
@@ -64,7 +67,8 @@ public record ModelManifest(
         model.targetScaler(),
         model.metrics(),
         List.of(new TensorEntry(PARAMETERS, type, new long[] {count}, 0, count * type.width())),
-        model.features());
+        model.features(),
+        provenance);
   }
 
   public Family family() {
@@ -98,7 +102,8 @@ public record ModelManifest(
         && Objects.equals(targetScaler, m.targetScaler)
         && Objects.equals(metrics, m.metrics)
         && tensors.equals(m.tensors)
-        && Objects.equals(features, m.features);
+        && Objects.equals(features, m.features)
+        && Objects.equals(provenance, m.provenance);
   }
 
   @Override

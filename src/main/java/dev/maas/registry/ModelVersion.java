@@ -14,7 +14,8 @@ import tools.jackson.databind.JsonNode;
  * @param family the model family's wire name
  * @param task regression or classification
  * @param spec the spec in the API's canonical JSON shape
- * @param training the training parameters as submitted, or null for an imported model
+ * @param training the training parameters as submitted, or null for an imported model whose file
+ *     records none
  * @param metrics test metrics, or null
  * @param learningCurve per-epoch losses, or empty
  * @param lineage where it came from

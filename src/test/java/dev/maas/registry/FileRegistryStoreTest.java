@@ -7,6 +7,7 @@ import dev.maas.compute.DenseLayerSpec;
 import dev.maas.compute.Examples;
 import dev.maas.compute.MlpSpec;
 import dev.maas.compute.ModelCodec;
+import dev.maas.compute.ModelProvenance;
 import dev.maas.compute.TrainedModel;
 import dev.maas.compute.Trainer;
 import dev.maas.compute.TrainingParams;
@@ -230,6 +231,35 @@ class FileRegistryStoreTest {
         .isInstanceOf(CorruptArtifactException.class);
     assertThat(registry.version("churn", 2).status()).isEqualTo(VersionStatus.CORRUPT);
     assertThat(registry.version("churn", 1).status()).isEqualTo(VersionStatus.READY);
+  }
+
+  @Test
+  void anImportedFileBringsTheLineageAndSettingsItsProvenanceRecords() throws Exception {
+    ModelRegistry registry = registry(open());
+    byte[] withProvenance;
+    try (TrainedModel model = ModelCodec.read(modelFile)) {
+      withProvenance =
+          ModelCodec.toBytes(
+              model,
+              new ModelProvenance(
+                  "job-7",
+                  "ds-3",
+                  "cd".repeat(32),
+                  "testFraction=0.25",
+                  9L,
+                  tools.jackson.databind.json.JsonMapper.builder()
+                      .build()
+                      .readTree("{\"epochs\": 2}"),
+                  Map.of("maas", "0.0.9")));
+    }
+    ModelVersion imported = registry.importVersion("moved", withProvenance);
+    assertThat(imported.lineage())
+        .isEqualTo(new Lineage("ds-3", "cd".repeat(32), "testFraction=0.25", 9L, "job-7"));
+    assertThat(imported.training().get("epochs").asInt()).isEqualTo(2);
+
+    ModelVersion bare = registry.importVersion("moved", modelFile);
+    assertThat(bare.lineage()).isEqualTo(Lineage.imported());
+    assertThat(bare.training()).isNull();
   }
 
   @Test

@@ -2,6 +2,8 @@ package dev.maas.registry;
 
 import dev.maas.errors.ConflictException;
 import dev.maas.errors.NotFoundException;
+import dev.maas.registry.StoredRecords.StoredModel;
+import dev.maas.registry.StoredRecords.StoredVersion;
 import dev.maas.storage.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -125,7 +127,7 @@ public final class FileRegistryStore implements RegistryStore {
           try {
             DurableFiles.writeAtomically(versionDir.resolve(ARTIFACT_FILE), artifact);
             DurableFiles.writeAtomically(
-                versionDir.resolve(VERSION_FILE), json.writeValueAsBytes(v));
+                versionDir.resolve(VERSION_FILE), json.writeValueAsBytes(StoredVersion.of(v)));
             DurableFiles.syncDirectory(dir);
           } catch (IOException | RuntimeException e) {
             DurableFiles.deleteTree(versionDir); // keep numbers gapless
@@ -156,7 +158,8 @@ public final class FileRegistryStore implements RegistryStore {
 
   private void writeModel(RegisteredModel model) throws IOException {
     DurableFiles.writeAtomically(
-        models.resolve(model.name()).resolve(MODEL_FILE), json.writeValueAsBytes(model));
+        models.resolve(model.name()).resolve(MODEL_FILE),
+        json.writeValueAsBytes(StoredModel.of(model)));
   }
 
   /** Runs {@code change} on an existing model's entry under its lock. */
@@ -220,7 +223,8 @@ public final class FileRegistryStore implements RegistryStore {
             Path file =
                 models.resolve(name).resolve(Integer.toString(version)).resolve(VERSION_FILE);
             DurableFiles.writeAtomically(
-                file, json.writeValueAsBytes(updated.withStatus(VersionStatus.READY)));
+                file,
+                json.writeValueAsBytes(StoredVersion.of(updated.withStatus(VersionStatus.READY))));
           } catch (IOException ex) {
             throw new UncheckedIOException("cannot update " + name + " version " + version, ex);
           }

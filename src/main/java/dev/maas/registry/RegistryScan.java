@@ -1,5 +1,7 @@
 package dev.maas.registry;
 
+import dev.maas.registry.StoredRecords.StoredModel;
+import dev.maas.registry.StoredRecords.StoredVersion;
 import dev.maas.storage.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -90,7 +92,7 @@ final class RegistryScan {
     Path modelFile = dir.resolve(MODEL_FILE);
     RegisteredModel model = null;
     try {
-      model = json.readValue(Files.readAllBytes(modelFile), RegisteredModel.class);
+      model = json.readValue(Files.readAllBytes(modelFile), StoredModel.class).toModel();
     } catch (IOException | RuntimeException e) {
       problems.add(
           "model '" + name + "': " + MODEL_FILE + " is unreadable (" + e.getMessage() + ")");
@@ -163,7 +165,7 @@ final class RegistryScan {
     }
     ModelVersion v;
     try {
-      v = json.readValue(Files.readAllBytes(metadata), ModelVersion.class);
+      v = json.readValue(Files.readAllBytes(metadata), StoredVersion.class).toVersion();
     } catch (IOException | RuntimeException e) {
       problems.add(
           "model '"

@@ -263,6 +263,40 @@ class FileRegistryStoreTest {
   }
 
   @Test
+  void filesWrittenBeforeTheirSchemaWasRecordedStillLoadAndANewerSchemaIsReported()
+      throws Exception {
+    ModelRegistry first = registry(open());
+    first.importVersion("churn", modelFile);
+    first.importVersion("churn", modelFile);
+    first.setAlias("churn", "production", 1);
+    ModelVersion asRead = registry(open()).version("churn", 1);
+    tools.jackson.databind.json.JsonMapper json =
+        tools.jackson.databind.json.JsonMapper.builder().build();
+    // As written before: the same fields, no "schema".
+    for (String file : List.of("models/churn/model.json", "models/churn/1/version.json")) {
+      Path path = root.resolve(file);
+      tools.jackson.databind.node.ObjectNode record =
+          (tools.jackson.databind.node.ObjectNode) json.readTree(path.toFile());
+      assertThat(record.get("schema").asInt()).isEqualTo(1);
+      record.remove("schema");
+      Files.write(path, json.writeValueAsBytes(record));
+    }
+    // From a newer maas.
+    Path newer = root.resolve("models/churn/2/version.json");
+    tools.jackson.databind.node.ObjectNode record =
+        (tools.jackson.databind.node.ObjectNode) json.readTree(newer.toFile());
+    record.put("schema", 2);
+    Files.write(newer, json.writeValueAsBytes(record));
+
+    ModelRegistry reopened = registry(open());
+    assertThat(reopened.version("churn", 1)).isEqualTo(asRead);
+    assertThat(reopened.model("churn").aliases()).containsEntry("production", 1);
+    assertThat(reopened.version("churn", 2).status()).isEqualTo(VersionStatus.CORRUPT);
+    assertThat(reopened.problems())
+        .anyMatch(p -> p.contains("version 2") && p.contains("schema 2"));
+  }
+
+  @Test
   void findingAModelOrVersionThatIsNotThereIsEmptyNotAnError() {
     ModelRegistry registry = registry(open());
     registry.importVersion("churn", modelFile);

@@ -7,16 +7,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
-@SpringBootTest(
-    webEnvironment = WebEnvironment.RANDOM_PORT,
-    properties = "maas.storage.path=target/test-data/health")
-class ApplicationHealthTest {
-
-  @LocalServerPort int port;
+class ApplicationHealthTest extends FullServerTest {
 
   private final HttpClient http = HttpClient.newHttpClient();
 

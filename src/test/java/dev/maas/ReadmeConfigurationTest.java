@@ -2,33 +2,46 @@ package dev.maas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.RecordComponent;
+import dev.maas.web.security.SecurityProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.util.unit.DataSize;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The README's configuration table lists every property of {@link MaasProperties} (read by
- * reflection, nested records included) with the default the record gives it, so a new property
- * cannot go undocumented.
+ * The README's configuration table lists every {@code maas.*} property of the configuration
+ * metadata that {@code spring-boot-configuration-processor} generates from the feature's {@code
+ * *Properties} records (what IDEs complete), with the default declared there, so a new property
+ * cannot go undocumented; and every property has a description (its record's javadoc).
  */
 class ReadmeConfigurationTest {
   private static final Pattern ROW =
       Pattern.compile("(?m)^\\| `(maas\\.[a-z0-9.-]+)` \\| ([^|]*)\\|");
+  private static final Path METADATA =
+      Path.of("target", "classes", "META-INF", "spring-configuration-metadata.json");
+
+  /** Defaults computed from another setting, which the metadata cannot declare. */
+  private static final Map<String, Object> DERIVED =
+      Map.of(
+          "maas.security.burst", new SecurityProperties(true, null, null, true, 200, null).burst());
 
   @Test
   void everyPropertyIsInTheReadmeTableWithItsDefault() throws Exception {
-    Map<String, Object> defaults = new LinkedHashMap<>();
-    collect("maas", defaults(MaasProperties.class), defaults);
-    assertThat(defaults).isNotEmpty();
+    Map<String, JsonNode> properties = new LinkedHashMap<>();
+    for (JsonNode p : JsonMapper.builder().build().readTree(METADATA.toFile()).get("properties")) {
+      if (p.get("name").asString().startsWith("maas.")) {
+        properties.put(p.get("name").asString(), p);
+      }
+    }
+    assertThat(properties).hasSizeGreaterThan(20);
 
     Map<String, String> documented = new LinkedHashMap<>();
     Matcher row = ROW.matcher(Files.readString(Path.of("README.md")));
@@ -38,43 +51,36 @@ class ReadmeConfigurationTest {
 
     assertThat(documented.keySet())
         .as("maas.* properties in the README's configuration table")
-        .containsAll(defaults.keySet());
-    defaults.forEach(
-        (property, value) -> {
-          if (!(value instanceof Collection) && !(value instanceof Map)) {
-            assertThat(documented.get(property))
-                .as("the README's default of %s", property)
-                .isEqualTo("`" + format(value) + "`");
+        .containsAll(properties.keySet());
+    properties.forEach(
+        (property, p) -> {
+          assertThat(p.path("description").asString(""))
+              .as("the description of %s (its record's javadoc)", property)
+              .isNotBlank();
+          String type = p.get("type").asString();
+          if (type.startsWith("java.util.List") || type.startsWith("java.util.Map")) {
+            return;
           }
+          Object value =
+              DERIVED.containsKey(property)
+                  ? DERIVED.get(property)
+                  : defaultValue(type, p.get("defaultValue"));
+          assertThat(documented.get(property))
+              .as("the README's default of %s", property)
+              .isEqualTo("`" + format(value) + "`");
         });
   }
 
-  /** A record built with every component null: the defaults its compact constructor fills in. */
-  private static Object defaults(Class<?> record) throws Exception {
-    RecordComponent[] components = record.getRecordComponents();
-    Class<?>[] types = new Class<?>[components.length];
-    for (int i = 0; i < components.length; i++) {
-      types[i] = components[i].getType();
+  /** The metadata's default as the value the application binds. */
+  private static Object defaultValue(String type, JsonNode value) {
+    if (value == null || value.isNull()) {
+      return null;
     }
-    Constructor<?> canonical = record.getDeclaredConstructor(types);
-    return canonical.newInstance(new Object[components.length]);
-  }
-
-  private static void collect(String prefix, Object record, Map<String, Object> out)
-      throws Exception {
-    for (RecordComponent c : record.getClass().getRecordComponents()) {
-      String name = prefix + "." + kebab(c.getName());
-      Object value = c.getAccessor().invoke(record);
-      if (c.getType().isRecord()) {
-        collect(name, value == null ? defaults(c.getType()) : value, out);
-      } else {
-        out.put(name, value);
-      }
-    }
-  }
-
-  private static String kebab(String camel) {
-    return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase();
+    return switch (type) {
+      case "org.springframework.util.unit.DataSize" -> DataSize.parse(value.asString());
+      case "java.time.Duration" -> DurationStyle.detectAndParse(value.asString());
+      default -> value.isNumber() ? value.numberValue() : value.asString();
+    };
   }
 
   /** A default as the README writes it: 256MB, 30s, data, 16, none. */

@@ -1,8 +1,8 @@
 package dev.maas.capacity;
 
-import dev.maas.MaasProperties;
 import dev.maas.registry.ModelRegistry;
 import dev.maas.storage.StorageMetrics;
+import dev.maas.storage.StorageProperties;
 import dev.maas.training.TrainingJobs;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,15 +18,14 @@ import org.springframework.context.annotation.Configuration;
 class CapacityConfiguration {
 
   @Bean
-  FlopRate flopRate(MaasProperties properties) {
-    return properties.capacity().benchmark()
-        ? FlopRate.measureInBackground()
-        : FlopRate.fixed(Double.NaN);
+  FlopRate flopRate(CapacityProperties capacity) {
+    return capacity.benchmark() ? FlopRate.measureInBackground() : FlopRate.fixed(Double.NaN);
   }
 
   @Bean
   CapacityReport capacityReport(
-      MaasProperties properties,
+      CostProperties cost,
+      CapacityProperties capacity,
       ModelRegistry registry,
       TrainingJobs jobs,
       MeterRegistry meters,
@@ -37,19 +36,19 @@ class CapacityConfiguration {
         new ServingMeters(meters),
         new VersionFigures(registry),
         flopRate,
-        Prices.of(properties.cost()),
-        properties.capacity());
+        Prices.of(cost),
+        capacity);
   }
 
   @Bean
-  Forecaster forecaster(MaasProperties properties, TrainingJobs jobs, FlopRate flopRate) {
-    return new Forecaster(jobs::runs, flopRate, Prices.of(properties.cost()));
+  Forecaster forecaster(CostProperties cost, TrainingJobs jobs, FlopRate flopRate) {
+    return new Forecaster(jobs::runs, flopRate, Prices.of(cost));
   }
 
   /** The data directory's used and free bytes (walked at most once a minute). */
   @Bean
-  StorageMetrics storageMetrics(MaasProperties properties) {
-    return new StorageMetrics(properties.storage().path(), Duration.ofMinutes(1));
+  StorageMetrics storageMetrics(StorageProperties storage) {
+    return new StorageMetrics(storage.path(), Duration.ofMinutes(1));
   }
 
   @Bean
@@ -59,9 +58,8 @@ class CapacityConfiguration {
 
   /** The prices and the replica size, so that recording rules can turn usage into cost. */
   @Bean
-  MeterBinder costMetrics(MaasProperties properties, FlopRate flopRate) {
-    MaasProperties.Cost cost = properties.cost();
-    int cores = properties.capacity().cores();
+  MeterBinder costMetrics(CostProperties cost, CapacityProperties capacity, FlopRate flopRate) {
+    int cores = capacity.cores();
     return meters -> {
       String currency = cost.currency();
       Gauge.builder("maas.cost.cpu.core.hour", cost::cpuCoreHour)

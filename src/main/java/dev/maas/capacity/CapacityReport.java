@@ -1,6 +1,5 @@
 package dev.maas.capacity;
 
-import dev.maas.MaasProperties;
 import dev.maas.capacity.CapacityAnswer.Replicas;
 import dev.maas.capacity.CapacityAnswer.Training;
 import dev.maas.capacity.CapacityAnswer.VersionCapacity;
@@ -27,7 +26,7 @@ final class CapacityReport {
   private final VersionFigures figures;
   private final FlopRate flopRate;
   private final Prices prices;
-  private final MaasProperties.Capacity capacity;
+  private final CapacityProperties capacity;
 
   CapacityReport(
       ModelRegistry registry,
@@ -36,7 +35,7 @@ final class CapacityReport {
       VersionFigures figures,
       FlopRate flopRate,
       Prices prices,
-      MaasProperties.Capacity capacity) {
+      CapacityProperties capacity) {
     this.registry = registry;
     this.jobs = jobs;
     this.meters = meters;

@@ -1,7 +1,5 @@
 package dev.maas.capacity;
 
-import dev.maas.MaasProperties;
-
 /**
  * The cost model: usage turned into money with the configured prices ({@code maas.cost.*}). Every
  * formula here is written out in the README's "Capacity and cost" section.
@@ -9,7 +7,7 @@ import dev.maas.MaasProperties;
 record Prices(String currency, double cpuCoreHour, double memoryGibHour, double storageGibMonth) {
   static final double GIB = 1024.0 * 1024 * 1024;
 
-  static Prices of(MaasProperties.Cost cost) {
+  static Prices of(CostProperties cost) {
     return new Prices(
         cost.currency(), cost.cpuCoreHour(), cost.memoryGibHour(), cost.storageGibMonth());
   }

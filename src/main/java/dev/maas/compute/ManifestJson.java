@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.nd4j.linalg.api.buffer.DataType;
 import tools.jackson.core.JacksonException;
@@ -41,10 +43,14 @@ final class ManifestJson {
           "metrics",
           "tensors",
           "features",
-          "preprocessing");
-  private static final Set<String> OPTIONAL = Set.of("features", "preprocessing");
+          "preprocessing",
+          "provenance");
+  private static final Set<String> OPTIONAL = Set.of("features", "preprocessing", "provenance");
   private static final Set<String> REQUIRED =
       FIELDS.stream().filter(f -> !OPTIONAL.contains(f)).collect(Collectors.toUnmodifiableSet());
+  private static final Set<String> PROVENANCE =
+      Set.of("trainingJob", "dataset", "split", "seed", "training", "software");
+  private static final Set<String> DATASET = Set.of("id", "sha256");
   private static final Set<String> SCALER = Set.of("mean", "scale");
 
   private ManifestJson() {}
@@ -83,6 +89,9 @@ final class ManifestJson {
     if (m.preprocessing() != null) {
       root.set("preprocessing", PreprocessorJson.write(m.preprocessing()));
     }
+    if (m.provenance() != null) {
+      root.set("provenance", provenance(m.provenance()));
+    }
     ArrayNode tensors = root.putArray("tensors");
     for (TensorEntry t : m.tensors()) {
       ObjectNode entry = tensors.addObject();
@@ -94,6 +103,37 @@ final class ManifestJson {
       entry.put("length", t.length());
     }
     return SpecJson.MAPPER.writeValueAsBytes(root);
+  }
+
+  /** Only what is known: absent fields are unknown. */
+  private static ObjectNode provenance(ModelProvenance p) {
+    ObjectNode node = SpecJson.MAPPER.createObjectNode();
+    if (p.trainingJob() != null) {
+      node.put("trainingJob", p.trainingJob());
+    }
+    if (p.datasetId() != null || p.datasetSha256() != null) {
+      ObjectNode dataset = node.putObject("dataset");
+      if (p.datasetId() != null) {
+        dataset.put("id", p.datasetId());
+      }
+      if (p.datasetSha256() != null) {
+        dataset.put("sha256", p.datasetSha256());
+      }
+    }
+    if (p.split() != null) {
+      node.put("split", p.split());
+    }
+    if (p.seed() != null) {
+      node.put("seed", p.seed());
+    }
+    if (p.training() != null) {
+      node.set("training", p.training());
+    }
+    if (!p.software().isEmpty()) {
+      ObjectNode software = node.putObject("software");
+      p.software().forEach(software::put);
+    }
+    return node;
   }
 
   /** Scalers are JSON numbers: few, readable without the tensors, and exact both ways. */
@@ -161,7 +201,8 @@ final class ManifestJson {
         metrics,
         tensors,
         features,
-        preprocessing);
+        preprocessing,
+        provenance(root.get("provenance")));
   }
 
   /** Optional, from format version 2: one step per raw input column, as wide as the input. */
@@ -183,6 +224,49 @@ final class ManifestJson {
           "yields " + p.width() + " values per row where the input has " + inputShape[0]);
     }
     return p;
+  }
+
+  /** Optional, and every field in it: see {@link ModelProvenance}. */
+  private static ModelProvenance provenance(JsonNode node) throws ModelFormatException {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    JsonFields.object(node, "provenance", PROVENANCE, Set.of());
+    String datasetId = null;
+    String datasetSha256 = null;
+    JsonNode dataset = node.get("dataset");
+    if (dataset != null && !dataset.isNull()) {
+      JsonFields.object(dataset, "provenance.dataset", DATASET, Set.of());
+      datasetId = optionalString(dataset.get("id"), "provenance.dataset.id");
+      datasetSha256 = optionalString(dataset.get("sha256"), "provenance.dataset.sha256");
+    }
+    JsonNode seed = node.get("seed");
+    JsonNode training = node.get("training");
+    if (training != null && !training.isNull() && !training.isObject()) {
+      throw invalid("provenance.training", "must be an object of training settings");
+    }
+    Map<String, String> software = new TreeMap<>();
+    JsonNode softwareNode = node.get("software");
+    if (softwareNode != null && !softwareNode.isNull()) {
+      if (!softwareNode.isObject()) {
+        throw invalid("provenance.software", "must be an object of names to versions");
+      }
+      for (String name : softwareNode.propertyNames()) {
+        software.put(name, string(softwareNode.get(name), "provenance.software." + name));
+      }
+    }
+    return new ModelProvenance(
+        optionalString(node.get("trainingJob"), "provenance.trainingJob"),
+        datasetId,
+        datasetSha256,
+        optionalString(node.get("split"), "provenance.split"),
+        seed == null || seed.isNull() ? null : JsonFields.longInteger(seed, "provenance.seed"),
+        training == null || training.isNull() ? null : training,
+        software);
+  }
+
+  private static String optionalString(JsonNode node, String path) throws ModelFormatException {
+    return node == null || node.isNull() ? null : string(node, path);
   }
 
   /** Optional: one distinct, non-blank name per input value. */

@@ -106,7 +106,16 @@ public final class ModelCodec {
    * gives the same bytes.
    */
   public static void write(TrainedModel model, OutputStream out) throws IOException {
-    byte[] manifest = ManifestJson.write(ModelManifest.of(model, FORMAT_VERSION));
+    write(model, null, out);
+  }
+
+  /**
+   * Writes {@code model} with {@code provenance} (may be null) in its manifest to {@code out} and
+   * flushes it; does not close it. The same model and provenance always give the same bytes.
+   */
+  public static void write(TrainedModel model, ModelProvenance provenance, OutputStream out)
+      throws IOException {
+    byte[] manifest = ManifestJson.write(ModelManifest.of(model, FORMAT_VERSION, provenance));
     ByteBuffer head = ByteBuffer.allocate(20 + manifest.length).order(ByteOrder.LITTLE_ENDIAN);
     head.put(MAGIC).putInt(FORMAT_VERSION).putInt(manifest.length).put(manifest);
     CRC32C crc = new CRC32C();
@@ -122,10 +131,15 @@ public final class ModelCodec {
 
   /** The model file of {@code model}, in memory: for models well under 2 GiB. */
   public static byte[] toBytes(TrainedModel model) {
+    return toBytes(model, null);
+  }
+
+  /** The model file of {@code model} with {@code provenance} (may be null), in memory. */
+  public static byte[] toBytes(TrainedModel model, ModelProvenance provenance) {
     long size = model.parameterCount() * model.dataType().width() + 65536;
     ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(size, 1 << 30));
     try {
-      write(model, out);
+      write(model, provenance, out);
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
     }

@@ -25,6 +25,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  *     written before names were kept, or models trained outside a job)
  * @param preprocessing what is done to a raw table row before the network, or null when the model
  *     takes its input values as they are (format version 2)
+ * @param provenance where the model came from (job, data, split, seed, settings, software), or null
+ *     when unknown (files written before it was kept, or models trained outside a job)
  */
 public record ModelManifest(
     int formatVersion,
@@ -39,7 +41,8 @@ public record ModelManifest(
     Metrics metrics,
     List<TensorEntry> tensors,
     List<String> features,
-    Preprocessor preprocessing) {
+    Preprocessor preprocessing,
+    ModelProvenance provenance) {
 
   /** The name of the flat parameter vector in the tensor table. */
   public static final String PARAMETERS = "parameters";
@@ -52,7 +55,7 @@ public record ModelManifest(
   }
 
   /** The manifest of {@code model}, with its parameters as the only tensor. */
-  static ModelManifest of(TrainedModel model, int formatVersion) {
+  static ModelManifest of(TrainedModel model, int formatVersion, ModelProvenance provenance) {
     long count = model.parameterCount();
     DataType type = model.dataType();
     return new ModelManifest(
@@ -68,7 +71,8 @@ public record ModelManifest(
         model.metrics(),
         List.of(new TensorEntry(PARAMETERS, type, new long[] {count}, 0, count * type.width())),
         model.features(),
-        model.preprocessing());
+        model.preprocessing(),
+        provenance);
   }
 
   public Family family() {
@@ -102,7 +106,8 @@ public record ModelManifest(
         && Objects.equals(targetScaler, m.targetScaler)
         && Objects.equals(metrics, m.metrics)
         && tensors.equals(m.tensors)
-        && Objects.equals(features, m.features);
+        && Objects.equals(features, m.features)
+        && Objects.equals(provenance, m.provenance);
   }
 
   @Override

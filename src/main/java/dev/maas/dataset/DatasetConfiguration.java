@@ -1,6 +1,6 @@
 package dev.maas.dataset;
 
-import dev.maas.MaasProperties;
+import dev.maas.storage.StorageProperties;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -11,14 +11,13 @@ import org.springframework.context.annotation.Configuration;
 class DatasetConfiguration {
 
   @Bean
-  DatasetStore datasetStore(MaasProperties properties) {
-    return new FileDatasetStore(properties.storage().path(), Clock.systemUTC());
+  DatasetStore datasetStore(StorageProperties storage) {
+    return new FileDatasetStore(storage.path(), Clock.systemUTC());
   }
 
   @Bean
   Datasets datasets(
-      DatasetStore store, ObjectProvider<DatasetUsage> usage, MaasProperties properties) {
-    MaasProperties.Datasets limits = properties.datasets();
+      DatasetStore store, ObjectProvider<DatasetUsage> usage, DatasetProperties limits) {
     return new Datasets(
         store,
         usage.getIfAvailable(() -> id -> false),

@@ -58,7 +58,7 @@ public final class FileDatasetStore implements DatasetStore {
     try (var entries = Files.list(datasets)) {
       for (Path p : entries.toList()) {
         String name = p.getFileName().toString();
-        if (name.endsWith(DurableFiles.TEMPORARY_SUFFIX) || name.startsWith(".deleted-")) {
+        if (DurableFiles.isLeftover(p)) {
           log.info("datasets: removing leftover {}", name);
           DurableFiles.deleteTree(p);
         } else if (Files.isDirectory(p)) {
@@ -127,11 +127,7 @@ public final class FileDatasetStore implements DatasetStore {
     if (index.remove(id) == null) {
       return false;
     }
-    Path dir = datasets.resolve(id);
-    Path doomed = datasets.resolve(".deleted-" + id);
-    Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
-    DurableFiles.syncDirectory(datasets);
-    DurableFiles.deleteTree(doomed);
+    DurableFiles.deleteByRename(datasets.resolve(id));
     return true;
   }
 

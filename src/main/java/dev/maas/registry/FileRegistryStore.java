@@ -2,6 +2,8 @@ package dev.maas.registry;
 
 import dev.maas.errors.ConflictException;
 import dev.maas.errors.NotFoundException;
+import dev.maas.registry.StoredRecords.StoredModel;
+import dev.maas.registry.StoredRecords.StoredVersion;
 import dev.maas.storage.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,173 +69,19 @@ public final class FileRegistryStore implements RegistryStore {
     this.provenance = provenance;
     try {
       Files.createDirectories(models);
-      scan();
+      RegistryScan scan = RegistryScan.of(models, json);
+      scan.models()
+          .forEach(
+              (name, found) -> {
+                Entry entry = new Entry();
+                entry.versions.putAll(found.versions());
+                entry.model = found.model();
+                index.put(name, entry);
+              });
+      problems.addAll(scan.problems());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the registry under " + root, e);
     }
-  }
-
-  // ---- start-up scan -------------------------------------------------------------------------
-
-  private void scan() throws IOException {
-    long start = System.nanoTime();
-    int versions = 0;
-    try (var dirs = Files.list(models)) {
-      for (Path dir : dirs.toList()) {
-        String name = dir.getFileName().toString();
-        if (isTemporary(dir)) {
-          removeLeftover(dir);
-        } else if (Files.isDirectory(dir)) {
-          versions += scanModel(name, dir);
-        }
-      }
-    }
-    log.info(
-        "registry: {} models, {} versions scanned in {} ms{}",
-        index.size(),
-        versions,
-        (System.nanoTime() - start) / 1_000_000,
-        problems.isEmpty() ? "" : "; problems: " + problems);
-  }
-
-  private static boolean isTemporary(Path p) {
-    String n = p.getFileName().toString();
-    return n.endsWith(DurableFiles.TEMPORARY_SUFFIX) || n.startsWith(".deleted-");
-  }
-
-  private void removeLeftover(Path p) throws IOException {
-    log.info("registry: removing leftover {}", p.getFileName());
-    DurableFiles.deleteTree(p);
-  }
-
-  private int scanModel(String name, Path dir) throws IOException {
-    Entry entry = new Entry();
-    Path modelFile = dir.resolve(MODEL_FILE);
-    RegisteredModel model = null;
-    try {
-      model = json.readValue(Files.readAllBytes(modelFile), RegisteredModel.class);
-    } catch (IOException | RuntimeException e) {
-      problems.add(
-          "model '" + name + "': " + MODEL_FILE + " is unreadable (" + e.getMessage() + ")");
-    }
-    int latest = model == null ? 0 : model.latestVersion();
-    try (var children = Files.list(dir)) {
-      for (Path child : children.toList()) {
-        String file = child.getFileName().toString();
-        if (isTemporary(child)) {
-          removeLeftover(child);
-        } else if (Files.isDirectory(child) && file.matches("[1-9][0-9]{0,9}")) {
-          ModelVersion v = scanVersion(name, Integer.parseInt(file), child);
-          if (v != null) {
-            entry.versions.put(v.version(), v);
-            latest = Math.max(latest, v.version());
-          }
-        }
-      }
-    }
-    if (model == null && entry.versions.isEmpty()) {
-      return 0;
-    }
-    if (model == null) {
-      Instant created = entry.versions.firstEntry().getValue().createdAt();
-      model = new RegisteredModel(name, null, Map.of(), Map.of(), created, created, latest);
-    }
-    Map<String, Integer> aliases = new LinkedHashMap<>();
-    for (Map.Entry<String, Integer> a : model.aliases().entrySet()) {
-      if (entry.versions.containsKey(a.getValue())) {
-        aliases.put(a.getKey(), a.getValue());
-      } else {
-        problems.add(
-            "model '"
-                + name
-                + "': alias '"
-                + a.getKey()
-                + "' pointed at missing version "
-                + a.getValue()
-                + " and was dropped");
-      }
-    }
-    entry.model =
-        new RegisteredModel(
-            name,
-            model.description(),
-            model.tags(),
-            aliases,
-            model.createdAt(),
-            model.updatedAt(),
-            latest);
-    index.put(name, entry);
-    return entry.versions.size();
-  }
-
-  /** Reads one version folder; an unfinished registration (no metadata yet) is removed. */
-  private ModelVersion scanVersion(String name, int number, Path dir) throws IOException {
-    try (var files = Files.list(dir)) {
-      for (Path f : files.toList()) {
-        if (isTemporary(f)) {
-          removeLeftover(f);
-        }
-      }
-    }
-    Path metadata = dir.resolve(VERSION_FILE);
-    if (!Files.exists(metadata)) {
-      // version.json is written last: without it the registration was never acknowledged.
-      log.info("registry: removing unfinished registration {} version {}", name, number);
-      DurableFiles.deleteTree(dir);
-      return null;
-    }
-    ModelVersion v;
-    try {
-      v = json.readValue(Files.readAllBytes(metadata), ModelVersion.class);
-    } catch (IOException | RuntimeException e) {
-      problems.add(
-          "model '"
-              + name
-              + "' version "
-              + number
-              + ": "
-              + VERSION_FILE
-              + " is unreadable ("
-              + firstLine(e.getMessage())
-              + ")");
-      return placeholder(name, number, dir);
-    }
-    Path artifact = dir.resolve(ARTIFACT_FILE);
-    if (!Files.exists(artifact) || Files.size(artifact) != v.artifactSize()) {
-      problems.add("model '" + name + "' version " + number + ": artifact missing or truncated");
-      return v.withStatus(VersionStatus.CORRUPT);
-    }
-    return v;
-  }
-
-  private ModelVersion placeholder(String name, int number, Path dir) throws IOException {
-    Instant time = Files.getLastModifiedTime(dir).toInstant();
-    return new ModelVersion(
-        name,
-        number,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        List.of(),
-        null,
-        null,
-        0,
-        null,
-        VersionStatus.CORRUPT,
-        time,
-        Map.of(),
-        null);
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
   }
 
   // ---- writes --------------------------------------------------------------------------------
@@ -280,7 +128,7 @@ public final class FileRegistryStore implements RegistryStore {
           try {
             DurableFiles.writeAtomically(versionDir.resolve(ARTIFACT_FILE), artifact);
             DurableFiles.writeAtomically(
-                versionDir.resolve(VERSION_FILE), json.writeValueAsBytes(v));
+                versionDir.resolve(VERSION_FILE), json.writeValueAsBytes(StoredVersion.of(v)));
             DurableFiles.syncDirectory(dir);
           } catch (IOException | RuntimeException e) {
             DurableFiles.deleteTree(versionDir); // keep numbers gapless
@@ -311,7 +159,8 @@ public final class FileRegistryStore implements RegistryStore {
 
   private void writeModel(RegisteredModel model) throws IOException {
     DurableFiles.writeAtomically(
-        models.resolve(model.name()).resolve(MODEL_FILE), json.writeValueAsBytes(model));
+        models.resolve(model.name()).resolve(MODEL_FILE),
+        json.writeValueAsBytes(StoredModel.of(model)));
   }
 
   /** Runs {@code change} on an existing model's entry under its lock. */
@@ -375,7 +224,8 @@ public final class FileRegistryStore implements RegistryStore {
             Path file =
                 models.resolve(name).resolve(Integer.toString(version)).resolve(VERSION_FILE);
             DurableFiles.writeAtomically(
-                file, json.writeValueAsBytes(updated.withStatus(VersionStatus.READY)));
+                file,
+                json.writeValueAsBytes(StoredVersion.of(updated.withStatus(VersionStatus.READY))));
           } catch (IOException ex) {
             throw new UncheckedIOException("cannot update " + name + " version " + version, ex);
           }
@@ -389,12 +239,8 @@ public final class FileRegistryStore implements RegistryStore {
     change(
         name,
         e -> {
-          Path dir = models.resolve(name);
-          Path doomed = models.resolve(".deleted-" + name + "-" + java.util.UUID.randomUUID());
           try {
-            Files.move(dir, doomed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            DurableFiles.syncDirectory(models);
-            DurableFiles.deleteTree(doomed);
+            DurableFiles.deleteByRename(models.resolve(name));
           } catch (IOException ex) {
             throw new UncheckedIOException("cannot delete model '" + name + "'", ex);
           }

@@ -4,6 +4,7 @@ import dev.maas.compute.Metrics;
 import dev.maas.compute.ModelCodec;
 import dev.maas.compute.ModelFormatException;
 import dev.maas.compute.ModelManifest;
+import dev.maas.compute.ModelProvenance;
 import dev.maas.compute.SpecJson;
 import dev.maas.compute.TrainedModel;
 import dev.maas.errors.InvalidException;
@@ -38,8 +39,11 @@ public final class ModelRegistry {
   /**
    * Registers a model file as the next version of {@code name}.
    *
-   * @param training the training parameters as submitted, or null
+   * @param training the training parameters as submitted, or null for those the file's provenance
+   *     records (if any)
    * @param learningCurve per-epoch losses, or empty
+   * @param lineage where the model came from, or null for what the file's provenance records (an
+   *     imported file), or nothing known
    */
   public ModelVersion register(
       String name,
@@ -57,6 +61,13 @@ public final class ModelRegistry {
       throw new InvalidException("not a valid maas model file: " + e.getMessage());
     }
     Metrics metrics = manifest.metrics();
+    ModelProvenance recorded = manifest.provenance();
+    if (lineage == null) {
+      lineage = recorded == null ? Lineage.imported() : lineage(recorded);
+    }
+    if (training == null && recorded != null) {
+      training = recorded.training();
+    }
     VersionDraft draft =
         new VersionDraft(
             manifest.spec().family().wireName(),
@@ -66,7 +77,7 @@ public final class ModelRegistry {
             training,
             metrics == null ? null : metrics.asMap(),
             learningCurve,
-            lineage == null ? Lineage.imported() : lineage,
+            lineage,
             description,
             tags);
     ModelVersion registered = store.register(name, draft, artifact);
@@ -74,9 +85,16 @@ public final class ModelRegistry {
     return registered;
   }
 
-  /** Imports a model file moved from another server: no training record, no lineage. */
+  /**
+   * Imports a model file moved from another server: its lineage and training settings are what the
+   * file's provenance records (nothing for a file without one); no learning curve.
+   */
   public ModelVersion importVersion(String name, byte[] artifact) {
-    return register(name, artifact, null, List.of(), Lineage.imported(), null, Map.of());
+    return register(name, artifact, null, List.of(), null, null, Map.of());
+  }
+
+  private static Lineage lineage(ModelProvenance p) {
+    return new Lineage(p.datasetId(), p.datasetSha256(), p.split(), p.seed(), p.trainingJob());
   }
 
   /** The model; throws {@link NotFoundException} when there is none of this name. */

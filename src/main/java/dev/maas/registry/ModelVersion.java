@@ -17,7 +17,8 @@ import tools.jackson.databind.JsonNode;
  * @param preprocessing what the model does to a raw table row before its network (the model file's
  *     {@code preprocessing} block: each input column's kind, strategy and levels kept), or null for
  *     a model that takes its input values as they are
- * @param training the training parameters as submitted, or null for an imported model
+ * @param training the training parameters as submitted, or null for an imported model whose file
+ *     records none
  * @param metrics test metrics, or null
  * @param learningCurve per-epoch losses, or empty
  * @param lineage where it came from

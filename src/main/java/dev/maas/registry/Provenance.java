@@ -14,6 +14,20 @@ import org.nd4j.linalg.factory.Nd4j;
 public record Provenance(
     String maasVersion, String nd4jVersion, String jvm, String os, String arch) {
 
+  /** As the model file's {@code provenance.software} names them. */
+  public java.util.Map<String, String> software() {
+    java.util.Map<String, String> software = new java.util.TreeMap<>();
+    String[][] pairs = {
+      {"maas", maasVersion}, {"nd4j", nd4jVersion}, {"jvm", jvm}, {"os", os}, {"arch", arch}
+    };
+    for (String[] pair : pairs) {
+      if (pair[1] != null) {
+        software.put(pair[0], pair[1]);
+      }
+    }
+    return software;
+  }
+
   /** This process' provenance. */
   public static Provenance current() {
     String maas = Provenance.class.getPackage().getImplementationVersion();

@@ -1,6 +1,6 @@
 package dev.maas.registry;
 
-import dev.maas.MaasProperties;
+import dev.maas.storage.StorageProperties;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
@@ -11,9 +11,8 @@ import org.springframework.context.annotation.Configuration;
 class RegistryConfiguration {
 
   @Bean
-  RegistryStore registryStore(MaasProperties properties) {
-    return new FileRegistryStore(
-        properties.storage().path(), Clock.systemUTC(), Provenance.current());
+  RegistryStore registryStore(StorageProperties storage) {
+    return new FileRegistryStore(storage.path(), Clock.systemUTC(), Provenance.current());
   }
 
   @Bean

@@ -1,6 +1,5 @@
 package dev.maas.registry;
 
-import dev.maas.MaasProperties;
 import dev.maas.errors.InvalidException;
 import dev.maas.web.Paging;
 import dev.maas.web.RequestBodies;
@@ -35,9 +34,9 @@ class RegistryController {
   private final ModelRegistry registry;
   private final DataSize maxArtifactSize;
 
-  RegistryController(ModelRegistry registry, MaasProperties properties) {
+  RegistryController(ModelRegistry registry, RegistryProperties properties) {
     this.registry = registry;
-    this.maxArtifactSize = properties.registry().maxArtifactSize();
+    this.maxArtifactSize = properties.maxArtifactSize();
   }
 
   /** A page of models in name order. */

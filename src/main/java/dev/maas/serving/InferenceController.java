@@ -1,7 +1,6 @@
 package dev.maas.serving;
 
 import dev.maas.MaasApplication;
-import dev.maas.MaasProperties;
 import dev.maas.compute.Predictions;
 import dev.maas.compute.Preprocessor;
 import dev.maas.compute.TrainedModel;
@@ -41,12 +40,12 @@ class InferenceController {
 
   private final Predictor predictor;
   private final ModelRegistry registry;
-  private final MaasProperties.Serving limits;
+  private final ServingProperties limits;
 
-  InferenceController(Predictor predictor, ModelRegistry registry, MaasProperties properties) {
+  InferenceController(Predictor predictor, ModelRegistry registry, ServingProperties properties) {
     this.predictor = predictor;
     this.registry = registry;
-    this.limits = properties.serving();
+    this.limits = properties;
   }
 
   @GetMapping(path = "/v2", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -1,6 +1,5 @@
 package dev.maas.serving;
 
-import dev.maas.MaasProperties;
 import dev.maas.compute.Predictions;
 import dev.maas.registry.ModelVersion;
 import dev.maas.web.RequestBodies;
@@ -30,11 +29,11 @@ final class PredictController {
   static final String PATH = "/api/v1/models/{name}/predict";
 
   private final Predictor predictor;
-  private final MaasProperties.Serving limits;
+  private final ServingProperties limits;
 
-  PredictController(Predictor predictor, MaasProperties properties) {
+  PredictController(Predictor predictor, ServingProperties properties) {
     this.predictor = predictor;
-    this.limits = properties.serving();
+    this.limits = properties;
   }
 
   RouterFunction<ServerResponse> route() {

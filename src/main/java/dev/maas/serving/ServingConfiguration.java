@@ -1,6 +1,5 @@
 package dev.maas.serving;
 
-import dev.maas.MaasProperties;
 import dev.maas.registry.ModelRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
@@ -20,8 +19,7 @@ class ServingConfiguration {
   }
 
   @Bean
-  ModelCache modelCache(ModelRegistry registry, ServingMetrics metrics, MaasProperties properties) {
-    MaasProperties.Serving serving = properties.serving();
+  ModelCache modelCache(ModelRegistry registry, ServingMetrics metrics, ServingProperties serving) {
     return new ModelCache(
         registry,
         metrics,
@@ -39,7 +37,7 @@ class ServingConfiguration {
   }
 
   @Bean
-  PredictController predictController(Predictor predictor, MaasProperties properties) {
+  PredictController predictController(Predictor predictor, ServingProperties properties) {
     return new PredictController(predictor, properties);
   }
 

@@ -18,12 +18,18 @@ import java.util.UUID;
 /**
  * The storage rules every embedded store follows (registry, datasets, jobs): a file is written to a
  * temporary beside its target, fsynced, renamed into place and its folder fsynced, so after a crash
- * it holds the old or the new content, never a mix. Leftover temporaries end in {@link
- * #TEMPORARY_SUFFIX}; each store removes them when it scans its folder at start.
+ * it holds the old or the new content, never a mix. A folder is deleted by renaming it away first
+ * ({@link #deleteByRename}), so it is gone at once even if the process dies while its files are
+ * removed. Leftovers of either ({@link #isLeftover}: temporaries end in {@link #TEMPORARY_SUFFIX},
+ * renamed-away folders start with {@link #DELETED_PREFIX}) are removed by each store when it scans
+ * its folder at start.
  */
 public final class DurableFiles {
   /** The suffix of every temporary file or folder a store writes. */
   public static final String TEMPORARY_SUFFIX = ".tmp";
+
+  /** The prefix of a folder renamed away to be deleted. */
+  public static final String DELETED_PREFIX = ".deleted-";
 
   private DurableFiles() {}
 
@@ -58,6 +64,27 @@ public final class DurableFiles {
     try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
       channel.force(true);
     }
+  }
+
+  /**
+   * Deletes the folder {@code dir} durably: renames it atomically to a {@link #DELETED_PREFIX} name
+   * beside it and fsyncs the parent (from here on it is gone, after a crash too), then removes the
+   * renamed tree.
+   */
+  public static void deleteByRename(Path dir) throws IOException {
+    Path doomed = dir.resolveSibling(DELETED_PREFIX + dir.getFileName() + "-" + UUID.randomUUID());
+    Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+    syncDirectory(dir.getParent());
+    deleteTree(doomed);
+  }
+
+  /**
+   * Whether an entry of a store's folder is the leftover of a write or delete that a crash
+   * interrupted: a temporary, or a folder renamed away to be deleted. Stores remove these at start.
+   */
+  public static boolean isLeftover(Path entry) {
+    String name = entry.getFileName().toString();
+    return name.endsWith(TEMPORARY_SUFFIX) || name.startsWith(DELETED_PREFIX);
   }
 
   /** Deletes a folder and everything in it; nothing when it does not exist. */

@@ -4,6 +4,7 @@ import dev.maas.compute.Examples;
 import dev.maas.compute.Labels;
 import dev.maas.compute.Metrics;
 import dev.maas.compute.ModelCodec;
+import dev.maas.compute.ModelProvenance;
 import dev.maas.compute.Preprocessor;
 import dev.maas.compute.Preprocessor.ColumnOptions;
 import dev.maas.compute.Task;
@@ -20,6 +21,7 @@ import dev.maas.errors.InvalidException;
 import dev.maas.registry.Lineage;
 import dev.maas.registry.ModelRegistry;
 import dev.maas.registry.ModelVersion;
+import dev.maas.registry.Provenance;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.security.SecureRandom;
@@ -155,7 +157,7 @@ final class JobRunner {
               ? withFeatureNames(result.model(), plan.features())
               : result.model().withPreprocessing(prepared.preprocessor())) {
         work[2] = model.flopsPerTrainingRow();
-        artifact = ModelCodec.toBytes(model);
+        artifact = ModelCodec.toBytes(model, provenance(job, plan));
         Metrics m = model.metrics();
         metrics = m == null ? null : m.asMap();
       }
@@ -462,5 +464,22 @@ final class JobRunner {
       values *= d;
     }
     return features != null && features.size() == values ? model.withFeatures(features) : model;
+  }
+
+  /**
+   * What the model file records of where it came from: the same job, data, split, seed and settings
+   * as the version's lineage, and the software that trained it.
+   */
+  private ModelProvenance provenance(TrainingJob job, TrainingPlan plan) {
+    Dataset dataset = datasets.get(plan.dataset());
+    JsonNode training = job.request() == null ? null : job.request().get("training");
+    return new ModelProvenance(
+        job.id(),
+        dataset.id(),
+        dataset.sha256(),
+        plan.split(),
+        plan.params().seed(),
+        training == null || training.isNull() ? JsonNodeFactory.instance.objectNode() : training,
+        Provenance.current().software());
   }
 }

@@ -26,7 +26,7 @@ final class JobStore {
       Files.createDirectories(folder);
       try (Stream<Path> files = Files.list(folder)) {
         for (Path p : files.toList()) {
-          if (p.getFileName().toString().endsWith(DurableFiles.TEMPORARY_SUFFIX)) {
+          if (DurableFiles.isLeftover(p)) {
             Files.deleteIfExists(p);
           }
         }

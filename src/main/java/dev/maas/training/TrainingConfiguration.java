@@ -1,8 +1,8 @@
 package dev.maas.training;
 
-import dev.maas.MaasProperties;
 import dev.maas.dataset.Datasets;
 import dev.maas.registry.ModelRegistry;
+import dev.maas.storage.StorageProperties;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
@@ -15,10 +15,12 @@ class TrainingConfiguration {
 
   @Bean
   TrainingJobs trainingJobs(
-      MaasProperties properties, @Lazy Datasets datasets, ModelRegistry registry) {
-    MaasProperties.Training training = properties.training();
+      TrainingProperties training,
+      StorageProperties storage,
+      @Lazy Datasets datasets,
+      ModelRegistry registry) {
     return new TrainingJobs(
-        new JobStore(properties.storage().path()),
+        new JobStore(storage.path()),
         new RequestParser(datasets),
         new InlineDatasets(datasets),
         new JobRunner(

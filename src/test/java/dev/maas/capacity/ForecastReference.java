@@ -1,6 +1,5 @@
 package dev.maas.capacity;
 
-import dev.maas.MaasProperties;
 import dev.maas.compute.Activation;
 import dev.maas.compute.DenseLayerSpec;
 import dev.maas.compute.Examples;
@@ -54,7 +53,7 @@ public final class ForecastReference {
               epochs,
               (long) r[1]));
     }
-    Prices prices = Prices.of(new MaasProperties.Cost(null, null, null, null));
+    Prices prices = Prices.of(new CostProperties("USD", 0.04, 0.005, 0.1));
     FlopRate rate = FlopRate.fixed(FlopRate.benchmark(0.5));
     Forecast fit =
         new Forecaster(() -> runs, rate, prices).forecast(Family.MLP, target, epochs, null);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.maas.MaasProperties;
 import dev.maas.compute.Family;
 import dev.maas.errors.InvalidException;
 import dev.maas.training.TrainingRun;
@@ -13,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ForecasterTest {
-  private static final Prices PRICES = Prices.of(new MaasProperties.Cost(null, 0.04, 0.005, 0.1));
+  private static final Prices PRICES = Prices.of(new CostProperties(null, 0.04, 0.005, 0.1));
   // The law the synthetic history follows: 1.5 s to start, 2 ns per FLOP.
   private static final double START = 1.5;
   private static final double SECONDS_PER_FLOP = 2e-9;

@@ -86,7 +86,7 @@ class ModelCodecTest {
     TrainedModel model = models.get(c);
     byte[] file = ModelCodec.toBytes(model);
     ModelManifest manifest = ModelCodec.readManifest(file);
-    assertThat(manifest).isEqualTo(ModelManifest.of(model, ModelCodec.FORMAT_VERSION));
+    assertThat(manifest).isEqualTo(ModelManifest.of(model, ModelCodec.FORMAT_VERSION, null));
     assertThat(manifest.family()).isEqualTo(c.spec().family());
     assertThat(manifest.parameterCount()).isEqualTo(model.parameterCount());
     assertThat(ModelCodec.readManifest(new ByteArrayInputStream(file))).isEqualTo(manifest);

@@ -7,6 +7,7 @@ import dev.maas.compute.DenseLayerSpec;
 import dev.maas.compute.Examples;
 import dev.maas.compute.MlpSpec;
 import dev.maas.compute.ModelCodec;
+import dev.maas.compute.ModelProvenance;
 import dev.maas.compute.TrainedModel;
 import dev.maas.compute.Trainer;
 import dev.maas.compute.TrainingParams;
@@ -231,6 +232,69 @@ class FileRegistryStoreTest {
         .isInstanceOf(CorruptArtifactException.class);
     assertThat(registry.version("churn", 2).status()).isEqualTo(VersionStatus.CORRUPT);
     assertThat(registry.version("churn", 1).status()).isEqualTo(VersionStatus.READY);
+  }
+
+  @Test
+  void anImportedFileBringsTheLineageAndSettingsItsProvenanceRecords() throws Exception {
+    ModelRegistry registry = registry(open());
+    byte[] withProvenance;
+    try (TrainedModel model = ModelCodec.read(modelFile)) {
+      withProvenance =
+          ModelCodec.toBytes(
+              model,
+              new ModelProvenance(
+                  "job-7",
+                  "ds-3",
+                  "cd".repeat(32),
+                  "testFraction=0.25",
+                  9L,
+                  tools.jackson.databind.json.JsonMapper.builder()
+                      .build()
+                      .readTree("{\"epochs\": 2}"),
+                  Map.of("maas", "0.0.9")));
+    }
+    ModelVersion imported = registry.importVersion("moved", withProvenance);
+    assertThat(imported.lineage())
+        .isEqualTo(new Lineage("ds-3", "cd".repeat(32), "testFraction=0.25", 9L, "job-7"));
+    assertThat(imported.training().get("epochs").asInt()).isEqualTo(2);
+
+    ModelVersion bare = registry.importVersion("moved", modelFile);
+    assertThat(bare.lineage()).isEqualTo(Lineage.imported());
+    assertThat(bare.training()).isNull();
+  }
+
+  @Test
+  void filesWrittenBeforeTheirSchemaWasRecordedStillLoadAndANewerSchemaIsReported()
+      throws Exception {
+    ModelRegistry first = registry(open());
+    first.importVersion("churn", modelFile);
+    first.importVersion("churn", modelFile);
+    first.setAlias("churn", "production", 1);
+    ModelVersion asRead = registry(open()).version("churn", 1);
+    tools.jackson.databind.json.JsonMapper json =
+        tools.jackson.databind.json.JsonMapper.builder().build();
+    // As written before: the same fields, no "schema".
+    for (String file : List.of("models/churn/model.json", "models/churn/1/version.json")) {
+      Path path = root.resolve(file);
+      tools.jackson.databind.node.ObjectNode record =
+          (tools.jackson.databind.node.ObjectNode) json.readTree(path.toFile());
+      assertThat(record.get("schema").asInt()).isEqualTo(1);
+      record.remove("schema");
+      Files.write(path, json.writeValueAsBytes(record));
+    }
+    // From a newer maas.
+    Path newer = root.resolve("models/churn/2/version.json");
+    tools.jackson.databind.node.ObjectNode record =
+        (tools.jackson.databind.node.ObjectNode) json.readTree(newer.toFile());
+    record.put("schema", 2);
+    Files.write(newer, json.writeValueAsBytes(record));
+
+    ModelRegistry reopened = registry(open());
+    assertThat(reopened.version("churn", 1)).isEqualTo(asRead);
+    assertThat(reopened.model("churn").aliases()).containsEntry("production", 1);
+    assertThat(reopened.version("churn", 2).status()).isEqualTo(VersionStatus.CORRUPT);
+    assertThat(reopened.problems())
+        .anyMatch(p -> p.contains("version 2") && p.contains("schema 2"));
   }
 
   @Test

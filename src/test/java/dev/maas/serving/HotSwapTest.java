@@ -3,15 +3,14 @@ package dev.maas.serving;
 import static dev.maas.serving.ServingClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.maas.FullServerTest;
 import dev.maas.compute.LinearRegressionSpec;
 import dev.maas.serving.ServingFixtures.Fixture;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -20,28 +19,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /** Many clients predicting while the production alias moves back and forth. */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-class HotSwapTest {
-  private static final Path STORAGE =
-      Path.of("target", "test-data", "hot-swap-" + UUID.randomUUID());
+class HotSwapTest extends FullServerTest {
   private static final String MODEL = "swap";
   private static final int CLIENTS = 12;
 
-  @LocalServerPort int port;
   @Autowired MeterRegistry meters;
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry properties) {
-    properties.add("maas.storage.path", STORAGE::toString);
-  }
 
   /**
    * A request's window, the version that answered it and whether its values were that version's.

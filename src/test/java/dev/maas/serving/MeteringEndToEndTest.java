@@ -3,42 +3,31 @@ package dev.maas.serving;
 import static dev.maas.serving.ServingClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.maas.FullServerTest;
 import dev.maas.training.JobsClient;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
  * One real training job and 1,000 real predictions over HTTP: the Prometheus scrape counts exactly
  * those, under the fixed names and tags, and the capacity report agrees with it.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
-class MeteringEndToEndTest {
-  private static final Path STORAGE =
-      Path.of("target", "test-data", "metering-e2e-" + UUID.randomUUID());
+class MeteringEndToEndTest extends FullServerTest {
   private static final String TAGS =
       "family=\"logistic_regression\",model=\"metered\",outcome=\"success\",version=\"1\"";
-
-  @LocalServerPort int port;
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry properties) {
-    properties.add("maas.storage.path", STORAGE::toString);
-  }
 
   @Test
   void aJobAndAThousandPredictionsAreCountedExactlyByTheScrapeAndTheReport() throws Exception {
     JobsClient jobs = new JobsClient("http://localhost:" + port);
     ServingClient client = new ServingClient(port);
+    // The server is shared with other API tests: meters not tagged with this model are compared
+    // with their values before.
+    String before = client.get("/actuator/prometheus").body();
+    String succeeded =
+        "maas_training_jobs_total{family=\"logistic_regression\",state=\"succeeded\"}";
     StringBuilder csv = new StringBuilder("a,b,side\n");
     for (int i = 0; i < 60; i++) {
       csv.append(i % 9).append(',').append(i % 2 == 0 ? 5 + i % 4 : -5 - i % 4).append(',');
@@ -69,14 +58,16 @@ class MeteringEndToEndTest {
         .isEqualTo(1000);
     assertThat(value(scrape, "maas_prediction_compute_seconds_count{" + versionTags + "}"))
         .isEqualTo(1000); // one call each: a small dense model runs on the heap, unbatched
+    assertThat(value(scrape, succeeded) - valueOrZero(before, succeeded)).isEqualTo(1);
+    // One more loaded model, less any other test's idle one the cache unloaded meanwhile.
     assertThat(
-            value(
-                scrape,
-                "maas_training_jobs_total{family=\"logistic_regression\",state=\"succeeded\"}"))
+            value(scrape, "maas_models_loaded")
+                - value(before, "maas_models_loaded")
+                + sum(scrape, "maas_model_cache_evictions_total{")
+                - sum(before, "maas_model_cache_evictions_total{"))
         .isEqualTo(1);
-    assertThat(value(scrape, "maas_models_loaded")).isEqualTo(1);
 
-    JsonNode report = json(client.get("/api/v1/capacity"));
+    JsonNode report = json(client.get("/api/v1/capacity?model=metered"));
     JsonNode version = null;
     for (JsonNode v : report.get("models")) {
       if (v.get("model").asString().equals("metered") && v.get("version").asInt() == 1) {
@@ -89,6 +80,23 @@ class MeteringEndToEndTest {
     assertThat(version.get("rows").get("value").asDouble()).isEqualTo(1000);
     assertThat(version.get("latencyP99Ms").get("source").asString()).isEqualTo("measured");
     assertThat(version.get("training").get("cost").get("source").asString()).isEqualTo("measured");
+  }
+
+  /** The sum of every series of the scrape whose name and first tags start with {@code prefix}. */
+  private static double sum(String scrape, String prefix) {
+    Matcher m =
+        Pattern.compile("^" + Pattern.quote(prefix) + "[^ ]* (\\S+)$", Pattern.MULTILINE)
+            .matcher(scrape);
+    double total = 0;
+    while (m.find()) {
+      total += Double.parseDouble(m.group(1));
+    }
+    return total;
+  }
+
+  /** The value of one exact series of the scrape, 0 when it is not there (yet). */
+  private static double valueOrZero(String scrape, String series) {
+    return scrape.contains("\n" + series + " ") ? value(scrape, series) : 0;
   }
 
   /** The value of one exact series of the scrape. */

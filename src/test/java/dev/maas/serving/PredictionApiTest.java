@@ -4,18 +4,17 @@ import static dev.maas.serving.ServingClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.maas.FullServerTest;
 import dev.maas.compute.Predictions;
 import dev.maas.serving.ServingFixtures.Fixture;
 import dev.maas.training.JobsClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -25,31 +24,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PredictionApiTest {
-  private static final Path STORAGE =
-      Path.of("target", "test-data", "prediction-api-" + UUID.randomUUID());
+class PredictionApiTest extends FullServerTest {
   private static final double TOLERANCE = 1e-5;
 
-  @LocalServerPort int port;
   @Autowired MeterRegistry meters;
 
   private ServingClient client;
   private final Map<String, Fixture> models = new HashMap<>();
-
-  @DynamicPropertySource
-  static void properties(DynamicPropertyRegistry properties) {
-    properties.add("maas.storage.path", STORAGE::toString);
-    properties.add("maas.serving.max-instances", () -> "50");
-  }
 
   @BeforeAll
   void importAModelOfEveryFamily() throws Exception {
@@ -370,7 +354,9 @@ class PredictionApiTest {
         400,
         "instances[0] is missing feature 'f1'");
     String many =
-        IntStream.range(0, 51).mapToObj(i -> "[1,2,3,4,5]").collect(Collectors.joining(","));
+        IntStream.range(0, MAX_INSTANCES + 1)
+            .mapToObj(i -> "[1,2,3,4,5]")
+            .collect(Collectors.joining(","));
     assertProblem(client.post(path, "{\"instances\": [" + many + "]}"), 400, "more than 50");
     assertProblem(client.post(path, ""), 400, "is missing");
   }

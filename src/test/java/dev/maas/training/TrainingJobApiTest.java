@@ -2,6 +2,8 @@ package dev.maas.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.maas.compute.ModelCodec;
+import dev.maas.compute.ModelProvenance;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -124,6 +126,23 @@ class TrainingJobApiTest {
         .isEqualTo(cnn.get("id").asString());
     assertThat(version.get("training").get("epochs").asInt()).isEqualTo(8);
     assertThat(version.get("learningCurve").size()).isEqualTo(8);
+
+    // The model file carries the same lineage, so an exported copy keeps it.
+    byte[] artifact =
+        http.send(
+                HttpRequest.newBuilder(uri("/api/v1/models/digits-cnn/versions/1/artifact"))
+                    .build(),
+                BodyHandlers.ofByteArray())
+            .body();
+    ModelProvenance recorded = ModelCodec.readManifest(artifact).provenance();
+    assertThat(recorded.trainingJob()).isEqualTo(cnn.get("id").asString());
+    assertThat(recorded.datasetId()).isEqualTo(digits);
+    assertThat(recorded.datasetSha256())
+        .isEqualTo(version.get("lineage").get("datasetSha256").asString());
+    assertThat(recorded.split()).isEqualTo("testFraction=0.25");
+    assertThat(recorded.seed()).isEqualTo(version.get("lineage").get("seed").asLong());
+    assertThat(recorded.training().get("epochs").asInt()).isEqualTo(8);
+    assertThat(recorded.software()).containsKeys("maas", "nd4j", "jvm", "os", "arch");
 
     JsonNode page = json(get("/api/v1/training-jobs?state=succeeded&model=digits-rnn"));
     assertThat(page.get("total").asInt()).isEqualTo(1);

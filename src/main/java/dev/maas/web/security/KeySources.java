@@ -1,6 +1,5 @@
 package dev.maas.web.security;
 
-import dev.maas.MaasProperties;
 import dev.maas.storage.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,9 +30,9 @@ final class KeySources {
 
   private KeySources() {}
 
-  static ApiKeys load(MaasProperties.Security security, Path dataDirectory) {
+  static ApiKeys load(SecurityProperties security, Path dataDirectory) {
     List<ApiKey> keys = new ArrayList<>();
-    for (MaasProperties.Security.ApiKey key : security.keys()) {
+    for (SecurityProperties.ApiKey key : security.keys()) {
       keys.add(ApiKey.of(key.name(), key.sha256(), key.roles(), "maas.security.keys"));
     }
     if (security.keysFile() != null) {

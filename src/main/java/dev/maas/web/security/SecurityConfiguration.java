@@ -1,6 +1,6 @@
 package dev.maas.web.security;
 
-import dev.maas.MaasProperties;
+import dev.maas.storage.StorageProperties;
 import dev.maas.web.ErrorResponses;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
@@ -49,8 +49,8 @@ class SecurityConfiguration {
   private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
 
   @Bean
-  SecurityFilterChain apiSecurity(HttpSecurity http, MaasProperties properties) throws Exception {
-    MaasProperties.Security security = properties.security();
+  SecurityFilterChain apiSecurity(
+      HttpSecurity http, SecurityProperties security, StorageProperties storage) throws Exception {
     http.csrf(AbstractHttpConfigurer::disable)
         .formLogin(AbstractHttpConfigurer::disable)
         .httpBasic(AbstractHttpConfigurer::disable)
@@ -63,7 +63,7 @@ class SecurityConfiguration {
               + " server. Use this for local tinkering only.");
       return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
     }
-    ApiKeys keys = KeySources.load(security, properties.storage().path());
+    ApiKeys keys = KeySources.load(security, storage.path());
     log.info("API keys: {} configured", keys.size());
     ApiKeyFilter authentication = new ApiKeyFilter(keys);
     http.addFilterBefore(authentication, AnonymousAuthenticationFilter.class);

@@ -3,7 +3,6 @@ package dev.maas.web.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.maas.MaasProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,9 +18,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 class KeySourcesTest {
   @TempDir Path data;
 
-  private static MaasProperties.Security security(
-      List<MaasProperties.Security.ApiKey> keys, Path file) {
-    return new MaasProperties.Security(true, keys, file, null, null, null);
+  private static SecurityProperties security(List<SecurityProperties.ApiKey> keys, Path file) {
+    return new SecurityProperties(true, keys, file, true, 200, null);
   }
 
   @Test
@@ -46,7 +44,7 @@ class KeySourcesTest {
 
   @Test
   void configuredKeysReplaceTheGeneratedOne() {
-    var key = new MaasProperties.Security.ApiKey("ci", Keys.sha256("k1"), List.of("train"));
+    var key = new SecurityProperties.ApiKey("ci", Keys.sha256("k1"), List.of("train"));
     ApiKeys keys = KeySources.load(security(List.of(key), null), data);
     assertThat(keys.size()).isOne();
     assertThat(keys.authenticate("k1").orElseThrow().roles())
@@ -71,14 +69,14 @@ class KeySourcesTest {
 
   @Test
   void aBadEntryStopsTheServerWithAMessageNamingIt() {
-    var noHash = new MaasProperties.Security.ApiKey("x", "abc", List.of("predict"));
+    var noHash = new SecurityProperties.ApiKey("x", "abc", List.of("predict"));
     assertThatThrownBy(() -> KeySources.load(security(List.of(noHash), null), data))
         .hasMessageContaining("API key 'x'")
         .hasMessageContaining("64 hex digits");
-    var badRole = new MaasProperties.Security.ApiKey("y", Keys.sha256("k"), List.of("root"));
+    var badRole = new SecurityProperties.ApiKey("y", Keys.sha256("k"), List.of("root"));
     assertThatThrownBy(() -> KeySources.load(security(List.of(badRole), null), data))
         .hasMessageContaining("unknown role 'root'");
-    var one = new MaasProperties.Security.ApiKey("z", Keys.sha256("k"), List.of("predict"));
+    var one = new SecurityProperties.ApiKey("z", Keys.sha256("k"), List.of("predict"));
     assertThatThrownBy(() -> KeySources.load(security(List.of(one, one), null), data))
         .hasMessageContaining("used twice");
   }

@@ -1,0 +1,43 @@
+package dev.maas.serving;
+
+import jakarta.validation.constraints.Min;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * {@code maas.serving.*}: the prediction endpoints' model cache, batching and request limits.
+ *
+ * @param cacheSize native memory the loaded models may hold together; the least recently used idle
+ *     model is unloaded first when a load would go over it (a single model larger than the budget
+ *     is still served, alone)
+ * @param maxBatchRows the most rows one merged prediction call takes
+ * @param maxBatchWait how long a merged call waits for requests already in flight to join it; a
+ *     lone request never waits
+ * @param maxInstances the most instances one prediction request may carry
+ * @param maxRequestSize the largest prediction request body
+ * @param unloadAfter how long a loaded version that no alias points at any more, and that is not
+ *     the latest, stays loaded without serving a request before it is unloaded
+ */
+@ConfigurationProperties("maas.serving")
+@Validated
+public record ServingProperties(
+    @DefaultValue("1GB") DataSize cacheSize,
+    @DefaultValue("64") @Min(1) int maxBatchRows,
+    @DefaultValue("1ms") Duration maxBatchWait,
+    @DefaultValue("10000") @Min(1) int maxInstances,
+    @DefaultValue("16MB") DataSize maxRequestSize,
+    @DefaultValue("60s") Duration unloadAfter) {
+  public ServingProperties {
+    if (cacheSize.toBytes() < 1 || maxRequestSize.toBytes() < 1) {
+      throw new IllegalArgumentException(
+          "maas.serving.cache-size and max-request-size must be at least 1B");
+    }
+    if (maxBatchWait.isNegative() || unloadAfter.isNegative()) {
+      throw new IllegalArgumentException(
+          "maas.serving.max-batch-wait and unload-after must not be negative");
+    }
+  }
+}

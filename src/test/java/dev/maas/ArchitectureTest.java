@@ -34,6 +34,7 @@ class ArchitectureTest {
               "dev.maas.registry..",
               "dev.maas.serving..",
               "dev.maas.capacity..",
+              "dev.maas.batch..",
               "dev.maas.web..",
               "dev.maas.storage..")
           .because("compute is a pure library: no Spring, no HTTP, no files");
@@ -68,6 +69,7 @@ class ArchitectureTest {
               "dev.maas.registry..",
               "dev.maas.serving..",
               "dev.maas.capacity..",
+              "dev.maas.batch..",
               "dev.maas.storage..")
           .and()
           .haveNameNotMatching(".*Controller(\\$.*)?")
@@ -100,6 +102,8 @@ class ArchitectureTest {
           .definedBy("dev.maas.capacity..")
           .layer("training")
           .definedBy("dev.maas.training..")
+          .layer("batch")
+          .definedBy("dev.maas.batch..")
           .layer("serving")
           .definedBy("dev.maas.serving..")
           .layer("dataset")
@@ -112,22 +116,25 @@ class ArchitectureTest {
           .definedBy("dev.maas.storage..")
           .whereLayer("capacity")
           .mayNotBeAccessedByAnyLayer()
+          .whereLayer("batch")
+          .mayNotBeAccessedByAnyLayer()
           .whereLayer("training")
           .mayOnlyBeAccessedByLayers("capacity")
           .whereLayer("serving")
-          .mayOnlyBeAccessedByLayers("capacity")
+          .mayOnlyBeAccessedByLayers("capacity", "batch")
           .whereLayer("dataset")
-          .mayOnlyBeAccessedByLayers("training")
+          .mayOnlyBeAccessedByLayers("training", "batch")
           .whereLayer("registry")
-          .mayOnlyBeAccessedByLayers("training", "serving", "capacity")
+          .mayOnlyBeAccessedByLayers("training", "serving", "capacity", "batch")
           .whereLayer("web")
-          .mayOnlyBeAccessedByLayers("dataset", "training", "registry", "serving", "capacity")
+          .mayOnlyBeAccessedByLayers(
+              "dataset", "training", "registry", "serving", "capacity", "batch")
           .whereLayer("storage")
           .mayOnlyBeAccessedByLayers(
-              "dataset", "training", "registry", "serving", "capacity", "web")
+              "dataset", "training", "registry", "serving", "capacity", "batch", "web")
           .whereLayer("compute")
           .mayOnlyBeAccessedByLayers(
-              "dataset", "training", "registry", "serving", "capacity", "web")
+              "dataset", "training", "registry", "serving", "capacity", "batch", "web")
           .because(
               "web is cross-cutting HTTP (problem details, security, limits) with no"
                   + " feature logic, and features depend on each other only along the arrows");

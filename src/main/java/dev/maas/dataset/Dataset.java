@@ -1,5 +1,6 @@
 package dev.maas.dataset;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -15,6 +16,8 @@ import java.util.List;
  * @param sizeBytes the size of the stored data file
  * @param shape {@code [rows, columns]} for tables, the feature array's shape {@code [N, ...]} for
  *     NPY
+ * @param lineage where a dataset that maas computed came from (a prediction job's result), or null
+ *     for an upload
  */
 public record Dataset(
     String id,
@@ -24,12 +27,33 @@ public record Dataset(
     long sizeBytes,
     List<Column> columns,
     List<Long> shape,
-    Instant createdAt) {
+    Instant createdAt,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Lineage lineage) {
 
   public Dataset {
     columns = List.copyOf(columns);
     shape = List.copyOf(shape);
   }
+
+  /** An uploaded dataset: no lineage. */
+  public Dataset(
+      String id,
+      String name,
+      long rows,
+      String sha256,
+      long sizeBytes,
+      List<Column> columns,
+      List<Long> shape,
+      Instant createdAt) {
+    this(id, name, rows, sha256, sizeBytes, columns, shape, createdAt, null);
+  }
+
+  /**
+   * Where a computed dataset came from: the prediction job that wrote it, the model version that
+   * scored its rows and the input dataset with the SHA-256 of its data when it was read.
+   */
+  public record Lineage(
+      String predictionJob, String model, int version, String inputDataset, String inputSha256) {}
 
   /**
    * A column, its inferred (or declared) type and a summary of its values (null in metadata written

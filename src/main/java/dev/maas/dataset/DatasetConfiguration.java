@@ -20,7 +20,7 @@ class DatasetConfiguration {
       DatasetStore store, ObjectProvider<DatasetUsage> usage, DatasetProperties limits) {
     return new Datasets(
         store,
-        usage.getIfAvailable(() -> id -> false),
+        id -> usage.orderedStream().anyMatch(u -> u.inUse(id)),
         limits.maxUploadSize(),
         limits.maxRows(),
         limits.maxColumns());

@@ -17,7 +17,12 @@ public interface DatasetStore {
    * Creates a dataset: {@code writer} writes its data to a fresh file, the store fingerprints it
    * and commits data and metadata together, or nothing when the writer fails.
    */
-  Dataset create(String name, DataWriter writer) throws IOException;
+  default Dataset create(String name, DataWriter writer) throws IOException {
+    return create(name, null, writer);
+  }
+
+  /** Creates a dataset as {@link #create(String, DataWriter)} does, recording its lineage. */
+  Dataset create(String name, Dataset.Lineage lineage, DataWriter writer) throws IOException;
 
   /** A fresh path for spooling an upload; removed by the caller, and at start if left over. */
   Path scratchFile() throws IOException;

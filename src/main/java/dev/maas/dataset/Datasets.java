@@ -159,6 +159,65 @@ public class Datasets {
     return store.readRows(id, offset, limit);
   }
 
+  /**
+   * Rows {@code offset} to {@code offset + limit} of the dataset (fewer at the end), read without
+   * reading the rest: what a job reads chunk by chunk. 404 when there is no such dataset.
+   */
+  public TableData slice(String id, int offset, int limit) throws IOException {
+    return rows(id, offset, limit);
+  }
+
+  /** Receives the values of a table being written, row by row, column by column. */
+  public interface TableSink {
+    /** The next value of a number column; NaN is a missing value. */
+    void number(int column, double value) throws IOException;
+
+    /** The next value of a string column; null is a missing value. */
+    void string(int column, String value) throws IOException;
+  }
+
+  /** Writes every row of a table into the sink it is given. */
+  public interface TableFiller {
+    void fill(TableSink sink) throws IOException;
+  }
+
+  /**
+   * Stores a table that maas computed (a prediction job's result): {@code rows} rows of {@code
+   * columns} (their names and types), written by {@code filler} row by row with constant memory,
+   * with its lineage in the metadata. Nothing is stored when the filler fails.
+   */
+  public Dataset store(
+      String name, List<Column> columns, int rows, Dataset.Lineage lineage, TableFiller filler)
+      throws IOException {
+    checkName(name);
+    List<Dataset.ColumnType> types = columns.stream().map(Column::type).toList();
+    return store.create(
+        name,
+        lineage,
+        file -> {
+          List<Column> summarized = new java.util.ArrayList<>();
+          try (TableWriter writer = new TableWriter(file, rows, types)) {
+            filler.fill(
+                new TableSink() {
+                  @Override
+                  public void number(int column, double value) throws IOException {
+                    writer.number(column, value);
+                  }
+
+                  @Override
+                  public void string(int column, String value) throws IOException {
+                    writer.string(column, value);
+                  }
+                });
+            writer.finish();
+            for (int c = 0; c < columns.size(); c++) {
+              summarized.add(new Column(columns.get(c).name(), types.get(c), writer.summary(c)));
+            }
+          }
+          return new TableLayout(summarized, rows, List.of((long) rows, (long) columns.size()));
+        });
+  }
+
   void delete(String id) throws IOException {
     get(id);
     if (usage.inUse(id)) {

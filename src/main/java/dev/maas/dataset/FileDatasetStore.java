@@ -75,7 +75,8 @@ public final class FileDatasetStore implements DatasetStore {
   }
 
   @Override
-  public Dataset create(String name, DataWriter writer) throws IOException {
+  public Dataset create(String name, Dataset.Lineage lineage, DataWriter writer)
+      throws IOException {
     byte[] bytes = new byte[16];
     random.nextBytes(bytes);
     String id = "ds-" + HexFormat.of().formatHex(bytes);
@@ -93,7 +94,8 @@ public final class FileDatasetStore implements DatasetStore {
               Files.size(data),
               layout.columns(),
               layout.shape(),
-              clock.instant());
+              clock.instant(),
+              lineage);
       DurableFiles.writeNew(staging.resolve(METADATA_FILE), json.writeValueAsBytes(d));
       DurableFiles.syncDirectory(staging);
       Files.move(staging, datasets.resolve(id), StandardCopyOption.ATOMIC_MOVE);

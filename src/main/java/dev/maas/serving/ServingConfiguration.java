@@ -47,6 +47,12 @@ class ServingConfiguration {
     return controller.route();
   }
 
+  /** Versions resolved once and held, for batch jobs. */
+  @Bean
+  ScoringModels scoringModels(ModelRegistry registry, ModelCache cache) {
+    return new ScoringModels(registry, cache);
+  }
+
   @Bean
   Predictor predictor(ModelRegistry registry, ModelCache cache, ServingMetrics metrics) {
     return new Predictor(registry, cache, metrics);

@@ -28,6 +28,9 @@ final class ContractCases {
             "training: submit, idempotency, poll, list, events, cancel", ContractCases::training),
         new ContractCase(
             "training: invalid requests are problems", ContractCases::trainingProblems),
+        new ContractCase(
+            "prediction jobs: submit, idempotency, poll, list, events, cancel, problems",
+            ContractCases::predictionJobs),
         new ContractCase("registry: models, versions, artifact, import", ContractCases::registry),
         new ContractCase("registry: aliases and deletes", ContractCases::aliasesAndDeletes),
         new ContractCase(
@@ -311,6 +314,86 @@ final class ContractCases {
     api.get("/api/v1/capacity/forecast?family=linear_regression&rows=5000&epochs=3").expect(200);
     api.sendInvalid("GET", "/api/v1/capacity/forecast?rows=10&epochs=1", null, null).problem(400);
     api.sendInvalid("GET", "/api/v1/capacity?targetRps=-5&p99Ms=10", null, null).problem(400);
+  }
+
+  // ---- prediction jobs -----------------------------------------------------------------------
+
+  static void predictionJobs(ContractClient api) throws Exception {
+    trainedModel(api, "contract-scored");
+    String dataset = uploadLine(api, "contract-to-score");
+    String request =
+        "{\"model\": \"contract-scored\", \"version\": 1, \"dataset\": \""
+            + dataset
+            + "\", \"passThrough\": [\"y\"], \"output\": \"labels\"}";
+    ContractClient.Exchange submitted =
+        api.post(
+                "/api/v1/prediction-jobs",
+                "application/json",
+                request,
+                Map.of("Idempotency-Key", "contract-score-1"))
+            .expect(202);
+    String id = submitted.json().get("id").asString();
+    assertThat(submitted.header("Location")).hasValue("/api/v1/prediction-jobs/" + id);
+    assertThat(
+            api.post(
+                    "/api/v1/prediction-jobs",
+                    "application/json",
+                    request,
+                    Map.of("Idempotency-Key", "contract-score-1"))
+                .json()
+                .get("id")
+                .asString())
+        .isEqualTo(id);
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode job;
+    do {
+      job = api.get("/api/v1/prediction-jobs/" + id).expect(200).json();
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.sleep(50);
+    } while (job.get("state").asString().matches("queued|running"));
+    assertThat(job.get("state").asString()).as(job.toString()).isEqualTo("succeeded");
+    JsonNode result =
+        api.get("/api/v1/datasets/" + job.get("resultDataset").asString()).expect(200).json();
+    assertThat(result.get("lineage").get("inputDataset").asString()).isEqualTo(dataset);
+    assertThat(
+            api.get("/api/v1/prediction-jobs?state=succeeded&model=contract-scored&limit=10")
+                .expect(200)
+                .json()
+                .get("total")
+                .asInt())
+        .isEqualTo(1);
+    assertThat(api.get("/api/v1/prediction-jobs/" + id + "/events").expect(200).text())
+        .contains("event:job");
+    assertThat(
+            api.post("/api/v1/prediction-jobs/" + id + "/cancel", null, (byte[]) null)
+                .expect(200)
+                .json()
+                .get("state")
+                .asString())
+        .isEqualTo("succeeded");
+
+    String narrow =
+        api.post("/api/v1/datasets?name=contract-narrow", "text/csv", "x1\n1\n2\n")
+            .expect(201)
+            .json()
+            .get("id")
+            .asString();
+    JsonNode misfit =
+        api.postJson(
+                "/api/v1/prediction-jobs",
+                "{\"model\": \"contract-scored\", \"dataset\": \"" + narrow + "\"}")
+            .problem(400);
+    assertThat(misfit.get("problems").toString()).contains("'x2'");
+    api.sendInvalid(
+            "POST",
+            "/api/v1/prediction-jobs",
+            "application/json",
+            "{\"model\": \"contract-scored\", \"dataset\": \"ds-x\", \"colour\": 1}")
+        .problem(400);
+    api.sendInvalid("GET", "/api/v1/prediction-jobs?state=sleeping", null, null).problem(400);
+    api.get("/api/v1/prediction-jobs/pjob-missing").problem(404);
+    api.post("/api/v1/prediction-jobs/pjob-missing/cancel", null, (byte[]) null).problem(404);
+    api.get("/api/v1/prediction-jobs/pjob-missing/events").problem(404);
   }
 
   // ---- shared data ---------------------------------------------------------------------------

@@ -1,0 +1,34 @@
+package dev.maas.batch;
+
+import dev.maas.dataset.Datasets;
+import dev.maas.registry.ModelRegistry;
+import dev.maas.serving.ScoringModels;
+import dev.maas.storage.StorageProperties;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
+
+/**
+ * Wires prediction jobs: their store under {@code maas.storage.path}, their own queue and workers.
+ */
+@Configuration(proxyBeanMethods = false)
+class PredictionJobConfiguration {
+
+  @Bean
+  PredictionJobs predictionJobs(
+      PredictionJobProperties properties,
+      StorageProperties storage,
+      @Lazy Datasets datasets,
+      ModelRegistry registry,
+      ScoringModels models) {
+    return new PredictionJobs(
+        new PredictionJobStore(storage.path()), datasets, registry, models, properties);
+  }
+
+  /** Recovers stored jobs once every bean exists; interrupted ones continue. */
+  @Bean
+  SmartInitializingSingleton predictionJobsRecovery(PredictionJobs jobs) {
+    return jobs::recover;
+  }
+}

@@ -1,0 +1,145 @@
+package dev.maas.batch;
+
+import dev.maas.errors.InvalidException;
+import dev.maas.web.Callers;
+import dev.maas.web.Paging;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.JsonNode;
+
+/** {@code /api/v1/prediction-jobs}: submit, list, get, cancel and watch prediction jobs. */
+@RestController
+@RequestMapping("/api/v1/prediction-jobs")
+class PredictionJobController implements DisposableBean {
+  private final PredictionJobs jobs;
+  private final ScheduledExecutorService ticker;
+
+  PredictionJobController(PredictionJobs jobs) {
+    this.jobs = jobs;
+    // Owned here rather than a bean: an Executor bean would replace Spring Boot's task executor.
+    this.ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "prediction-events");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @Override
+  public void destroy() {
+    ticker.shutdownNow();
+  }
+
+  /** A page of jobs, newest first. */
+  record JobPage(List<PredictionJobView> jobs, int offset, int limit, int total) {}
+
+  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  ResponseEntity<PredictionJobView> submit(
+      @RequestBody JsonNode body,
+      @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) {
+    PredictionJob job = jobs.submit(body, idempotencyKey, Callers.current().orElse(null));
+    return ResponseEntity.accepted()
+        .location(URI.create("/api/v1/prediction-jobs/" + job.id()))
+        .body(job.view());
+  }
+
+  @GetMapping
+  JobPage list(
+      @RequestParam(required = false) String state,
+      @RequestParam(required = false) String model,
+      @RequestParam(defaultValue = "0") int offset,
+      @RequestParam(defaultValue = Paging.DEFAULT_LIMIT_TEXT) int limit) {
+    Paging page = new Paging(offset, limit);
+    PredictionJobState wanted = null;
+    if (state != null) {
+      try {
+        wanted = PredictionJobState.of(state);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidException(
+            "'state' must be one of "
+                + Arrays.stream(PredictionJobState.values())
+                    .map(PredictionJobState::wireName)
+                    .toList()
+                + ", not '"
+                + state
+                + "'");
+      }
+    }
+    List<PredictionJob> all = jobs.list(wanted, model);
+    return new JobPage(
+        page.of(all).stream().map(PredictionJob::view).toList(), offset, limit, all.size());
+  }
+
+  @GetMapping("/{id}")
+  PredictionJobView get(@PathVariable String id) {
+    return jobs.get(id).view();
+  }
+
+  @PostMapping("/{id}/cancel")
+  PredictionJobView cancel(@PathVariable String id) {
+    return jobs.cancel(id).view();
+  }
+
+  /**
+   * Server-sent events: a {@code job} event with the job whenever it changes (checked every 200
+   * ms), the last one when it reaches a final state; then the stream ends.
+   */
+  @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+  SseEmitter events(@PathVariable String id) {
+    PredictionJob job = jobs.get(id);
+    SseEmitter emitter = new SseEmitter(0L);
+    AtomicLong seen = new AtomicLong(-1);
+    AtomicReference<ScheduledFuture<?>> future = new AtomicReference<>();
+    Runnable tick =
+        () -> {
+          try {
+            long version = job.version();
+            PredictionJobView view = job.view();
+            if (version != seen.get()) {
+              seen.set(version);
+              emitter.send(SseEmitter.event().name("job").id(Long.toString(version)).data(view));
+            }
+            if (view.state().finished()) {
+              emitter.complete();
+              cancel(future);
+            }
+          } catch (IOException | IllegalStateException e) {
+            emitter.completeWithError(e);
+            cancel(future);
+          }
+        };
+    emitter.onCompletion(() -> cancel(future));
+    emitter.onTimeout(() -> cancel(future));
+    emitter.onError(e -> cancel(future));
+    future.set(ticker.scheduleWithFixedDelay(tick, 0, 200, TimeUnit.MILLISECONDS));
+    return emitter;
+  }
+
+  private static void cancel(AtomicReference<ScheduledFuture<?>> future) {
+    ScheduledFuture<?> f = future.get();
+    if (f != null) {
+      f.cancel(false);
+    }
+  }
+}

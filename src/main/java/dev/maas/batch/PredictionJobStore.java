@@ -1,0 +1,138 @@
+package dev.maas.batch;
+
+import dev.maas.storage.DurableFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Keeps one JSON file per prediction job under {@code <storage>/prediction-jobs}, and beside it a
+ * folder per running job with one file per committed chunk of predictions, each written atomically
+ * and durably, so that a restarted job continues after its last committed chunk.
+ *
+ * <pre>
+ * chunk file: "MAASPCH1"  int32 rows  int32 width  then rows x width float64 (little-endian)
+ * </pre>
+ */
+final class PredictionJobStore {
+  private static final Logger log = LoggerFactory.getLogger(PredictionJobStore.class);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final byte[] MAGIC = "MAASPCH1".getBytes(StandardCharsets.US_ASCII);
+  private static final int HEADER = 16;
+
+  private final Path folder;
+
+  PredictionJobStore(Path storage) {
+    this.folder = storage.resolve("prediction-jobs");
+    try {
+      Files.createDirectories(folder);
+      try (Stream<Path> files = Files.list(folder)) {
+        for (Path p : files.toList()) {
+          if (DurableFiles.isLeftover(p)) {
+            DurableFiles.deleteTree(p);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the prediction job store at " + folder, e);
+    }
+  }
+
+  void save(PredictionJobRecord record) {
+    try {
+      DurableFiles.writeAtomically(
+          folder.resolve(record.job().id() + ".json"), JSON.writeValueAsBytes(record));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save prediction job " + record.job().id(), e);
+    }
+  }
+
+  /** Every stored job; a file that cannot be read is logged and skipped. */
+  List<PredictionJobRecord> loadAll() {
+    List<PredictionJobRecord> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(folder)) {
+      for (Path p : files.sorted().toList()) {
+        if (!p.getFileName().toString().endsWith(".json")) {
+          continue;
+        }
+        try {
+          out.add(JSON.readValue(Files.readAllBytes(p), PredictionJobRecord.class));
+        } catch (IOException | JacksonException e) {
+          log.error("skipping unreadable prediction job file {}: {}", p, e.toString());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the prediction job store at " + folder, e);
+    }
+    return out;
+  }
+
+  private Path chunks(String job) {
+    return folder.resolve(job);
+  }
+
+  private Path chunk(String job, int index) {
+    return chunks(job).resolve(String.format("chunk-%08d.bin", index));
+  }
+
+  /**
+   * How many chunks of the job are committed: chunk files 0, 1, ... without a gap (a chunk is
+   * written only after the one before it).
+   */
+  int committedChunks(String job) {
+    int n = 0;
+    while (Files.exists(chunk(job, n))) {
+      n++;
+    }
+    return n;
+  }
+
+  /** Commits chunk {@code index}: its {@code rows} x {@code width} values, durably. */
+  void writeChunk(String job, int index, int rows, int width, double[] values) throws IOException {
+    Files.createDirectories(chunks(job));
+    ByteBuffer b = ByteBuffer.allocate(HEADER + values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(MAGIC).putInt(rows).putInt(width);
+    b.asDoubleBuffer().put(values);
+    DurableFiles.writeAtomically(chunk(job, index), b.array());
+  }
+
+  /** Reads back chunk {@code index}: {@code rows} x {@code width} values. */
+  double[] readChunk(String job, int index, int rows, int width) throws IOException {
+    byte[] bytes = Files.readAllBytes(chunk(job, index));
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    byte[] magic = new byte[MAGIC.length];
+    if (bytes.length != HEADER + (long) rows * width * 8) {
+      throw new IOException("chunk " + index + " of job " + job + " has the wrong size");
+    }
+    b.get(magic);
+    if (!Arrays.equals(magic, MAGIC) || b.getInt() != rows || b.getInt() != width) {
+      throw new IOException("chunk " + index + " of job " + job + " is not what was written");
+    }
+    double[] values = new double[rows * width];
+    b.asDoubleBuffer().get(values);
+    return values;
+  }
+
+  /** Removes the job's chunks, once its result is stored or it has stopped for good. */
+  void deleteChunks(String job) {
+    try {
+      if (Files.exists(chunks(job))) {
+        DurableFiles.deleteByRename(chunks(job));
+      }
+    } catch (IOException e) {
+      log.warn("cannot remove the chunks of prediction job {}: {}", job, e.toString());
+    }
+  }
+}

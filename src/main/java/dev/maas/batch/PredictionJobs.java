@@ -1,0 +1,375 @@
+package dev.maas.batch;
+
+import dev.maas.dataset.Dataset;
+import dev.maas.dataset.DatasetUsage;
+import dev.maas.dataset.Datasets;
+import dev.maas.dataset.TableData;
+import dev.maas.errors.BusyException;
+import dev.maas.errors.DomainException;
+import dev.maas.errors.InvalidException;
+import dev.maas.errors.NotFoundException;
+import dev.maas.registry.ModelRegistry;
+import dev.maas.registry.ModelVersion;
+import dev.maas.serving.ScoringModels;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Prediction jobs: submitted to their own bounded queue served by their own workers, watched,
+ * cancelled and kept in the {@link PredictionJobStore}. A job scores its dataset chunk by chunk
+ * with the version resolved at submission, one batched call per chunk, commits each chunk's
+ * predictions durably, and at the end writes the result as a new dataset with its lineage. A job
+ * that a restart interrupts continues after its last committed chunk, so every row is scored once.
+ */
+public final class PredictionJobs implements DatasetUsage, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PredictionJobs.class);
+
+  private final Map<String, PredictionJob> jobs = new ConcurrentHashMap<>();
+  private final Map<String, PredictionJob> byIdempotencyKey = new ConcurrentHashMap<>();
+  private final PredictionJobStore store;
+  private final PredictionRequests requests;
+  private final Datasets datasets;
+  private final ModelRegistry registry;
+  private final ScoringModels models;
+  private final int chunkRows;
+  private final ThreadPoolExecutor executor;
+  private final Duration retryAfter = Duration.ofSeconds(5);
+  private volatile Consumer<PredictionJob> afterChunk = job -> {};
+  private volatile boolean stopping;
+
+  PredictionJobs(
+      PredictionJobStore store,
+      Datasets datasets,
+      ModelRegistry registry,
+      ScoringModels models,
+      PredictionJobProperties properties) {
+    this.store = store;
+    this.datasets = datasets;
+    this.registry = registry;
+    this.models = models;
+    this.requests = new PredictionRequests(datasets, models);
+    this.chunkRows = properties.chunkRows();
+    AtomicInteger threads = new AtomicInteger();
+    this.executor =
+        new ThreadPoolExecutor(
+            properties.workers(),
+            properties.workers(),
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(properties.queueCapacity()),
+            r -> {
+              Thread t = new Thread(r, "prediction-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  /** For tests: runs after each committed chunk, on the job's worker. */
+  void afterChunk(Consumer<PredictionJob> hook) {
+    this.afterChunk = hook == null ? job -> {} : hook;
+  }
+
+  /**
+   * Reads the job store: lists finished jobs and queues again those that were queued or running,
+   * which continue after their last committed chunk. Called once, when every bean exists.
+   */
+  void recover() {
+    for (PredictionJobRecord record : store.loadAll()) {
+      PredictionJob job = new PredictionJob(record);
+      jobs.put(job.id(), job);
+      if (job.idempotencyKey() != null) {
+        byIdempotencyKey.put(job.idempotencyKey(), job);
+      }
+      if (!job.state().finished()) {
+        if (job.state() == PredictionJobState.RUNNING) {
+          job.requeue(
+              "interrupted by a restart after "
+                  + job.rowsDone()
+                  + " rows; continued from the last committed chunk");
+        }
+        try {
+          enqueue(job);
+          save(job);
+        } catch (RejectedExecutionException e) {
+          job.fail("cannot run after restart: the prediction queue is full");
+          save(job);
+        }
+      } else {
+        store.deleteChunks(job.id());
+      }
+    }
+  }
+
+  /**
+   * Validates and queues a job; a repeated {@code idempotencyKey} returns the job it first made.
+   *
+   * @throws InvalidException listing every problem of the request
+   * @throws BusyException when the queue is full
+   */
+  PredictionJob submit(JsonNode body, String idempotencyKey, String owner) {
+    if (idempotencyKey != null) {
+      if (idempotencyKey.isBlank() || idempotencyKey.length() > 200) {
+        throw new InvalidException("'Idempotency-Key' must be 1 to 200 characters");
+      }
+      PredictionJob earlier = byIdempotencyKey.get(idempotencyKey);
+      if (earlier != null) {
+        return earlier;
+      }
+    }
+    PredictionRequests.Parsed parsed = requests.parse(body);
+    String id = "pjob-" + UUID.randomUUID().toString().replace("-", "");
+    PredictionJob job =
+        new PredictionJob(
+            id, parsed.plan(), parsed.dataset().rows(), idempotencyKey, owner, Instant.now());
+    synchronized (this) {
+      if (idempotencyKey != null) {
+        PredictionJob earlier = byIdempotencyKey.get(idempotencyKey);
+        if (earlier != null) {
+          return earlier;
+        }
+        byIdempotencyKey.put(idempotencyKey, job);
+      }
+      jobs.put(id, job);
+      try {
+        enqueue(job);
+      } catch (RejectedExecutionException e) {
+        jobs.remove(id);
+        if (idempotencyKey != null) {
+          byIdempotencyKey.remove(idempotencyKey);
+        }
+        throw new BusyException(
+            "the prediction job queue is full ("
+                + executor.getQueue().size()
+                + " jobs waiting); try again later",
+            retryAfter);
+      }
+    }
+    save(job);
+    return job;
+  }
+
+  private void enqueue(PredictionJob job) {
+    Runnable task = () -> run(job);
+    job.task(task);
+    executor.execute(task);
+  }
+
+  PredictionJob get(String id) {
+    PredictionJob job = jobs.get(id);
+    if (job == null) {
+      throw new NotFoundException("prediction job '" + id + "' does not exist");
+    }
+    return job;
+  }
+
+  /** Jobs, newest first, optionally of one state and one model. */
+  List<PredictionJob> list(PredictionJobState state, String model) {
+    return jobs.values().stream()
+        .filter(j -> state == null || j.state() == state)
+        .filter(j -> model == null || model.equals(j.model()))
+        .sorted(
+            Comparator.comparing(PredictionJob::createdAt)
+                .reversed()
+                .thenComparing(PredictionJob::id))
+        .toList();
+  }
+
+  /** Cancels a queued job at once; a running one stops before its next chunk. */
+  PredictionJob cancel(String id) {
+    PredictionJob job = get(id);
+    if (job.cancel()) {
+      Runnable task = job.task();
+      if (task != null) {
+        executor.remove(task);
+      }
+      save(job);
+      store.deleteChunks(id);
+    }
+    return job;
+  }
+
+  @Override
+  public boolean inUse(String datasetId) {
+    return jobs.values().stream().anyMatch(j -> j.uses(datasetId));
+  }
+
+  // ---- running ---------------------------------------------------------------------------------
+
+  private void run(PredictionJob job) {
+    PredictionPlan plan = job.plan();
+    Dataset input;
+    try {
+      input = datasets.get(plan.dataset());
+    } catch (DomainException e) {
+      if (job.start(0, 0)) {
+        finish(job, () -> job.fail(e.getMessage()));
+      }
+      return;
+    }
+    int committed = store.committedChunks(job.id());
+    long committedRows = Math.min(input.rows(), (long) committed * chunkRows);
+    if (!job.start(input.rows(), committedRows)) {
+      return;
+    }
+    save(job);
+    try {
+      ModelVersion version = registry.version(plan.model(), plan.version());
+      try (ScoringModels.Held held = models.hold(version)) {
+        ScoringLayout layout = new ScoringLayout(held.model(), plan.output());
+        int rows = Math.toIntExact(input.rows());
+        int chunks = (rows + chunkRows - 1) / chunkRows;
+        long lastSave = System.nanoTime();
+        for (int i = committed; i < chunks; i++) {
+          if (stopping) {
+            return; // stays running on disk and continues at the next start
+          }
+          if (job.cancelRequested()) {
+            finish(job, job::cancelled);
+            return;
+          }
+          TableData chunk = datasets.slice(input.id(), i * chunkRows, chunkRows);
+          double[] x = layout.input(chunk);
+          double[] values = layout.values(held.model().predict(x, chunk.rows()));
+          store.writeChunk(job.id(), i, chunk.rows(), layout.width(), values);
+          job.committed(chunk.rows());
+          if (System.nanoTime() - lastSave > 1_000_000_000L) {
+            save(job);
+            lastSave = System.nanoTime();
+          }
+          afterChunk.accept(job);
+        }
+        if (stopping) {
+          return;
+        }
+        if (job.cancelRequested()) {
+          finish(job, job::cancelled);
+          return;
+        }
+        Dataset result = existingResult(job.id()).orElse(null);
+        if (result == null) {
+          result = writeResult(job, input, version, layout, rows, chunks);
+        }
+        String resultId = result.id();
+        finish(job, () -> job.succeed(resultId));
+      }
+    } catch (InvalidException e) {
+      finish(job, () -> job.fail(String.join("; ", e.problems())));
+    } catch (DomainException e) {
+      finish(job, () -> job.fail(e.getMessage()));
+    } catch (IOException | RuntimeException e) {
+      if (stopping) {
+        return;
+      }
+      log.error("prediction job {} failed", job.id(), e);
+      finish(job, () -> job.fail("internal error: " + e));
+    }
+  }
+
+  private void finish(PredictionJob job, Runnable transition) {
+    transition.run();
+    save(job);
+    store.deleteChunks(job.id());
+  }
+
+  /** The result a job stored before a restart kept it from recording so. */
+  private Optional<Dataset> existingResult(String jobId) {
+    return datasets.list().stream()
+        .filter(d -> d.lineage() != null && jobId.equals(d.lineage().predictionJob()))
+        .findFirst();
+  }
+
+  private Dataset writeResult(
+      PredictionJob job,
+      Dataset input,
+      ModelVersion version,
+      ScoringLayout layout,
+      int rows,
+      int chunks)
+      throws IOException {
+    PredictionPlan plan = job.plan();
+    List<Dataset.Column> columns = new ArrayList<>();
+    for (String name : plan.passThrough()) {
+      columns.add(new Dataset.Column(name, input.column(name).type()));
+    }
+    int first = columns.size();
+    columns.addAll(layout.columns());
+    String name = "predictions of " + plan.model() + " v" + plan.version() + " on " + input.name();
+    if (name.length() > 200) {
+      name = name.substring(0, 200);
+    }
+    Dataset.Lineage lineage =
+        new Dataset.Lineage(
+            job.id(), version.name(), version.version(), input.id(), input.sha256());
+    return datasets.store(
+        name,
+        columns,
+        rows,
+        lineage,
+        sink -> {
+          for (int i = 0; i < chunks; i++) {
+            TableData chunk =
+                plan.passThrough().isEmpty()
+                    ? null
+                    : datasets.slice(input.id(), i * chunkRows, chunkRows);
+            int n = Math.min(chunkRows, rows - i * chunkRows);
+            double[] values = store.readChunk(job.id(), i, n, layout.width());
+            Object[] pass = new Object[plan.passThrough().size()];
+            for (int c = 0; c < pass.length; c++) {
+              String column = plan.passThrough().get(c);
+              pass[c] = chunk.isNumber(column) ? chunk.column(column) : chunk.stringColumn(column);
+            }
+            for (int r = 0; r < n; r++) {
+              for (int c = 0; c < pass.length; c++) {
+                if (pass[c] instanceof double[] d) {
+                  sink.number(c, d[r]);
+                } else {
+                  sink.string(c, ((String[]) pass[c])[r]);
+                }
+              }
+              layout.write(values, r, first, sink);
+            }
+          }
+        });
+  }
+
+  private void save(PredictionJob job) {
+    if (stopping) {
+      return;
+    }
+    synchronized (job) {
+      store.save(job.record());
+    }
+  }
+
+  /** Stops the workers; running jobs stay "running" on disk and continue at the next start. */
+  @Override
+  public void close() {
+    stopping = true;
+    executor.shutdownNow();
+    try {
+      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+        log.warn("prediction workers did not stop within 10 seconds");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -6,6 +6,7 @@ import dev.maas.registry.ModelVersion;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,11 @@ final class ModelCache implements AutoCloseable {
   private final LongSupplier nanoClock;
   private final Map<Key, Slot> slots = new ConcurrentHashMap<>();
   private final Object evictions = new Object();
+
+  /** Bytes and count of the loaded models in {@link #slots}: kept as they change, read cheaply. */
+  private final AtomicLong loadedBytes = new AtomicLong();
+
+  private final AtomicInteger loaded = new AtomicInteger();
 
   ModelCache(
       ModelRegistry registry,
@@ -141,6 +148,9 @@ final class ModelCache implements AutoCloseable {
       slot.ready.completeExceptionally(e);
       return;
     }
+    slot.accounted.set(loaded.memoryBytes());
+    loadedBytes.addAndGet(slot.accounted.get());
+    this.loaded.incrementAndGet();
     slot.model = loaded;
     slot.ready.complete(loaded);
     evictOverBudget(slot);
@@ -148,31 +158,46 @@ final class ModelCache implements AutoCloseable {
 
   private void release(Slot slot) {
     slot.lastUsed = nanoClock.getAsLong();
+    LoadedModel m = slot.model;
+    if (m != null) {
+      // prediction buffers come and go: account what the model holds now, while still a user
+      long now = m.memoryBytes();
+      loadedBytes.addAndGet(now - slot.accounted.getAndSet(now));
+    }
     slot.users.decrementAndGet();
+    if (loadedBytes.get() > budgetBytes) {
+      // a load went over the budget while every other model was in use: catch up now
+      evictOverBudget(null);
+    }
   }
 
-  /** Unloads idle models, least recently used first, until the loaded ones fit the budget. */
+  /**
+   * Unloads idle models, least recently used first, until the loaded ones fit the budget. The order
+   * is that of the last-used times read once, before sorting: other threads keep changing them, and
+   * a sort over values that change under it may fail ("Comparison method violates its general
+   * contract"). A model used since it was read is skipped by {@link #retire}, never unloaded.
+   */
   void evictOverBudget(Slot keep) {
     List<LoadedModel> unload = new ArrayList<>();
     synchronized (evictions) {
-      long total = memoryBytes();
+      long total = loadedBytes.get();
       if (total <= budgetBytes) {
         return;
       }
-      List<Slot> idle = new ArrayList<>();
+      List<Idle> idle = new ArrayList<>();
       for (Slot s : slots.values()) {
         if (s != keep && s.model != null && s.users.get() == 0) {
-          idle.add(s);
+          idle.add(new Idle(s, s.lastUsed));
         }
       }
-      idle.sort((a, b) -> Long.compare(a.lastUsed, b.lastUsed));
-      for (Slot s : idle) {
+      idle.sort(Comparator.comparingLong(Idle::lastUsed));
+      for (Idle i : idle) {
         if (total <= budgetBytes) {
           break;
         }
-        LoadedModel m = retire(s);
+        LoadedModel m = retire(i.slot());
         if (m != null) {
-          total -= m.memoryBytes();
+          total = loadedBytes.get();
           unload.add(m);
         }
       }
@@ -244,6 +269,8 @@ final class ModelCache implements AutoCloseable {
       return null;
     }
     slots.remove(s.key, s);
+    loadedBytes.addAndGet(-s.accounted.getAndSet(0));
+    loaded.decrementAndGet();
     return s.model;
   }
 
@@ -254,24 +281,11 @@ final class ModelCache implements AutoCloseable {
   }
 
   int loadedCount() {
-    int n = 0;
-    for (Slot s : slots.values()) {
-      if (s.model != null) {
-        n++;
-      }
-    }
-    return n;
+    return loaded.get();
   }
 
   long memoryBytes() {
-    long total = 0;
-    for (Slot s : slots.values()) {
-      LoadedModel m = s.model;
-      if (m != null) {
-        total += m.memoryBytes();
-      }
-    }
-    return total;
+    return loadedBytes.get();
   }
 
   @Override
@@ -286,6 +300,9 @@ final class ModelCache implements AutoCloseable {
 
   private record Key(String name, int version) {}
 
+  /** A slot and its last-used time as read once, for a sort that cannot change under it. */
+  private record Idle(Slot slot, long lastUsed) {}
+
   /**
    * A cache entry: its load, once done its model, and how many requests use it ({@link #RETIRED}
    * once it is out of the cache: nobody may enter it again).
@@ -295,6 +312,10 @@ final class ModelCache implements AutoCloseable {
     final Key key;
     final CompletableFuture<LoadedModel> ready = new CompletableFuture<>();
     final AtomicInteger users = new AtomicInteger();
+
+    /** The bytes of its model counted in the cache's total, as last measured. */
+    final AtomicLong accounted = new AtomicLong();
+
     volatile LoadedModel model;
     volatile long lastUsed;
 

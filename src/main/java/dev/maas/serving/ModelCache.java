@@ -127,7 +127,8 @@ final class ModelCache implements AutoCloseable {
           new LoadedModel(
               version,
               registry.load(version.name(), version.version()),
-              metrics.forVersion(version.name(), version.version(), version.family()),
+              metrics.forVersion(
+                  version.name(), version.version(), version.family(), aliased(version)),
               maxBatchRows,
               maxBatchWaitNanos);
       loaded.warmUp();
@@ -247,6 +248,14 @@ final class ModelCache implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("sweeping the model cache failed", e);
     }
+  }
+
+  /** Whether an alias points at the version now. */
+  private boolean aliased(ModelVersion version) {
+    return registry
+        .findModel(version.name())
+        .map(m -> m.aliases().containsValue(version.version()))
+        .orElse(false);
   }
 
   /** Whether an alias points at the version, or it is its model's latest. */

@@ -14,8 +14,14 @@ class ServingConfiguration {
   static final String MAX_REQUEST_SIZE = "maas.serving.max-request-size";
 
   @Bean
-  ServingMetrics servingMetrics(MeterRegistry meters) {
-    return new ServingMetrics(meters);
+  ServingFigures servingFigures() {
+    return new ServingFigures();
+  }
+
+  @Bean
+  ServingMetrics servingMetrics(
+      MeterRegistry meters, ServingFigures figures, MetricsProperties properties) {
+    return new ServingMetrics(meters, figures, properties);
   }
 
   @Bean

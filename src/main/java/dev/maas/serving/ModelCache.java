@@ -1,5 +1,6 @@
 package dev.maas.serving;
 
+import dev.maas.errors.BusyException;
 import dev.maas.errors.DomainException;
 import dev.maas.registry.ModelRegistry;
 import dev.maas.registry.ModelVersion;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,12 +23,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The model versions held in memory. A version is loaded (its SHA-256 and file checked by the
- * registry) and warmed up on first use; concurrent first uses wait for the same load. Requests hold
- * a {@link Lease} while they use a model, and nothing is unloaded while leased. Loaded models stay
- * within a byte budget, least recently used idle model out first, and a version that no alias
- * points at any more and that is not the latest is unloaded once it has been idle for {@code
- * unloadAfter}, by a {@link #sweep()} that the owner runs every {@link #sweepInterval()} (the cache
- * starts no thread of its own, and reads time from the clock it is given).
+ * registry) and warmed up on first use; concurrent first uses wait for the same load, and requests
+ * to loaded versions never wait for a load. At most {@code maxConcurrentLoads} versions load at
+ * once. A load that fails for a reason other than the version itself (gone, corrupt) is answered as
+ * busy and not tried again before a backoff (1 s, doubling to 60 s) ends; nothing of it stays in
+ * the cache. Requests hold a {@link Lease} while they use a model, and nothing is unloaded while
+ * leased. Loaded models stay within a byte budget, least recently used idle model out first, and a
+ * version that no alias points at any more and that is not the latest is unloaded once it has been
+ * idle for {@code unloadAfter}, by a {@link #sweep()} that the owner runs every {@link
+ * #sweepInterval()} (the cache starts no thread of its own, and reads time from the clock it is
+ * given).
  */
 final class ModelCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelCache.class);
@@ -39,6 +45,12 @@ final class ModelCache implements AutoCloseable {
   private final long maxBatchWaitNanos;
   private final LongSupplier nanoClock;
   private final Map<Key, Slot> slots = new ConcurrentHashMap<>();
+  private final Semaphore loads;
+  private final long loadWaitNanos;
+
+  /** Versions whose last load failed for a reason other than their own (not corrupt, not gone). */
+  private final Map<Key, Failure> failures = new ConcurrentHashMap<>();
+
   private final Object evictions = new Object();
 
   /** Bytes and count of the loaded models in {@link #slots}: kept as they change, read cheaply. */
@@ -54,6 +66,34 @@ final class ModelCache implements AutoCloseable {
       int maxBatchRows,
       long maxBatchWaitNanos,
       LongSupplier nanoClock) {
+    this(
+        registry,
+        metrics,
+        budgetBytes,
+        unloadAfterNanos,
+        maxBatchRows,
+        maxBatchWaitNanos,
+        4,
+        TimeUnit.SECONDS.toNanos(30),
+        nanoClock);
+  }
+
+  /**
+   * @param maxConcurrentLoads how many versions may load at once; a first request waits for its
+   *     turn at most {@code loadWaitNanos}, then is refused as busy
+   */
+  ModelCache(
+      ModelRegistry registry,
+      ServingMetrics metrics,
+      long budgetBytes,
+      long unloadAfterNanos,
+      int maxBatchRows,
+      long maxBatchWaitNanos,
+      int maxConcurrentLoads,
+      long loadWaitNanos,
+      LongSupplier nanoClock) {
+    this.loads = new Semaphore(maxConcurrentLoads, true);
+    this.loadWaitNanos = loadWaitNanos;
     this.registry = registry;
     this.nanoClock = nanoClock;
     this.metrics = metrics;
@@ -94,6 +134,7 @@ final class ModelCache implements AutoCloseable {
       Slot slot = slots.get(key);
       boolean load = false;
       if (slot == null) {
+        refuseWhileBackingOff(key);
         Slot fresh = new Slot(key);
         slot = slots.putIfAbsent(key, fresh);
         if (slot == null) {
@@ -119,7 +160,49 @@ final class ModelCache implements AutoCloseable {
     }
   }
 
+  /** A version whose load failed is not tried again before its backoff ends. */
+  private void refuseWhileBackingOff(Key key) {
+    Failure f = failures.get(key);
+    long left = f == null ? 0 : f.retryAt - nanoClock.getAsLong();
+    if (left > 0) {
+      throw new BusyException(
+          "model '"
+              + key.name
+              + "' version "
+              + key.version
+              + " failed to load ("
+              + f.reason
+              + "); it is tried again in "
+              + Math.max(1, TimeUnit.NANOSECONDS.toSeconds(left + 999_999_999))
+              + " s",
+          Duration.ofNanos(left));
+    }
+  }
+
   private void load(Slot slot, ModelVersion version) {
+    boolean turn;
+    try {
+      turn = loads.tryAcquire(loadWaitNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      turn = false;
+    }
+    if (!turn) {
+      slots.remove(slot.key, slot);
+      slot.ready.completeExceptionally(
+          new BusyException(
+              "too many models are loading at once (maas.serving.max-concurrent-loads); try again",
+              Duration.ofSeconds(1)));
+      return;
+    }
+    try {
+      loadWithTurn(slot, version);
+    } finally {
+      loads.release();
+    }
+  }
+
+  private void loadWithTurn(Slot slot, ModelVersion version) {
     LoadedModel loaded = null;
     try {
       long start = System.nanoTime();
@@ -143,12 +226,34 @@ final class ModelCache implements AutoCloseable {
         loaded.close();
       }
       slots.remove(slot.key, slot);
-      if (!(e instanceof DomainException)) {
-        log.error("loading model '{}' version {} failed", version.name(), version.version(), e);
+      if (e instanceof DomainException) {
+        slot.ready.completeExceptionally(e); // gone or corrupt: retrying cannot help
+        return;
       }
-      slot.ready.completeExceptionally(e);
+      log.error("loading model '{}' version {} failed", version.name(), version.version(), e);
+      Failure f =
+          failures.merge(
+              slot.key,
+              new Failure(1, 0, String.valueOf(e)),
+              (was, now) -> new Failure(was.attempts + 1, 0, now.reason));
+      long backoff =
+          Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(f.attempts - 1, 20));
+      failures.put(slot.key, new Failure(f.attempts, nanoClock.getAsLong() + backoff, f.reason));
+      slot.ready.completeExceptionally(
+          new BusyException(
+              "model '"
+                  + version.name()
+                  + "' version "
+                  + version.version()
+                  + " failed to load ("
+                  + e
+                  + "); it is tried again in "
+                  + TimeUnit.NANOSECONDS.toSeconds(backoff)
+                  + " s",
+              Duration.ofNanos(backoff)));
       return;
     }
+    failures.remove(slot.key);
     slot.accounted.set(loaded.memoryBytes());
     loadedBytes.addAndGet(slot.accounted.get());
     this.loaded.incrementAndGet();
@@ -308,6 +413,14 @@ final class ModelCache implements AutoCloseable {
   }
 
   private record Key(String name, int version) {}
+
+  /** The first wait after a failed load, doubled after each further failure up to the most. */
+  static final long FIRST_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  /** A version's failed loads in a row, when it may be tried again, and why the last failed. */
+  private record Failure(int attempts, long retryAt, String reason) {}
 
   /** A slot and its last-used time as read once, for a sort that cannot change under it. */
   private record Idle(Slot slot, long lastUsed) {}

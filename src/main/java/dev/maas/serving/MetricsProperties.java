@@ -8,9 +8,9 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * {@code maas.metrics.*}: how much of each loaded model version's serving meters the scrape
- * carries. By default a version has a handful of series (requests by outcome, rows, compute time
- * and one latency histogram with {@code latencyBuckets}); detailed versions add the full latency,
- * wait, compute and batch-size histograms. The capacity report reads full figures kept in the
+ * carries. By default a version has a handful of series (requests by outcome, rows and one latency
+ * histogram with {@code latencyBuckets}); detailed versions add the full latency, wait and
+ * batch-size histograms and the compute time. The capacity report reads full figures kept in the
  * server either way.
  *
  * @param detail which versions get detailed histograms: {@code none}, {@code aliased} (versions an

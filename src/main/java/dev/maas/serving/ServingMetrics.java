@@ -94,18 +94,18 @@ final class ServingMetrics {
     scraped.add(outcome(tags, "success", registry));
     scraped.add(rows(tags, registry));
     scraped.add(latency);
-    // count and sum only, read from the figures: what compute per row and rows per call need
-    scraped.add(
-        FunctionTimer.builder(
-                ServingMeterNames.COMPUTE,
-                compute,
-                Timer::count,
-                t -> t.totalTime(TimeUnit.NANOSECONDS),
-                TimeUnit.NANOSECONDS)
-            .description("Native prediction calls (merged batches) and their time")
-            .tags(tags)
-            .register(registry));
     if (detailed) {
+      // count and sum only, read from the figures: what compute per row and rows per call need
+      scraped.add(
+          FunctionTimer.builder(
+                  ServingMeterNames.COMPUTE,
+                  compute,
+                  Timer::count,
+                  t -> t.totalTime(TimeUnit.NANOSECONDS),
+                  TimeUnit.NANOSECONDS)
+              .description("Native prediction calls (merged batches) and their time")
+              .tags(tags)
+              .register(registry));
       scraped.add(wait(tags).register(registry));
       scraped.add(batchSize(tags).register(registry));
     }

@@ -90,7 +90,7 @@ final class VersionMeters implements AutoCloseable {
     }
   }
 
-  /** One native call: its rows and how long it ran (the scraped compute reads the full one). */
+  /** One native call: its rows and how long it ran (a scraped compute reads the full one). */
   void call(int n, long nanos) {
     full.compute().record(nanos, TimeUnit.NANOSECONDS);
     full.batchSize().record(n);

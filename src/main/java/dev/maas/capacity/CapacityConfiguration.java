@@ -1,11 +1,11 @@
 package dev.maas.capacity;
 
 import dev.maas.registry.ModelRegistry;
+import dev.maas.serving.ServingFigures;
 import dev.maas.storage.StorageMetrics;
 import dev.maas.storage.StorageProperties;
 import dev.maas.training.TrainingJobs;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
@@ -28,12 +28,12 @@ class CapacityConfiguration {
       CapacityProperties capacity,
       ModelRegistry registry,
       TrainingJobs jobs,
-      MeterRegistry meters,
+      ServingFigures figures,
       FlopRate flopRate) {
     return new CapacityReport(
         registry,
         jobs,
-        new ServingMeters(meters),
+        new ServingMeters(figures.registry()),
         new VersionFigures(registry),
         flopRate,
         Prices.of(cost),

@@ -2,7 +2,6 @@ package dev.maas.serving;
 
 import dev.maas.compute.TrainedModel;
 import dev.maas.registry.ModelVersion;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A model version in memory, warmed up, with its batcher and its meters. Owned by {@link
@@ -12,13 +11,13 @@ final class LoadedModel implements AutoCloseable {
   private final ModelVersion version;
   private final TrainedModel model;
   private final Batcher batcher;
-  private final ServingMetrics.VersionMeters meters;
+  private final VersionMeters meters;
   private final InputLayout layout;
 
   LoadedModel(
       ModelVersion version,
       TrainedModel model,
-      ServingMetrics.VersionMeters meters,
+      VersionMeters meters,
       int maxBatchRows,
       long maxBatchWaitNanos) {
     this.version = version;
@@ -43,8 +42,7 @@ final class LoadedModel implements AutoCloseable {
 
   /** Meters one call of the model, native or on the heap: its rows and how long it ran. */
   void recordCall(int rows, long nanos) {
-    meters.compute().record(nanos, TimeUnit.NANOSECONDS);
-    meters.batchSize().record(rows);
+    meters.call(rows, nanos);
   }
 
   TrainedModel model() {
@@ -59,7 +57,7 @@ final class LoadedModel implements AutoCloseable {
     return batcher;
   }
 
-  ServingMetrics.VersionMeters meters() {
+  VersionMeters meters() {
     return meters;
   }
 
@@ -69,6 +67,7 @@ final class LoadedModel implements AutoCloseable {
 
   @Override
   public void close() {
+    meters.close();
     model.close();
   }
 }

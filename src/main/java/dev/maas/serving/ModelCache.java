@@ -1,30 +1,38 @@
 package dev.maas.serving;
 
+import dev.maas.errors.BusyException;
 import dev.maas.errors.DomainException;
 import dev.maas.registry.ModelRegistry;
 import dev.maas.registry.ModelVersion;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The model versions held in memory. A version is loaded (its SHA-256 and file checked by the
- * registry) and warmed up on first use; concurrent first uses wait for the same load. Requests hold
- * a {@link Lease} while they use a model, and nothing is unloaded while leased. Loaded models stay
- * within a byte budget, least recently used idle model out first, and a version that no alias
- * points at any more and that is not the latest is unloaded once it has been idle for {@code
- * unloadAfter}, by a {@link #sweep()} that the owner runs every {@link #sweepInterval()} (the cache
- * starts no thread of its own, and reads time from the clock it is given).
+ * registry) and warmed up on first use; concurrent first uses wait for the same load, and requests
+ * to loaded versions never wait for a load. At most {@code maxConcurrentLoads} versions load at
+ * once. A load that fails for a reason other than the version itself (gone, corrupt) is answered as
+ * busy and not tried again before a backoff (1 s, doubling to 60 s) ends; nothing of it stays in
+ * the cache. Requests hold a {@link Lease} while they use a model, and nothing is unloaded while
+ * leased. Loaded models stay within a byte budget, least recently used idle model out first, and a
+ * version that no alias points at any more and that is not the latest is unloaded once it has been
+ * idle for {@code unloadAfter}, by a {@link #sweep()} that the owner runs every {@link
+ * #sweepInterval()} (the cache starts no thread of its own, and reads time from the clock it is
+ * given).
  */
 final class ModelCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelCache.class);
@@ -37,7 +45,18 @@ final class ModelCache implements AutoCloseable {
   private final long maxBatchWaitNanos;
   private final LongSupplier nanoClock;
   private final Map<Key, Slot> slots = new ConcurrentHashMap<>();
+  private final Semaphore loads;
+  private final long loadWaitNanos;
+
+  /** Versions whose last load failed for a reason other than their own (not corrupt, not gone). */
+  private final Map<Key, Failure> failures = new ConcurrentHashMap<>();
+
   private final Object evictions = new Object();
+
+  /** Bytes and count of the loaded models in {@link #slots}: kept as they change, read cheaply. */
+  private final AtomicLong loadedBytes = new AtomicLong();
+
+  private final AtomicInteger loaded = new AtomicInteger();
 
   ModelCache(
       ModelRegistry registry,
@@ -47,6 +66,34 @@ final class ModelCache implements AutoCloseable {
       int maxBatchRows,
       long maxBatchWaitNanos,
       LongSupplier nanoClock) {
+    this(
+        registry,
+        metrics,
+        budgetBytes,
+        unloadAfterNanos,
+        maxBatchRows,
+        maxBatchWaitNanos,
+        4,
+        TimeUnit.SECONDS.toNanos(30),
+        nanoClock);
+  }
+
+  /**
+   * @param maxConcurrentLoads how many versions may load at once; a first request waits for its
+   *     turn at most {@code loadWaitNanos}, then is refused as busy
+   */
+  ModelCache(
+      ModelRegistry registry,
+      ServingMetrics metrics,
+      long budgetBytes,
+      long unloadAfterNanos,
+      int maxBatchRows,
+      long maxBatchWaitNanos,
+      int maxConcurrentLoads,
+      long loadWaitNanos,
+      LongSupplier nanoClock) {
+    this.loads = new Semaphore(maxConcurrentLoads, true);
+    this.loadWaitNanos = loadWaitNanos;
     this.registry = registry;
     this.nanoClock = nanoClock;
     this.metrics = metrics;
@@ -87,6 +134,7 @@ final class ModelCache implements AutoCloseable {
       Slot slot = slots.get(key);
       boolean load = false;
       if (slot == null) {
+        refuseWhileBackingOff(key);
         Slot fresh = new Slot(key);
         slot = slots.putIfAbsent(key, fresh);
         if (slot == null) {
@@ -112,7 +160,49 @@ final class ModelCache implements AutoCloseable {
     }
   }
 
+  /** A version whose load failed is not tried again before its backoff ends. */
+  private void refuseWhileBackingOff(Key key) {
+    Failure f = failures.get(key);
+    long left = f == null ? 0 : f.retryAt - nanoClock.getAsLong();
+    if (left > 0) {
+      throw new BusyException(
+          "model '"
+              + key.name
+              + "' version "
+              + key.version
+              + " failed to load ("
+              + f.reason
+              + "); it is tried again in "
+              + Math.max(1, TimeUnit.NANOSECONDS.toSeconds(left + 999_999_999))
+              + " s",
+          Duration.ofNanos(left));
+    }
+  }
+
   private void load(Slot slot, ModelVersion version) {
+    boolean turn;
+    try {
+      turn = loads.tryAcquire(loadWaitNanos, TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      turn = false;
+    }
+    if (!turn) {
+      slots.remove(slot.key, slot);
+      slot.ready.completeExceptionally(
+          new BusyException(
+              "too many models are loading at once (maas.serving.max-concurrent-loads); try again",
+              Duration.ofSeconds(1)));
+      return;
+    }
+    try {
+      loadWithTurn(slot, version);
+    } finally {
+      loads.release();
+    }
+  }
+
+  private void loadWithTurn(Slot slot, ModelVersion version) {
     LoadedModel loaded = null;
     try {
       long start = System.nanoTime();
@@ -120,7 +210,8 @@ final class ModelCache implements AutoCloseable {
           new LoadedModel(
               version,
               registry.load(version.name(), version.version()),
-              metrics.forVersion(version.name(), version.version(), version.family()),
+              metrics.forVersion(
+                  version.name(), version.version(), version.family(), aliased(version)),
               maxBatchRows,
               maxBatchWaitNanos);
       loaded.warmUp();
@@ -135,12 +226,37 @@ final class ModelCache implements AutoCloseable {
         loaded.close();
       }
       slots.remove(slot.key, slot);
-      if (!(e instanceof DomainException)) {
-        log.error("loading model '{}' version {} failed", version.name(), version.version(), e);
+      if (e instanceof DomainException) {
+        slot.ready.completeExceptionally(e); // gone or corrupt: retrying cannot help
+        return;
       }
-      slot.ready.completeExceptionally(e);
+      log.error("loading model '{}' version {} failed", version.name(), version.version(), e);
+      Failure f =
+          failures.merge(
+              slot.key,
+              new Failure(1, 0, String.valueOf(e)),
+              (was, now) -> new Failure(was.attempts + 1, 0, now.reason));
+      long backoff =
+          Math.min(MAX_BACKOFF_NANOS, FIRST_BACKOFF_NANOS << Math.min(f.attempts - 1, 20));
+      failures.put(slot.key, new Failure(f.attempts, nanoClock.getAsLong() + backoff, f.reason));
+      slot.ready.completeExceptionally(
+          new BusyException(
+              "model '"
+                  + version.name()
+                  + "' version "
+                  + version.version()
+                  + " failed to load ("
+                  + e
+                  + "); it is tried again in "
+                  + TimeUnit.NANOSECONDS.toSeconds(backoff)
+                  + " s",
+              Duration.ofNanos(backoff)));
       return;
     }
+    failures.remove(slot.key);
+    slot.accounted.set(loaded.memoryBytes());
+    loadedBytes.addAndGet(slot.accounted.get());
+    this.loaded.incrementAndGet();
     slot.model = loaded;
     slot.ready.complete(loaded);
     evictOverBudget(slot);
@@ -148,31 +264,46 @@ final class ModelCache implements AutoCloseable {
 
   private void release(Slot slot) {
     slot.lastUsed = nanoClock.getAsLong();
+    LoadedModel m = slot.model;
+    if (m != null) {
+      // prediction buffers come and go: account what the model holds now, while still a user
+      long now = m.memoryBytes();
+      loadedBytes.addAndGet(now - slot.accounted.getAndSet(now));
+    }
     slot.users.decrementAndGet();
+    if (loadedBytes.get() > budgetBytes) {
+      // a load went over the budget while every other model was in use: catch up now
+      evictOverBudget(null);
+    }
   }
 
-  /** Unloads idle models, least recently used first, until the loaded ones fit the budget. */
+  /**
+   * Unloads idle models, least recently used first, until the loaded ones fit the budget. The order
+   * is that of the last-used times read once, before sorting: other threads keep changing them, and
+   * a sort over values that change under it may fail ("Comparison method violates its general
+   * contract"). A model used since it was read is skipped by {@link #retire}, never unloaded.
+   */
   void evictOverBudget(Slot keep) {
     List<LoadedModel> unload = new ArrayList<>();
     synchronized (evictions) {
-      long total = memoryBytes();
+      long total = loadedBytes.get();
       if (total <= budgetBytes) {
         return;
       }
-      List<Slot> idle = new ArrayList<>();
+      List<Idle> idle = new ArrayList<>();
       for (Slot s : slots.values()) {
         if (s != keep && s.model != null && s.users.get() == 0) {
-          idle.add(s);
+          idle.add(new Idle(s, s.lastUsed));
         }
       }
-      idle.sort((a, b) -> Long.compare(a.lastUsed, b.lastUsed));
-      for (Slot s : idle) {
+      idle.sort(Comparator.comparingLong(Idle::lastUsed));
+      for (Idle i : idle) {
         if (total <= budgetBytes) {
           break;
         }
-        LoadedModel m = retire(s);
+        LoadedModel m = retire(i.slot());
         if (m != null) {
-          total -= m.memoryBytes();
+          total = loadedBytes.get();
           unload.add(m);
         }
       }
@@ -224,6 +355,14 @@ final class ModelCache implements AutoCloseable {
     }
   }
 
+  /** Whether an alias points at the version now. */
+  private boolean aliased(ModelVersion version) {
+    return registry
+        .findModel(version.name())
+        .map(m -> m.aliases().containsValue(version.version()))
+        .orElse(false);
+  }
+
   /** Whether an alias points at the version, or it is its model's latest. */
   private boolean referenced(Key key) {
     if (registry.findVersion(key.name, key.version).isEmpty()) {
@@ -244,6 +383,8 @@ final class ModelCache implements AutoCloseable {
       return null;
     }
     slots.remove(s.key, s);
+    loadedBytes.addAndGet(-s.accounted.getAndSet(0));
+    loaded.decrementAndGet();
     return s.model;
   }
 
@@ -254,24 +395,11 @@ final class ModelCache implements AutoCloseable {
   }
 
   int loadedCount() {
-    int n = 0;
-    for (Slot s : slots.values()) {
-      if (s.model != null) {
-        n++;
-      }
-    }
-    return n;
+    return loaded.get();
   }
 
   long memoryBytes() {
-    long total = 0;
-    for (Slot s : slots.values()) {
-      LoadedModel m = s.model;
-      if (m != null) {
-        total += m.memoryBytes();
-      }
-    }
-    return total;
+    return loadedBytes.get();
   }
 
   @Override
@@ -286,6 +414,17 @@ final class ModelCache implements AutoCloseable {
 
   private record Key(String name, int version) {}
 
+  /** The first wait after a failed load, doubled after each further failure up to the most. */
+  static final long FIRST_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  /** A version's failed loads in a row, when it may be tried again, and why the last failed. */
+  private record Failure(int attempts, long retryAt, String reason) {}
+
+  /** A slot and its last-used time as read once, for a sort that cannot change under it. */
+  private record Idle(Slot slot, long lastUsed) {}
+
   /**
    * A cache entry: its load, once done its model, and how many requests use it ({@link #RETIRED}
    * once it is out of the cache: nobody may enter it again).
@@ -295,6 +434,10 @@ final class ModelCache implements AutoCloseable {
     final Key key;
     final CompletableFuture<LoadedModel> ready = new CompletableFuture<>();
     final AtomicInteger users = new AtomicInteger();
+
+    /** The bytes of its model counted in the cache's total, as last measured. */
+    final AtomicLong accounted = new AtomicLong();
+
     volatile LoadedModel model;
     volatile long lastUsed;
 

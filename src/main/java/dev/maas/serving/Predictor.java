@@ -7,7 +7,6 @@ import dev.maas.errors.NotFoundException;
 import dev.maas.registry.ModelRegistry;
 import dev.maas.registry.ModelVersion;
 import dev.maas.registry.RegisteredModel;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -73,14 +72,14 @@ final class Predictor {
    */
   Batcher.Answer predict(LoadedModel model, Supplier<Rows> read) {
     Batcher batcher = model.batcher();
-    ServingMetrics.VersionMeters meters = model.meters();
+    VersionMeters meters = model.meters();
     batcher.arriving();
     Rows rows;
     try {
       rows = read.get();
     } catch (RuntimeException e) {
       batcher.abandon();
-      meters.clientError().increment();
+      meters.clientError();
       throw e;
     }
     Batcher.Answer answer;
@@ -92,14 +91,13 @@ final class Predictor {
         answer = batcher.predict(rows.values(), rows.rows());
       }
     } catch (InvalidException e) {
-      meters.clientError().increment();
+      meters.clientError();
       throw e;
     } catch (RuntimeException | Error e) {
-      meters.serverError().increment();
+      meters.serverError();
       throw e;
     }
-    meters.rows().increment(rows.rows());
-    meters.waiting().record(answer.waitNanos(), TimeUnit.NANOSECONDS);
+    meters.predicted(rows.rows(), answer.waitNanos());
     return answer;
   }
 
@@ -116,9 +114,7 @@ final class Predictor {
 
   /** Counts a request answered with predictions; called once its answer is written. */
   void succeeded(LoadedModel model, long startNanos) {
-    ServingMetrics.VersionMeters meters = model.meters();
-    meters.success().increment();
-    meters.latency().record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    model.meters().success(System.nanoTime() - startNanos);
   }
 
   /** A metric tag for a requested name: the name when such a model exists, else "unknown". */

@@ -2,6 +2,7 @@ package dev.maas.serving;
 
 import dev.maas.registry.ModelRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.TimeUnit;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.function.RouterFunction;
@@ -14,8 +15,14 @@ class ServingConfiguration {
   static final String MAX_REQUEST_SIZE = "maas.serving.max-request-size";
 
   @Bean
-  ServingMetrics servingMetrics(MeterRegistry meters) {
-    return new ServingMetrics(meters);
+  ServingFigures servingFigures() {
+    return new ServingFigures();
+  }
+
+  @Bean
+  ServingMetrics servingMetrics(
+      MeterRegistry meters, ServingFigures figures, MetricsProperties properties) {
+    return new ServingMetrics(meters, figures, properties);
   }
 
   @Bean
@@ -27,6 +34,8 @@ class ServingConfiguration {
         serving.unloadAfter().toNanos(),
         serving.maxBatchRows(),
         serving.maxBatchWait().toNanos(),
+        serving.maxConcurrentLoads(),
+        TimeUnit.SECONDS.toNanos(30),
         System::nanoTime);
   }
 

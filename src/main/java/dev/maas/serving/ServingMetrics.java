@@ -2,14 +2,20 @@ package dev.maas.serving;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The serving side's meters, named in {@link ServingMeterNames}; the cache registers its own
- * gauges.
+ * gauges. Per model version, the scrape carries a budgeted few series ({@link MetricsProperties})
+ * and {@link ServingFigures} the full figures, in the server.
  */
 final class ServingMetrics {
   /** Latency objectives a dashboard or an alert is likely to ask about. */
@@ -27,11 +33,20 @@ final class ServingMetrics {
   };
 
   private final MeterRegistry registry;
+  private final ServingFigures figures;
+  private final MetricsProperties properties;
   private final Counter cacheHits;
   private final Counter cacheMisses;
 
+  /** With the default {@code maas.metrics.*} and figures of its own: for tests. */
   ServingMetrics(MeterRegistry registry) {
+    this(registry, new ServingFigures(), MetricsProperties.defaults());
+  }
+
+  ServingMetrics(MeterRegistry registry, ServingFigures figures, MetricsProperties properties) {
     this.registry = registry;
+    this.figures = figures;
+    this.properties = properties;
     this.cacheHits = cacheRequests("hit");
     this.cacheMisses = cacheRequests("miss");
   }
@@ -40,33 +55,61 @@ final class ServingMetrics {
     return registry;
   }
 
-  /** The meters of one model version, registered once and kept by its loaded model. */
-  VersionMeters forVersion(String model, int version, String family) {
+  ServingFigures figures() {
+    return figures;
+  }
+
+  /**
+   * The meters of one model version, registered when it is loaded and kept by its loaded model,
+   * which {@linkplain VersionMeters#close() removes} its scraped ones when it is unloaded. {@code
+   * aliased}: an alias points at the version (it gets detailed histograms by default).
+   */
+  VersionMeters forVersion(String model, int version, String family, boolean aliased) {
     Tags tags = Tags.of("model", model, "version", Integer.toString(version), "family", family);
-    return new VersionMeters(
-        outcome(tags, "success"),
-        outcome(tags, "client_error"),
-        outcome(tags, "server_error"),
-        Counter.builder(ServingMeterNames.ROWS)
-            .description("Rows (instances) predicted")
-            .baseUnit("rows")
-            .tags(tags)
-            .register(registry),
-        timer(ServingMeterNames.LATENCY, "Whole prediction request, from resolution to answer")
-            .tags(tags)
-            .register(registry),
-        timer(ServingMeterNames.WAIT, "Time a request waited for its merged native call to start")
-            .tags(tags)
-            .register(registry),
+    MeterRegistry full = figures.registry();
+    Timer compute =
         timer(ServingMeterNames.COMPUTE, "One native prediction call (a merged batch)")
             .tags(tags)
-            .register(registry),
-        DistributionSummary.builder(ServingMeterNames.BATCH_SIZE)
-            .description("Rows per native prediction call")
-            .baseUnit("rows")
-            .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
-            .tags(tags)
-            .register(registry));
+            .register(full);
+    VersionMeters.Full inServer =
+        new VersionMeters.Full(
+            outcome(tags, "success", full),
+            outcome(tags, "client_error", full),
+            outcome(tags, "server_error", full),
+            rows(tags, full),
+            latency(tags).register(full),
+            wait(tags).register(full),
+            compute,
+            batchSize(tags).register(full));
+    boolean detailed = properties.detailed(model, aliased);
+    Timer latency =
+        detailed
+            ? latency(tags).register(registry)
+            : Timer.builder(ServingMeterNames.LATENCY)
+                .description("Whole prediction request, from resolution to answer")
+                .serviceLevelObjectives(properties.latencyBuckets().toArray(Duration[]::new))
+                .tags(tags)
+                .register(registry);
+    List<Meter> scraped = new ArrayList<>();
+    scraped.add(outcome(tags, "success", registry));
+    scraped.add(rows(tags, registry));
+    scraped.add(latency);
+    if (detailed) {
+      // count and sum only, read from the figures: what compute per row and rows per call need
+      scraped.add(
+          FunctionTimer.builder(
+                  ServingMeterNames.COMPUTE,
+                  compute,
+                  Timer::count,
+                  t -> t.totalTime(TimeUnit.NANOSECONDS),
+                  TimeUnit.NANOSECONDS)
+              .description("Native prediction calls (merged batches) and their time")
+              .tags(tags)
+              .register(registry));
+      scraped.add(wait(tags).register(registry));
+      scraped.add(batchSize(tags).register(registry));
+    }
+    return new VersionMeters(this, tags, inServer, scraped, detailed);
   }
 
   /** A request that failed before or without a model version; {@code model} is a known name. */
@@ -97,12 +140,40 @@ final class ServingMetrics {
         .register(registry);
   }
 
-  private Counter outcome(Tags tags, String outcome) {
+  /** A version's request counter for one outcome, in {@code into}. */
+  static Counter outcome(Tags tags, String outcome, MeterRegistry into) {
     return Counter.builder(ServingMeterNames.PREDICTIONS)
         .description("Prediction requests, by outcome")
         .tags(tags)
         .tag("outcome", outcome)
-        .register(registry);
+        .register(into);
+  }
+
+  private static Counter rows(Tags tags, MeterRegistry into) {
+    return Counter.builder(ServingMeterNames.ROWS)
+        .description("Rows (instances) predicted")
+        .baseUnit("rows")
+        .tags(tags)
+        .register(into);
+  }
+
+  private static Timer.Builder latency(Tags tags) {
+    return timer(ServingMeterNames.LATENCY, "Whole prediction request, from resolution to answer")
+        .tags(tags);
+  }
+
+  private static Timer.Builder wait(Tags tags) {
+    return timer(
+            ServingMeterNames.WAIT, "Time a request waited for its merged native call to start")
+        .tags(tags);
+  }
+
+  private static DistributionSummary.Builder batchSize(Tags tags) {
+    return DistributionSummary.builder(ServingMeterNames.BATCH_SIZE)
+        .description("Rows per native prediction call")
+        .baseUnit("rows")
+        .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
+        .tags(tags);
   }
 
   private static Timer.Builder timer(String name, String description) {
@@ -113,15 +184,4 @@ final class ServingMetrics {
         .maximumExpectedValue(Duration.ofSeconds(10))
         .serviceLevelObjectives(SLO);
   }
-
-  /** The meters of one model version. */
-  record VersionMeters(
-      Counter success,
-      Counter clientError,
-      Counter serverError,
-      Counter rows,
-      Timer latency,
-      Timer waiting,
-      Timer compute,
-      DistributionSummary batchSize) {}
 }

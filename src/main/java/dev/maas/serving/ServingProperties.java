@@ -13,6 +13,8 @@ import org.springframework.validation.annotation.Validated;
  * @param cacheSize native memory the loaded models may hold together; the least recently used idle
  *     model is unloaded first when a load would go over it (a single model larger than the budget
  *     is still served, alone)
+ * @param maxConcurrentLoads how many model versions may load at once; a first request waits for its
+ *     turn up to 30 s, then is answered 429 (requests to loaded versions never wait for loads)
  * @param maxBatchRows the most rows one merged prediction call takes
  * @param maxBatchWait how long a merged call waits for requests already in flight to join it; a
  *     lone request never waits
@@ -25,6 +27,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record ServingProperties(
     @DefaultValue("1GB") DataSize cacheSize,
+    @DefaultValue("4") @Min(1) int maxConcurrentLoads,
     @DefaultValue("64") @Min(1) int maxBatchRows,
     @DefaultValue("1ms") Duration maxBatchWait,
     @DefaultValue("10000") @Min(1) int maxInstances,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.maas.Promtool;
+import dev.maas.serving.ServingFigures;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,6 +48,7 @@ class CapacityApiTest {
 
   @LocalServerPort int port;
   @Autowired MeterRegistry registry;
+  @Autowired ServingFigures figures;
 
   private final HttpClient http = HttpClient.newHttpClient();
   private JsonNode job;
@@ -83,10 +85,13 @@ class CapacityApiTest {
     } while (!job.get("state").asString().equals("succeeded") && System.nanoTime() < deadline);
     assertThat(job.get("state").asString()).as(job.toString()).isEqualTo("succeeded");
     // 1,000 requests of one row, computed in ND4J calls of 10 rows taking 2 ms each.
-    TestServing serving = new TestServing(registry);
-    serving.serve("diabetes", 1, "linear_regression", 1000, 1, Duration.ofMillis(2), 10);
-    serving.fail("diabetes", 1, "linear_regression", "server_error", 0);
-    serving.cache(1, 4096, 1 << 20, 999, 1, 0);
+    // Serving records the scraped series and, in the server, the figures the report reads.
+    for (MeterRegistry into : List.of(registry, figures.registry())) {
+      TestServing serving = new TestServing(into);
+      serving.serve("diabetes", 1, "linear_regression", 1000, 1, Duration.ofMillis(2), 10);
+      serving.fail("diabetes", 1, "linear_regression", "server_error", 0);
+    }
+    new TestServing(registry).cache(1, 4096, 1 << 20, 999, 1, 0);
   }
 
   @Test

@@ -1,7 +1,9 @@
 package dev.maas.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.maas.errors.BusyException;
 import dev.maas.registry.FileRegistryStore;
 import dev.maas.registry.ModelRegistry;
 import dev.maas.registry.ModelVersion;
@@ -12,11 +14,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.mockito.Mockito;
 
 class ModelCacheTest {
   private static final Fixture MLP = ServingFixtures.everyFamily().get(2);
@@ -160,6 +165,89 @@ class ModelCacheTest {
     assertThat(cache(1 << 30, 8_000).sweepInterval()).isEqualTo(Duration.ofSeconds(2));
     cache.close();
     assertThat(cache(1 << 30, 3_600_000).sweepInterval()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aFailedLoadIsAnsweredBusyWithItsCauseAndTriedAgainOnlyAfterABackoff() {
+    ModelVersion steady = version("steady");
+    ModelVersion v = version("flaky");
+    ModelRegistry flaky = Mockito.spy(registry);
+    Mockito.doThrow(new IllegalStateException("native allocation failed"))
+        .doCallRealMethod()
+        .when(flaky)
+        .load("flaky", 1);
+    cache =
+        new ModelCache(
+            flaky,
+            new ServingMetrics(meters),
+            1 << 30,
+            TimeUnit.SECONDS.toNanos(60),
+            64,
+            0,
+            now::incrementAndGet);
+    cache.acquire(steady).close();
+
+    assertThatThrownBy(() -> cache.acquire(v))
+        .isInstanceOfSatisfying(
+            BusyException.class, e -> assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1)))
+        .hasMessageContaining("native allocation failed");
+    assertThat(cache.isLoaded("flaky", 1)).isFalse();
+    assertThatThrownBy(() -> cache.acquire(v))
+        .isInstanceOf(BusyException.class)
+        .hasMessageContaining("tried again in 1 s");
+    Mockito.verify(flaky, Mockito.times(1)).load("flaky", 1);
+    assertThat(cache.isLoaded("steady", 1)).isTrue();
+
+    advance(1001);
+    try (ModelCache.Lease lease = cache.acquire(v)) {
+      assertThat(lease.model().name()).isEqualTo("flaky");
+    }
+    assertThat(cache.isLoaded("flaky", 1)).isTrue();
+  }
+
+  @Test
+  void loadsAreBoundedAndRequestsToLoadedVersionsDoNotWaitForThem() throws Exception {
+    ModelVersion hot = version("hot");
+    ModelVersion slow = version("slow");
+    ModelVersion next = version("next");
+    ModelRegistry blocking = Mockito.spy(registry);
+    CountDownLatch loading = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Mockito.doAnswer(
+            call -> {
+              loading.countDown();
+              release.await();
+              return call.callRealMethod();
+            })
+        .when(blocking)
+        .load("slow", 1);
+    cache =
+        new ModelCache(
+            blocking,
+            new ServingMetrics(meters),
+            1 << 30,
+            TimeUnit.SECONDS.toNanos(60),
+            64,
+            0,
+            1,
+            TimeUnit.MILLISECONDS.toNanos(50),
+            now::incrementAndGet);
+    cache.acquire(hot).close();
+    CompletableFuture<Void> slowLoad =
+        CompletableFuture.runAsync(() -> cache.acquire(slow).close());
+    assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+
+    try (ModelCache.Lease lease = cache.acquire(hot)) { // a hit while a load runs
+      assertThat(lease.model().name()).isEqualTo("hot");
+    }
+    assertThatThrownBy(() -> cache.acquire(next))
+        .isInstanceOf(BusyException.class)
+        .hasMessageContaining("max-concurrent-loads");
+    release.countDown();
+    slowLoad.get(10, TimeUnit.SECONDS);
+    cache.acquire(next).close(); // no backoff: it never failed, it waited
+    assertThat(cache.isLoaded("slow", 1)).isTrue();
+    assertThat(cache.isLoaded("next", 1)).isTrue();
   }
 
   private void advance(long millis) {

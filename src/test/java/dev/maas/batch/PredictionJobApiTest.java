@@ -127,6 +127,21 @@ class PredictionJobApiTest {
     }
     assertThat(right).isGreaterThan(130);
 
+    // the result downloads like any dataset, the same values as the preview
+    String csv = get("/api/v1/datasets/" + result + "/data").body();
+    String[] lines = csv.split("\r\n");
+    assertThat(lines).hasSize(151);
+    assertThat(lines[0])
+        .isEqualTo("species,label,probability_setosa,probability_versicolor,probability_virginica");
+    for (int i = 0; i < 150; i++) {
+      String[] cells = lines[i + 1].split(",");
+      assertThat(cells[0]).isEqualTo(rows.get(i).get(0).asString());
+      assertThat(cells[1]).isEqualTo(rows.get(i).get(1).asString());
+      for (int c = 2; c < 5; c++) {
+        assertThat(Double.parseDouble(cells[c])).isEqualTo(rows.get(i).get(c).asDouble());
+      }
+    }
+
     JsonNode page = json(get("/api/v1/prediction-jobs?state=succeeded&model=iris-scored&limit=50"));
     assertThat(page.get("jobs").findValuesAsString("id")).contains(id);
     assertThat(json(get("/api/v1/prediction-jobs?model=nothing")).get("total").asInt()).isZero();

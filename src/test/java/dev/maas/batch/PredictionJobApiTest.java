@@ -152,6 +152,51 @@ class PredictionJobApiTest {
   }
 
   @Test
+  void aModelWithPreprocessingScoresRawRowsWithTextAndGaps() throws Exception {
+    // penguins as published: text columns (island, sex) and NA gaps, a row with every measure NA
+    String penguins =
+        training.uploadCsv(
+            "penguins", Files.readString(Path.of("src/test/resources/datasets/penguins.csv")));
+    HttpResponse<String> trained =
+        training.submit(
+            "{\"model\": \"penguins-scored\", \"family\": \"logistic_regression\","
+                + " \"dataset\": \""
+                + penguins
+                + "\", \"target\": \"species\"}",
+            null);
+    assertThat(trained.statusCode()).as(trained.body()).isEqualTo(202);
+    training.awaitState(JobsClient.json(trained).get("id").asString(), "succeeded");
+
+    HttpResponse<String> r =
+        submit(
+            "{\"model\": \"penguins-scored\", \"dataset\": \""
+                + penguins
+                + "\", \"passThrough\": [\"species\", \"sex\", \"bill_length_mm\"],"
+                + " \"output\": \"labels\"}",
+            null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    JsonNode job = await(json(r).get("id").asString(), "succeeded");
+    assertThat(job.get("progress").get("rowsDone").asLong()).isEqualTo(344);
+
+    String[] lines =
+        get("/api/v1/datasets/" + job.get("resultDataset").asString() + "/data")
+            .body()
+            .split("\r\n");
+    assertThat(lines).hasSize(345);
+    assertThat(lines[0]).isEqualTo("species,sex,bill_length_mm,label");
+    assertThat(lines[4]).as("a row with every measure missing").matches("Adelie,,,\\w+");
+    int right = 0;
+    for (int i = 1; i < lines.length; i++) {
+      String[] cells = lines[i].split(",", -1);
+      assertThat(cells[3]).isIn("Adelie", "Chinstrap", "Gentoo");
+      if (cells[0].equals(cells[3])) {
+        right++;
+      }
+    }
+    assertThat(right).isGreaterThan(330);
+  }
+
+  @Test
   void labelsOnlyAndTheIdempotencyKeyGivesTheSameJob() throws Exception {
     String body =
         "{\"model\": \"iris-scored\", \"alias\": \"production\", \"dataset\": \"" + iris + "\"}";

@@ -20,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Keeps one JSON file per prediction job under {@code <storage>/prediction-jobs}, and beside it a
  * folder per running job with one file per committed chunk of predictions, each written atomically
- * and durably, so that a restarted job continues after its last committed chunk.
+ * and durably, so that a restarted job continues after its last committed chunk. Each chunk names
+ * its own row count, so a job continues correctly when the server restarts with another chunk size.
  *
  * <pre>
  * chunk file: "MAASPCH1"  int32 rows  int32 width  then rows x width float64 (little-endian)
@@ -108,19 +109,54 @@ final class PredictionJobStore {
     DurableFiles.writeAtomically(chunk(job, index), b.array());
   }
 
-  /** Reads back chunk {@code index}: {@code rows} x {@code width} values. */
-  double[] readChunk(String job, int index, int rows, int width) throws IOException {
-    byte[] bytes = Files.readAllBytes(chunk(job, index));
-    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+  /**
+   * The rows of the job's committed chunks, from each chunk's header: a job continues after them,
+   * whatever chunk size the server now has.
+   */
+  long committedRows(String job) throws IOException {
+    long rows = 0;
+    int n = committedChunks(job);
+    for (int i = 0; i < n; i++) {
+      try (var channel = java.nio.channels.FileChannel.open(chunk(job, i))) {
+        ByteBuffer b = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining() && channel.read(b) >= 0) {
+          // reads the header
+        }
+        rows += header(job, i, b.flip()).rows();
+      }
+    }
+    return rows;
+  }
+
+  /** A chunk's size: its rows and the values per row. */
+  record ChunkHeader(int rows, int width) {}
+
+  private static ChunkHeader header(String job, int index, ByteBuffer b) throws IOException {
     byte[] magic = new byte[MAGIC.length];
-    if (bytes.length != HEADER + (long) rows * width * 8) {
-      throw new IOException("chunk " + index + " of job " + job + " has the wrong size");
+    if (b.remaining() < HEADER) {
+      throw new IOException("chunk " + index + " of job " + job + " is truncated");
     }
     b.get(magic);
-    if (!Arrays.equals(magic, MAGIC) || b.getInt() != rows || b.getInt() != width) {
+    int rows = b.getInt();
+    int width = b.getInt();
+    if (!Arrays.equals(magic, MAGIC) || rows <= 0 || width <= 0) {
       throw new IOException("chunk " + index + " of job " + job + " is not what was written");
     }
-    double[] values = new double[rows * width];
+    return new ChunkHeader(rows, width);
+  }
+
+  /**
+   * Reads back chunk {@code index}: its rows (as many as it was written with) x {@code width}
+   * values.
+   */
+  double[] readChunk(String job, int index, int width) throws IOException {
+    byte[] bytes = Files.readAllBytes(chunk(job, index));
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    ChunkHeader h = header(job, index, b);
+    if (h.width() != width || bytes.length != HEADER + (long) h.rows() * width * 8) {
+      throw new IOException("chunk " + index + " of job " + job + " has the wrong size");
+    }
+    double[] values = new double[h.rows() * width];
     b.asDoubleBuffer().get(values);
     return values;
   }

@@ -100,9 +100,15 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
       }
       if (!job.state().finished()) {
         if (job.state() == PredictionJobState.RUNNING) {
+          long committed;
+          try {
+            committed = store.committedRows(job.id());
+          } catch (IOException e) {
+            committed = job.rowsDone();
+          }
           job.requeue(
               "interrupted by a restart after "
-                  + job.rowsDone()
+                  + committed
                   + " rows; continued from the last committed chunk");
         }
         try {
@@ -224,8 +230,24 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
       }
       return;
     }
-    int committed = store.committedChunks(job.id());
-    long committedRows = Math.min(input.rows(), (long) committed * chunkRows);
+    int committed;
+    long committedRows;
+    try {
+      committed = store.committedChunks(job.id());
+      committedRows = store.committedRows(job.id());
+    } catch (IOException e) {
+      if (job.start(input.rows(), 0)) {
+        log.error("prediction job {}: its committed chunks cannot be read", job.id(), e);
+        finish(job, () -> job.fail("its committed chunks cannot be read: " + e.getMessage()));
+      }
+      return;
+    }
+    if (committedRows > input.rows()) {
+      if (job.start(input.rows(), 0)) {
+        finish(job, () -> job.fail("its committed chunks hold more rows than the dataset"));
+      }
+      return;
+    }
     if (!job.start(input.rows(), committedRows)) {
       return;
     }
@@ -235,9 +257,9 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
       try (ScoringModels.Held held = models.hold(version)) {
         ScoringLayout layout = new ScoringLayout(held.model(), plan.output());
         int rows = Math.toIntExact(input.rows());
-        int chunks = (rows + chunkRows - 1) / chunkRows;
         long lastSave = System.nanoTime();
-        for (int i = committed; i < chunks; i++) {
+        int i = committed;
+        for (int offset = (int) committedRows; offset < rows; i++) {
           if (stopping) {
             return; // stays running on disk and continues at the next start
           }
@@ -245,10 +267,11 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
             finish(job, job::cancelled);
             return;
           }
-          TableData chunk = datasets.slice(input.id(), i * chunkRows, chunkRows);
+          TableData chunk = datasets.slice(input.id(), offset, chunkRows);
           double[] x = layout.input(chunk);
           double[] values = layout.values(held.model().predict(x, chunk.rows()));
           store.writeChunk(job.id(), i, chunk.rows(), layout.width(), values);
+          offset += chunk.rows();
           job.committed(chunk.rows());
           if (System.nanoTime() - lastSave > 1_000_000_000L) {
             save(job);
@@ -265,7 +288,7 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
         }
         Dataset result = existingResult(job.id()).orElse(null);
         if (result == null) {
-          result = writeResult(job, input, version, layout, rows, chunks);
+          result = writeResult(job, input, version, layout, rows);
         }
         String resultId = result.id();
         finish(job, () -> job.succeed(resultId));
@@ -297,12 +320,7 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
   }
 
   private Dataset writeResult(
-      PredictionJob job,
-      Dataset input,
-      ModelVersion version,
-      ScoringLayout layout,
-      int rows,
-      int chunks)
+      PredictionJob job, Dataset input, ModelVersion version, ScoringLayout layout, int rows)
       throws IOException {
     PredictionPlan plan = job.plan();
     List<Dataset.Column> columns = new ArrayList<>();
@@ -324,13 +342,16 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
         rows,
         lineage,
         sink -> {
-          for (int i = 0; i < chunks; i++) {
+          // chunk by chunk, each as many rows as it was written with
+          for (int i = 0, done = 0; done < rows; i++) {
+            double[] values = store.readChunk(job.id(), i, layout.width());
+            int n = values.length / layout.width();
+            if (done + n > rows) {
+              throw new IOException("the committed chunks hold more rows than the dataset");
+            }
             TableData chunk =
-                plan.passThrough().isEmpty()
-                    ? null
-                    : datasets.slice(input.id(), i * chunkRows, chunkRows);
-            int n = Math.min(chunkRows, rows - i * chunkRows);
-            double[] values = store.readChunk(job.id(), i, n, layout.width());
+                plan.passThrough().isEmpty() ? null : datasets.slice(input.id(), done, n);
+            done += n;
             Object[] pass = new Object[plan.passThrough().size()];
             for (int c = 0; c < pass.length; c++) {
               String column = plan.passThrough().get(c);

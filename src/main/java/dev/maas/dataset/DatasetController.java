@@ -3,17 +3,24 @@ package dev.maas.dataset;
 import dev.maas.errors.InvalidException;
 import dev.maas.web.Paging;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
@@ -23,15 +30,17 @@ import org.springframework.web.multipart.MultipartFile;
 
 /**
  * Datasets over HTTP under /api/v1/datasets: upload (CSV, JSON, NPY), list, get, preview rows,
- * delete.
+ * download every row (CSV, JSON Lines), delete.
  */
 @RestController
 @RequestMapping("/api/v1/datasets")
 class DatasetController {
   private final Datasets datasets;
+  private final DatasetExport export;
 
   DatasetController(Datasets datasets) {
     this.datasets = datasets;
+    this.export = new DatasetExport(datasets);
   }
 
   /** A page of datasets, oldest first. */
@@ -150,6 +159,59 @@ class DatasetController {
         offset,
         limit,
         data.dataset().rows());
+  }
+
+  /**
+   * Every row of the dataset, streamed as CSV ({@code text/csv}, the default) or JSON Lines ({@code
+   * application/x-ndjson}) as the {@code Accept} header asks; 406 when it accepts neither.
+   */
+  @GetMapping("/{id}/data")
+  void data(
+      @PathVariable String id,
+      @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept,
+      HttpServletResponse response)
+      throws IOException, HttpMediaTypeNotAcceptableException {
+    DatasetExport.Format format = format(accept);
+    Dataset dataset = export.dataset(id);
+    response.setStatus(HttpStatus.OK.value());
+    response.setContentType(format.mediaType() + ";charset=UTF-8");
+    response.setHeader(
+        HttpHeaders.CONTENT_DISPOSITION,
+        ContentDisposition.attachment()
+            .filename(id + (format == DatasetExport.Format.CSV ? ".csv" : ".ndjson"))
+            .build()
+            .toString());
+    response.setHeader("X-Dataset-SHA256", dataset.sha256());
+    export.write(dataset, format, response.getOutputStream());
+  }
+
+  private static final List<MediaType> DOWNLOADS =
+      List.of(
+          MediaType.parseMediaType("text/csv"), MediaType.parseMediaType("application/x-ndjson"));
+
+  /** The download format the Accept header prefers (by quality, then order); CSV when absent. */
+  static DatasetExport.Format format(String accept) throws HttpMediaTypeNotAcceptableException {
+    if (accept == null || accept.isBlank()) {
+      return DatasetExport.Format.CSV;
+    }
+    List<MediaType> accepted;
+    try {
+      accepted = new ArrayList<>(MediaType.parseMediaTypes(accept));
+    } catch (InvalidMediaTypeException e) {
+      throw new HttpMediaTypeNotAcceptableException(DOWNLOADS);
+    }
+    accepted.sort(Comparator.comparingDouble(MediaType::getQualityValue).reversed());
+    for (MediaType m : accepted) {
+      if (m.getQualityValue() <= 0) {
+        continue;
+      }
+      for (int f = 0; f < DOWNLOADS.size(); f++) {
+        if (m.includes(DOWNLOADS.get(f))) {
+          return DatasetExport.Format.values()[f];
+        }
+      }
+    }
+    throw new HttpMediaTypeNotAcceptableException(DOWNLOADS);
   }
 
   private static Object[] boxed(double[] values) {

@@ -127,6 +127,21 @@ class PredictionJobApiTest {
     }
     assertThat(right).isGreaterThan(130);
 
+    // the result downloads like any dataset, the same values as the preview
+    String csv = get("/api/v1/datasets/" + result + "/data").body();
+    String[] lines = csv.split("\r\n");
+    assertThat(lines).hasSize(151);
+    assertThat(lines[0])
+        .isEqualTo("species,label,probability_setosa,probability_versicolor,probability_virginica");
+    for (int i = 0; i < 150; i++) {
+      String[] cells = lines[i + 1].split(",");
+      assertThat(cells[0]).isEqualTo(rows.get(i).get(0).asString());
+      assertThat(cells[1]).isEqualTo(rows.get(i).get(1).asString());
+      for (int c = 2; c < 5; c++) {
+        assertThat(Double.parseDouble(cells[c])).isEqualTo(rows.get(i).get(c).asDouble());
+      }
+    }
+
     JsonNode page = json(get("/api/v1/prediction-jobs?state=succeeded&model=iris-scored&limit=50"));
     assertThat(page.get("jobs").findValuesAsString("id")).contains(id);
     assertThat(json(get("/api/v1/prediction-jobs?model=nothing")).get("total").asInt()).isZero();
@@ -134,6 +149,51 @@ class PredictionJobApiTest {
     assertThat(get("/api/v1/prediction-jobs/pjob-missing").statusCode()).isEqualTo(404);
     String events = get("/api/v1/prediction-jobs/" + id + "/events").body();
     assertThat(events).contains("event:job").contains("\"succeeded\"");
+  }
+
+  @Test
+  void aModelWithPreprocessingScoresRawRowsWithTextAndGaps() throws Exception {
+    // penguins as published: text columns (island, sex) and NA gaps, a row with every measure NA
+    String penguins =
+        training.uploadCsv(
+            "penguins", Files.readString(Path.of("src/test/resources/datasets/penguins.csv")));
+    HttpResponse<String> trained =
+        training.submit(
+            "{\"model\": \"penguins-scored\", \"family\": \"logistic_regression\","
+                + " \"dataset\": \""
+                + penguins
+                + "\", \"target\": \"species\"}",
+            null);
+    assertThat(trained.statusCode()).as(trained.body()).isEqualTo(202);
+    training.awaitState(JobsClient.json(trained).get("id").asString(), "succeeded");
+
+    HttpResponse<String> r =
+        submit(
+            "{\"model\": \"penguins-scored\", \"dataset\": \""
+                + penguins
+                + "\", \"passThrough\": [\"species\", \"sex\", \"bill_length_mm\"],"
+                + " \"output\": \"labels\"}",
+            null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    JsonNode job = await(json(r).get("id").asString(), "succeeded");
+    assertThat(job.get("progress").get("rowsDone").asLong()).isEqualTo(344);
+
+    String[] lines =
+        get("/api/v1/datasets/" + job.get("resultDataset").asString() + "/data")
+            .body()
+            .split("\r\n");
+    assertThat(lines).hasSize(345);
+    assertThat(lines[0]).isEqualTo("species,sex,bill_length_mm,label");
+    assertThat(lines[4]).as("a row with every measure missing").matches("Adelie,,,\\w+");
+    int right = 0;
+    for (int i = 1; i < lines.length; i++) {
+      String[] cells = lines[i].split(",", -1);
+      assertThat(cells[3]).isIn("Adelie", "Chinstrap", "Gentoo");
+      if (cells[0].equals(cells[3])) {
+        right++;
+      }
+    }
+    assertThat(right).isGreaterThan(330);
   }
 
   @Test

@@ -77,6 +77,21 @@ final class ContractCases {
     JsonNode preview =
         api.get("/api/v1/datasets/" + id + "/rows?offset=1&limit=3").expect(200).json();
     assertThat(preview.get("rows").size()).isEqualTo(3);
+    String csvRows = api.get("/api/v1/datasets/" + id + "/data").expect(200).text();
+    assertThat(csvRows.split("\r\n")).hasSize(13);
+    String lines =
+        api.get("/api/v1/datasets/" + id + "/data", Map.of("Accept", "application/x-ndjson"))
+            .expect(200)
+            .text();
+    assertThat(lines.split("\n")).hasSize(12);
+    api.sendInvalid(
+            "GET",
+            "/api/v1/datasets/" + id + "/data",
+            null,
+            null,
+            Map.of("Accept", "application/xml"))
+        .problem(406);
+    api.get("/api/v1/datasets/ds-missing/data").problem(404);
     api.postJson(
             "/api/v1/datasets?name=contract-gaps",
             "{\"columns\": [\"x\", \"label\"], \"rows\": [[null, \"a\"], [2.5, null]]}")

@@ -131,6 +131,12 @@ final class ContractClient {
     return send(method, path, contentType, body == null ? null : utf8(body), Map.of(), false);
   }
 
+  /** As {@link #sendInvalid(String, String, String, String)}, with request headers. */
+  Exchange sendInvalid(
+      String method, String path, String contentType, String body, Map<String, String> headers) {
+    return send(method, path, contentType, body == null ? null : utf8(body), headers, false);
+  }
+
   private Exchange send(
       String method,
       String path,

@@ -430,6 +430,106 @@ class DatasetApiTest {
     assertThat(Files.exists(STORAGE.resolve("datasets").resolve(ids.get(1)))).isTrue();
   }
 
+  // ---- download ---------------------------------------------------------------------------------
+
+  @Test
+  void aTableWithGapsAndTextDownloadsAsCsvThatUploadsToTheSameData() throws Exception {
+    String csv =
+        "id,name,score,note\n"
+            + "1,\"Smith, J.\",0.1,plain\n"
+            + "2,,1e-5,\"say \"\"hi\"\"\"\n"
+            + "3,Ann,NA,\"two\nlines\"\n"
+            + "-4,Bo,123456789.125,\n"
+            + "5.5,Zoë,-0.0,1.0E20\n";
+    JsonNode first = json(post("/api/v1/datasets?name=gaps", "text/csv", csv));
+    String id = first.get("id").asString();
+
+    HttpResponse<String> r = get("/api/v1/datasets/" + id + "/data");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/csv;charset=UTF-8");
+    assertThat(r.body())
+        .isEqualTo(
+            "id,name,score,note\r\n"
+                + "1,\"Smith, J.\",0.1,plain\r\n"
+                + "2,,1.0E-5,\"say \"\"hi\"\"\"\r\n"
+                + "3,Ann,,\"two\nlines\"\r\n"
+                + "-4,Bo,1.23456789125E8,\r\n"
+                + "5.5,Zoë,-0.0,1.0E20\r\n");
+
+    JsonNode again = json(post("/api/v1/datasets?name=gaps-again", "text/csv", r.body()));
+    assertThat(again.get("sha256")).isEqualTo(first.get("sha256"));
+    assertThat(again.get("columns")).isEqualTo(first.get("columns"));
+  }
+
+  @Test
+  void penguinsAndDigitsRoundTripToTheSameSha256() throws Exception {
+    for (String file : List.of("penguins.csv", "digits.csv", "iris.csv")) {
+      JsonNode first = json(post("/api/v1/datasets?name=" + file, "text/csv", resource(file)));
+      HttpResponse<String> r =
+          http.send(
+              request("/api/v1/datasets/" + first.get("id").asString() + "/data")
+                  .header("Accept", "text/csv")
+                  .GET()
+                  .build(),
+              BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      JsonNode again = json(post("/api/v1/datasets?name=again", "text/csv", r.body()));
+      assertThat(again.get("sha256")).as(file).isEqualTo(first.get("sha256"));
+      assertThat(again.get("rows")).isEqualTo(first.get("rows"));
+    }
+  }
+
+  @Test
+  void jsonLinesHaveOneObjectPerRowWithNullForAMissingValue() throws Exception {
+    String csv = "a,b\n1,x\n,\"q\"\"\\\"\n2.5,\n";
+    String id = json(post("/api/v1/datasets?name=nd", "text/csv", csv)).get("id").asString();
+    HttpResponse<String> r =
+        http.send(
+            request("/api/v1/datasets/" + id + "/data")
+                .header("Accept", "text/csv;q=0.5, application/x-ndjson")
+                .GET()
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type"))
+        .hasValue("application/x-ndjson;charset=UTF-8");
+    assertThat(r.body())
+        .isEqualTo(
+            "{\"a\":1,\"b\":\"x\"}\n{\"a\":null,\"b\":\"q\\\"\\\\\"}\n{\"a\":2.5,\"b\":null}\n");
+    for (String line : r.body().split("\n")) {
+      assertThat(JSON.readTree(line).isObject()).isTrue();
+    }
+  }
+
+  @Test
+  void aDownloadIsStreamedInSlicesAndRefusesUnknownDatasetsAndFormats() throws Exception {
+    StringBuilder csv = new StringBuilder("x,y\n");
+    int rows = 3000;
+    for (int i = 0; i < rows; i++) {
+      csv.append(i).append(',').append(i % 7 == 0 ? "" : "v" + (i % 100)).append('\n');
+    }
+    String id =
+        json(post("/api/v1/datasets?name=long", "text/csv", csv.toString())).get("id").asString();
+    String body = get("/api/v1/datasets/" + id + "/data").body();
+    ByteArrayOutputStream sliced = new ByteArrayOutputStream();
+    new DatasetExport(datasets).write(datasets.get(id), DatasetExport.Format.CSV, sliced, 7);
+    assertThat(sliced.toString(StandardCharsets.UTF_8)).isEqualTo(body);
+    String[] lines = body.split("\r\n");
+    assertThat(lines).hasSize(rows + 1);
+    assertThat(lines[rows]).isEqualTo((rows - 1) + ",v" + ((rows - 1) % 100));
+    assertThat(lines[8]).isEqualTo("7,");
+
+    assertProblem(get("/api/v1/datasets/ds-missing/data"), 404, "ds-missing");
+    HttpResponse<String> xml =
+        http.send(
+            request("/api/v1/datasets/" + id + "/data")
+                .header("Accept", "application/xml")
+                .GET()
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(xml.statusCode()).as(xml.body()).isEqualTo(406);
+  }
+
   // ---- helpers ----------------------------------------------------------------------------------
 
   record Part(String name, byte[] bytes) {}

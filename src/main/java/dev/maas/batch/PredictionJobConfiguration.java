@@ -21,9 +21,15 @@ class PredictionJobConfiguration {
       StorageProperties storage,
       @Lazy Datasets datasets,
       ModelRegistry registry,
-      ScoringModels models) {
+      ScoringModels models,
+      PredictionJobMetrics metrics) {
     return new PredictionJobs(
-        new PredictionJobStore(storage.path()), datasets, registry, models, properties);
+        new PredictionJobStore(storage.path()), datasets, registry, models, properties, metrics);
+  }
+
+  @Bean
+  PredictionJobMetrics predictionJobMetrics() {
+    return new PredictionJobMetrics();
   }
 
   /** Recovers stored jobs once every bean exists; interrupted ones continue. */

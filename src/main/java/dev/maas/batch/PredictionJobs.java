@@ -12,10 +12,14 @@ import dev.maas.registry.ModelRegistry;
 import dev.maas.registry.ModelVersion;
 import dev.maas.serving.ScoringModels;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +44,8 @@ import tools.jackson.databind.JsonNode;
  */
 public final class PredictionJobs implements DatasetUsage, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PredictionJobs.class);
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final SecureRandom REFERENCES = new SecureRandom();
 
   private final Map<String, PredictionJob> jobs = new ConcurrentHashMap<>();
   private final Map<String, PredictionJob> byIdempotencyKey = new ConcurrentHashMap<>();
@@ -48,6 +54,7 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
   private final Datasets datasets;
   private final ModelRegistry registry;
   private final ScoringModels models;
+  private final PredictionJobMetrics metrics;
   private final int chunkRows;
   private final ThreadPoolExecutor executor;
   private final Duration retryAfter = Duration.ofSeconds(5);
@@ -59,8 +66,10 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
       Datasets datasets,
       ModelRegistry registry,
       ScoringModels models,
-      PredictionJobProperties properties) {
+      PredictionJobProperties properties,
+      PredictionJobMetrics metrics) {
     this.store = store;
+    this.metrics = metrics;
     this.datasets = datasets;
     this.registry = registry;
     this.models = models;
@@ -168,6 +177,7 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
             retryAfter);
       }
     }
+    metrics.submitted(job.plan().model());
     save(job);
     return job;
   }
@@ -267,9 +277,11 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
             finish(job, job::cancelled);
             return;
           }
+          long cpu = cpuNanos();
           TableData chunk = datasets.slice(input.id(), offset, chunkRows);
           double[] x = layout.input(chunk);
           double[] values = layout.values(held.model().predict(x, chunk.rows()));
+          metrics.scored(plan.model(), chunk.rows(), cpuNanos() - cpu);
           store.writeChunk(job.id(), i, chunk.rows(), layout.width(), values);
           offset += chunk.rows();
           job.committed(chunk.rows());
@@ -301,13 +313,30 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
       if (stopping) {
         return;
       }
-      log.error("prediction job {} failed", job.id(), e);
-      finish(job, () -> job.fail("internal error: " + e));
+      // The caller sees what failed and where to look; the exception and its stack go to the log.
+      String reference = "err-" + HexFormat.of().toHexDigits(REFERENCES.nextInt());
+      log.error(
+          "prediction job {}: scoring failed because of an internal error in the server"
+              + " (reference {})",
+          job.id(),
+          reference,
+          e);
+      finish(
+          job,
+          () ->
+              job.fail(
+                  "scoring failed because of an internal error in the server; the server log has"
+                      + " the details under reference "
+                      + reference));
     }
   }
 
   private void finish(PredictionJob job, Runnable transition) {
     transition.run();
+    PredictionJobState state = job.view().state();
+    if (state.finished()) {
+      metrics.finished(job.plan().model(), state, Duration.between(job.createdAt(), Instant.now()));
+    }
     save(job);
     store.deleteChunks(job.id());
   }
@@ -391,6 +420,16 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The calling worker thread's CPU time so far, or 0 where the JVM does not measure it. */
+  private static long cpuNanos() {
+    try {
+      long t = THREADS.getCurrentThreadCpuTime();
+      return t < 0 ? 0 : t;
+    } catch (UnsupportedOperationException e) {
+      return 0;
     }
   }
 }

@@ -149,6 +149,16 @@ class PredictionJobApiTest {
     assertThat(get("/api/v1/prediction-jobs/pjob-missing").statusCode()).isEqualTo(404);
     String events = get("/api/v1/prediction-jobs/" + id + "/events").body();
     assertThat(events).contains("event:job").contains("\"succeeded\"");
+
+    // Metered: every state of the model from zero, the rows and the workers' CPU time.
+    String scrape = get("/actuator/prometheus").body();
+    assertThat(scrape)
+        .containsPattern(
+            "maas_prediction_jobs_total\\{model=\"iris-scored\",state=\"succeeded\"} [1-9]")
+        .contains("maas_prediction_jobs_total{model=\"iris-scored\",state=\"cancelled\"}")
+        .containsPattern("maas_prediction_job_rows_total\\{model=\"iris-scored\"} [1-9]")
+        .contains("maas_prediction_job_cpu_seconds_total{model=\"iris-scored\"}")
+        .contains("maas_prediction_job_duration_seconds_count{model=\"iris-scored\"");
   }
 
   @Test

@@ -40,7 +40,7 @@ public record MaasProperties(
       datasets = new Datasets(null, null, null);
     }
     if (training == null) {
-      training = new Training(null, null, null, null, null);
+      training = new Training(null, null, null, null, null, null, null);
     }
     if (security == null) {
       security = new Security(null, null, null, null, null, null);
@@ -112,13 +112,20 @@ public record MaasProperties(
    *     then fails with an error naming this limit
    * @param maxJobsPerKey the most queued and running jobs one API key may have (default 4); one
    *     more is answered 429 with Retry-After (not applied when security is disabled)
+   * @param checkpointInterval how often a running job writes a checkpoint, at the first epoch
+   *     boundary after the interval (default 30s; 0 turns checkpoints off): a job interrupted by a
+   *     restart resumes from its latest checkpoint
+   * @param maxAttempts how many times in a row the server's process may stop while a job runs
+   *     without the job writing a new checkpoint in between before the job is failed (default 3)
    */
   public record Training(
       Integer workers,
       Integer queueCapacity,
       Duration wallClockLimit,
       Long maxEpochRows,
-      Integer maxJobsPerKey) {
+      Integer maxJobsPerKey,
+      Duration checkpointInterval,
+      Integer maxAttempts) {
     public Training {
       if (workers == null) {
         workers = 1;
@@ -135,14 +142,23 @@ public record MaasProperties(
       if (maxJobsPerKey == null) {
         maxJobsPerKey = 4;
       }
+      if (checkpointInterval == null) {
+        checkpointInterval = Duration.ofSeconds(30);
+      }
+      if (maxAttempts == null) {
+        maxAttempts = 3;
+      }
       if (workers < 1
           || queueCapacity < 1
           || wallClockLimit.isNegative()
           || maxEpochRows < 1
-          || maxJobsPerKey < 1) {
+          || maxJobsPerKey < 1
+          || checkpointInterval.isNegative()
+          || maxAttempts < 1) {
         throw new IllegalArgumentException(
-            "maas.training: workers, queue-capacity, max-epoch-rows and max-jobs-per-key must be at"
-                + " least 1 and wall-clock-limit not negative");
+            "maas.training: workers, queue-capacity, max-epoch-rows, max-jobs-per-key and"
+                + " max-attempts must be at least 1, wall-clock-limit and checkpoint-interval not"
+                + " negative");
       }
     }
   }

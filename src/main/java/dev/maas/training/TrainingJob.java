@@ -76,6 +76,7 @@ final class TrainingJob {
     this.notes.addAll(v.notes());
     this.attempts.addAll(v.attempts());
     this.finishedAt = v.finishedAt();
+    this.cancelRequested = Boolean.TRUE.equals(record.cancelRequested());
   }
 
   String id() {
@@ -287,7 +288,7 @@ final class TrainingJob {
   }
 
   synchronized JobRecord record() {
-    return new JobRecord(view(), request, idempotencyKey, owner);
+    return new JobRecord(view(), request, idempotencyKey, owner, cancelRequested ? true : null);
   }
 
   private static Double finite(double v) {

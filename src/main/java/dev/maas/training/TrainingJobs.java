@@ -99,7 +99,10 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
       if (job.idempotencyKey() != null) {
         byIdempotencyKey.put(job.idempotencyKey(), job);
       }
-      if (job.state() == JobState.RUNNING) {
+      if (job.state() == JobState.RUNNING && job.cancelRequested()) {
+        job.cancelled(); // cancelled while it ran, before it stopped: never resumed
+        save(job);
+      } else if (job.state() == JobState.RUNNING) {
         job.interrupted();
         List<Integer> stored = checkpoints.epochs(job.id());
         int restarts = job.restartsWithoutProgress(stored.isEmpty() ? 0 : stored.get(0));
@@ -257,6 +260,8 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
       save(job);
       checkpoints.delete(job.id());
       metrics.finished(job.family(), JobState.CANCELLED, null);
+    } else if (job.state() == JobState.RUNNING) {
+      save(job); // the request outlives a restart before the job stops
     }
     return job;
   }

@@ -116,6 +116,27 @@ class JobRecoveryTest {
   }
 
   @Test
+  void aJobCancelledWhileItRanIsNotResumedAfterARestart() throws Exception {
+    JobStore store = new JobStore(storage);
+    CheckpointStore checkpoints = new FileCheckpointStore(storage);
+    JobRecord running = stored("job-cancelled", JobState.RUNNING);
+    store.save(
+        new JobRecord(
+            running.job(), running.request(), running.idempotencyKey(), running.owner(), true));
+    checkpoints.save("job-cancelled", 3, new byte[] {1});
+    Datasets datasets = mock(Datasets.class);
+    when(datasets.find(anyString())).thenReturn(Optional.empty());
+
+    try (TrainingJobs jobs = open(datasets)) {
+      jobs.recover();
+      JobView view = jobs.get("job-cancelled").view();
+      assertThat(view.state()).isEqualTo(JobState.CANCELLED);
+      assertThat(view.error()).isNull();
+      assertThat(checkpoints.jobs()).isEmpty();
+    }
+  }
+
+  @Test
   void restartsInARowCountOnlyThoseAfterWhichNoNewCheckpointWasWritten() {
     TrainingJob job =
         new TrainingJob(

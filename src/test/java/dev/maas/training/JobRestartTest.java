@@ -116,6 +116,29 @@ class JobRestartTest {
     }
   }
 
+  @Test
+  void aCancelledJobStopsLeavesNoCheckpointAndIsNotResumed() throws Exception {
+    String cancelled;
+    try (ConfigurableApplicationContext first = start()) {
+      JobsClient api = client(first);
+      String iris = api.uploadCsv("iris", Files.readString(JobsClient.dataset("iris.csv")));
+      cancelled = submit(api, mlp("cancelled", iris));
+      awaitCheckpoints(cancelled, 1);
+      HttpResponse<String> r =
+          api.post("/api/v1/training-jobs/" + cancelled + "/cancel", "application/json", "", null);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      JsonNode job = api.awaitState(cancelled, "cancelled");
+      assertThat(job.get("progress").get("epoch").asInt()).isLessThan(200);
+      assertThat(checkpoints(cancelled)).isEmpty();
+    }
+    assertThat(storage.resolve("jobs").resolve(cancelled)).doesNotExist();
+    try (ConfigurableApplicationContext second = start()) {
+      JsonNode job = client(second).job(cancelled);
+      assertThat(job.get("state").asString()).isEqualTo("cancelled");
+      assertThat(job.get("attempts")).hasSize(1);
+    }
+  }
+
   private static String mlp(String model, String dataset) {
     return "{\"model\": \""
         + model

@@ -16,10 +16,10 @@ import java.util.HexFormat;
 import java.util.UUID;
 
 /**
- * The storage rules every embedded store follows (registry, datasets, jobs): a file is written to a
- * temporary beside its target, fsynced, renamed into place and its folder fsynced, so after a crash
- * it holds the old or the new content, never a mix. Leftover temporaries end in {@link
- * #TEMPORARY_SUFFIX}; each store removes them when it scans its folder at start.
+ * The storage rules every embedded store follows (registry, datasets, jobs, checkpoints): a file is
+ * written to a temporary beside its target, fsynced, renamed into place and its folder fsynced, so
+ * after a crash it holds the old or the new content, never a mix. Leftover temporaries end in
+ * {@link #TEMPORARY_SUFFIX}; each store removes them when it scans its folder at start.
  */
 public final class DurableFiles {
   /** The suffix of every temporary file or folder a store writes. */

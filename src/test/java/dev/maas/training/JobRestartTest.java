@@ -117,6 +117,52 @@ class JobRestartTest {
   }
 
   @Test
+  void aCheckpointOfAnotherTrainingRunIsNotResumedFrom() throws Exception {
+    String running;
+    String reference;
+    byte[] foreign;
+    try (ConfigurableApplicationContext first = start()) {
+      JobsClient api = client(first);
+      String iris = api.uploadCsv("iris", Files.readString(JobsClient.dataset("iris.csv")));
+      String other = submit(api, mlp("other", iris).replace("\"seed\": 7", "\"seed\": 8"));
+      awaitCheckpoints(other, 1);
+      foreign = Files.readAllBytes(file(other, checkpoints(other).get(0)));
+      api.post("/api/v1/training-jobs/" + other + "/cancel", "application/json", "", null);
+      api.awaitState(other, "cancelled");
+      reference = sha256(api, api.awaitState(submit(api, mlp("reference", iris)), "succeeded"));
+      running = submit(api, mlp("resumed", iris));
+      awaitCheckpoints(running, 2);
+    }
+    List<Integer> stored = checkpoints(running);
+    Path newest = file(running, stored.get(0));
+    byte[] bytes = Files.readAllBytes(newest);
+    Files.write(newest, java.util.Arrays.copyOf(bytes, bytes.length - 7));
+    Files.write(file(running, stored.get(1)), foreign);
+    try (ConfigurableApplicationContext second = start()) {
+      JobsClient api = client(second);
+      JsonNode resumed = api.awaitState(running, "succeeded");
+      assertThat(sha256(api, resumed)).isEqualTo(reference);
+      assertThat(resumed.get("attempts").get(1).get("resumedFromEpoch").isNull()).isTrue();
+      assertThat(resumed.get("notes")).hasSize(2);
+      assertThat(resumed.get("notes").get(0).asString())
+          .startsWith("the checkpoint after epoch " + stored.get(0) + " is damaged (")
+          .endsWith(": falling back to the one after epoch " + stored.get(1));
+      assertThat(resumed.get("notes").get(1).asString())
+          .startsWith(
+              "the checkpoint after epoch "
+                  + stored.get(1)
+                  + " does not belong to this job's training run (")
+          .endsWith(": training starts again from the beginning");
+      assertThat(resumed.get("learningCurve")).hasSize(200);
+      assertThat(checkpoints(running)).isEmpty();
+    }
+  }
+
+  private Path file(String job, int epoch) {
+    return storage.resolve("jobs").resolve(job).resolve("epoch-" + epoch + ".ckpt");
+  }
+
+  @Test
   void aCancelledJobStopsLeavesNoCheckpointAndIsNotResumed() throws Exception {
     String cancelled;
     try (ConfigurableApplicationContext first = start()) {

@@ -121,7 +121,7 @@ final class JobRunner {
     long start = System.nanoTime() - (long) (wallBefore * 1e9);
     long cpuStart = cpuNanos() - (long) (cpuBefore * 1e9);
     long[] peak = {Math.max(nativeBytes(), before == null ? 0 : before.peakNativeBytes())};
-    long[] lastSave = {start};
+    long[] lastSave = {System.nanoTime()};
     // Training rows, epochs run and FLOPs per row, once known (-1 before).
     long[] work = {-1, 0, -1};
     LongSupplier sample =

@@ -281,10 +281,15 @@ final class TrainingJob {
         finishedAt);
   }
 
-  /** Adds a note on what the job did to its data. */
+  /**
+   * Adds a note on what the job did to its data or its checkpoints; one it already has (from an
+   * earlier attempt) is not repeated.
+   */
   synchronized void note(String text) {
-    notes.add(text);
-    version++;
+    if (!notes.contains(text)) {
+      notes.add(text);
+      version++;
+    }
   }
 
   synchronized JobRecord record() {

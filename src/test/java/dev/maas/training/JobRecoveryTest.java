@@ -166,6 +166,14 @@ class JobRecoveryTest {
     assertThat(failedItself.restartsWithoutProgress(0)).isEqualTo(1);
   }
 
+  @Test
+  void aResumedAttemptDoesNotRepeatTheNotesOfTheFirst() {
+    TrainingJob job = new TrainingJob(stored("job-n", JobState.QUEUED));
+    job.note("2 rows of dataset ds-1 have no value of the target 'y'");
+    job.note("2 rows of dataset ds-1 have no value of the target 'y'");
+    assertThat(job.view().notes()).hasSize(1);
+  }
+
   private TrainingJobs open(Datasets datasets) {
     CheckpointStore checkpoints = new FileCheckpointStore(storage);
     return new TrainingJobs(

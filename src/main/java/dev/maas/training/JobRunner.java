@@ -171,6 +171,10 @@ final class JobRunner {
           checkpoint -> {
             try {
               checkpoints.save(job.id(), checkpoint.epoch(), CheckpointCodec.toBytes(checkpoint));
+              // The job's file keeps up with its checkpoint: curve and usage so far.
+              usage.run();
+              lastSave[0] = System.nanoTime();
+              save.accept(job);
             } catch (java.io.IOException | RuntimeException e) {
               log.warn(
                   "training job {}: cannot store the checkpoint after epoch {}: {}",

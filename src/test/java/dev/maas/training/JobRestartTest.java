@@ -75,6 +75,14 @@ class JobRestartTest {
       assertThat(resumed.get("learningCurve")).hasSize(200);
       assertThat(resumed.get("notes")).isEmpty();
       assertThat(resumed.get("usage").get("epochs").asInt()).isEqualTo(200);
+      // Usage adds up over the attempts: more than the second took.
+      double secondAttempt =
+          java.time.Duration.between(
+                      java.time.Instant.parse(attempts.get(1).get("startedAt").asString()),
+                      java.time.Instant.parse(resumed.get("finishedAt").asString()))
+                  .toNanos()
+              / 1e9;
+      assertThat(resumed.get("usage").get("wallSeconds").asDouble()).isGreaterThan(secondAttempt);
       assertThat(checkpoints(running)).isEmpty();
       JsonNode ran = api.awaitState(queued, "succeeded");
       assertThat(ran.get("modelVersion").get("name").asString()).isEqualTo("short");

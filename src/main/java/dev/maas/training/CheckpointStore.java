@@ -23,6 +23,9 @@ interface CheckpointStore {
   /** The checkpoint a job took after {@code epoch}. */
   byte[] read(String jobId, int epoch) throws IOException;
 
+  /** Removes one checkpoint of a job (one that cannot be resumed from); nothing when absent. */
+  void discard(String jobId, int epoch);
+
   /** Removes every checkpoint of a job; nothing when it has none. */
   void delete(String jobId);
 

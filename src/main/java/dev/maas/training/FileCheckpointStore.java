@@ -94,6 +94,15 @@ final class FileCheckpointStore implements CheckpointStore {
   }
 
   @Override
+  public void discard(String jobId, int epoch) {
+    try {
+      Files.deleteIfExists(job(jobId).resolve("epoch-" + epoch + ".ckpt"));
+    } catch (IOException e) {
+      log.warn("cannot remove checkpoint {} of {}: {}", epoch, jobId, e.toString());
+    }
+  }
+
+  @Override
   public void delete(String jobId) {
     try {
       Path dir = job(jobId);

@@ -223,6 +223,7 @@ final class JobRunner {
           if (resume.checkpoint() == null) {
             throw e;
           }
+          checkpoints.discard(job.id(), resume.epoch());
           job.note(
               "the checkpoint after epoch "
                   + resume.epoch()
@@ -301,6 +302,7 @@ final class JobRunner {
         return new Resume(CheckpointCodec.read(checkpoints.read(job.id(), epoch)), epoch, i);
       } catch (java.io.IOException e) {
         log.warn("training job {}: checkpoint after epoch {}: {}", job.id(), epoch, e.toString());
+        checkpoints.discard(job.id(), epoch);
         job.note(
             "the checkpoint after epoch "
                 + epoch

@@ -23,6 +23,8 @@ class FileCheckpointStoreTest {
     assertThat(store.read("job-a", 10)).containsExactly(10);
     assertThat(store.read("job-a", 7)).containsExactly(7);
     assertThat(store.jobs()).containsExactly("job-a", "job-b");
+    store.discard("job-a", 10);
+    assertThat(store.epochs("job-a")).containsExactly(7);
     store.delete("job-a");
     assertThat(store.epochs("job-a")).isEmpty();
     assertThat(storage.resolve("jobs").resolve("job-a")).doesNotExist();

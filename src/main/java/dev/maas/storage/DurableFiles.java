@@ -16,13 +16,13 @@ import java.util.HexFormat;
 import java.util.UUID;
 
 /**
- * The storage rules every embedded store follows (registry, datasets, jobs): a file is written to a
- * temporary beside its target, fsynced, renamed into place and its folder fsynced, so after a crash
- * it holds the old or the new content, never a mix. A folder is deleted by renaming it away first
- * ({@link #deleteByRename}), so it is gone at once even if the process dies while its files are
- * removed. Leftovers of either ({@link #isLeftover}: temporaries end in {@link #TEMPORARY_SUFFIX},
- * renamed-away folders start with {@link #DELETED_PREFIX}) are removed by each store when it scans
- * its folder at start.
+ * The storage rules every embedded store follows (registry, datasets, jobs, checkpoints): a file is
+ * written to a temporary beside its target, fsynced, renamed into place and its folder fsynced, so
+ * after a crash it holds the old or the new content, never a mix. A folder is deleted by renaming
+ * it away first ({@link #deleteByRename}), so it is gone at once even if the process dies while its
+ * files are removed. Leftovers of either ({@link #isLeftover}: temporaries end in {@link
+ * #TEMPORARY_SUFFIX}, renamed-away folders start with {@link #DELETED_PREFIX}) are removed by each
+ * store when it scans its folder at start.
  */
 public final class DurableFiles {
   /** The suffix of every temporary file or folder a store writes. */

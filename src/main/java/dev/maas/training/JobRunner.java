@@ -1,5 +1,9 @@
 package dev.maas.training;
 
+import dev.maas.compute.CheckpointCodec;
+import dev.maas.compute.CheckpointPolicy;
+import dev.maas.compute.CheckpointSink;
+import dev.maas.compute.Checkpointing;
 import dev.maas.compute.Examples;
 import dev.maas.compute.Labels;
 import dev.maas.compute.Metrics;
@@ -11,6 +15,7 @@ import dev.maas.compute.Task;
 import dev.maas.compute.TrainedModel;
 import dev.maas.compute.Trainer;
 import dev.maas.compute.TrainingCancelledException;
+import dev.maas.compute.TrainingCheckpoint;
 import dev.maas.compute.TrainingParams;
 import dev.maas.compute.TrainingResult;
 import dev.maas.dataset.Dataset;
@@ -25,6 +30,7 @@ import dev.maas.registry.Provenance;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -51,38 +57,73 @@ final class JobRunner {
   private final Trainer trainer = new Trainer();
   private final long wallLimitNanos;
   private final long maxEpochRows;
+  private final CheckpointStore checkpoints;
+  private final CheckpointPolicy checkpointPolicy;
 
   /**
-   * @param wallLimitNanos the longest a job may train before it fails, or 0 for no limit
+   * @param wallLimitNanos the longest a job may train (over all its attempts) before it fails, or 0
+   *     for no limit
    * @param maxEpochRows the most epochs x training rows a job may run; a larger job fails with that
    *     reason before it trains
+   * @param checkpoints where a running job's checkpoints go; those of a job that ends are removed
+   * @param checkpointInterval how often a running job takes a checkpoint; zero for never
    */
-  JobRunner(Datasets datasets, ModelRegistry registry, long wallLimitNanos, long maxEpochRows) {
+  JobRunner(
+      Datasets datasets,
+      ModelRegistry registry,
+      long wallLimitNanos,
+      long maxEpochRows,
+      CheckpointStore checkpoints,
+      Duration checkpointInterval) {
     this.datasets = datasets;
     this.registry = registry;
     this.wallLimitNanos = wallLimitNanos;
     this.maxEpochRows = maxEpochRows;
+    this.checkpoints = checkpoints;
+    this.checkpointPolicy =
+        checkpointInterval.isZero()
+            ? CheckpointPolicy.NEVER
+            : CheckpointPolicy.every(checkpointInterval);
   }
 
   /**
-   * Runs {@code job} if it is still queued.
+   * Runs {@code job} if it is still queued; once it has ended (succeeded, failed or cancelled) its
+   * checkpoints are removed.
+   */
+  void run(
+      TrainingJob job, Consumer<TrainingJob> save, java.util.function.BooleanSupplier stopping) {
+    try {
+      attempt(job, save, stopping);
+    } finally {
+      if (job.state().finished()) {
+        checkpoints.delete(job.id());
+      }
+    }
+  }
+
+  /**
+   * Runs one attempt of {@code job} if it is still queued, from its latest valid checkpoint if it
+   * has one.
    *
    * @param save persists the job; called on each state change and at most every few seconds while
    *     it trains
    * @param stopping true while the server shuts down: the job then stops without a final state, so
-   *     the next start marks it interrupted
+   *     the next start queues it again
    */
-  void run(
+  private void attempt(
       TrainingJob job, Consumer<TrainingJob> save, java.util.function.BooleanSupplier stopping) {
     if (!job.start()) {
       return;
     }
     save.accept(job);
     TrainingPlan plan = job.plan();
-    long start = System.nanoTime();
-    long cpuStart = cpuNanos();
-    long[] peak = {nativeBytes()};
-    long[] lastSave = {start};
+    JobView.Usage before = job.usage();
+    double wallBefore = before == null ? 0 : before.wallSeconds();
+    double cpuBefore = before == null ? 0 : before.cpuSeconds();
+    long start = System.nanoTime() - (long) (wallBefore * 1e9);
+    long cpuStart = cpuNanos() - (long) (cpuBefore * 1e9);
+    long[] peak = {Math.max(nativeBytes(), before == null ? 0 : before.peakNativeBytes())};
+    long[] lastSave = {System.nanoTime()};
     // Training rows, epochs run and FLOPs per row, once known (-1 before).
     long[] work = {-1, 0, -1};
     LongSupplier sample =
@@ -128,28 +169,73 @@ final class JobRunner {
         // target, left out since the request was checked, make fewer.
         params = params.withBatchSize(split[0].rows());
       }
-      TrainingResult result =
-          trainer.train(
-              plan.spec(),
-              params,
-              split[0],
-              split[1],
-              p -> {
-                job.epoch(p);
-                work[1] = p.epoch();
-                usage.run();
-                long now = System.nanoTime();
-                if (now - lastSave[0] > 2_000_000_000L) {
-                  lastSave[0] = now;
-                  save.accept(job);
-                }
-              },
-              () -> {
-                if (wallLimitNanos > 0 && System.nanoTime() - start > wallLimitNanos) {
-                  timedOut[0] = true;
-                }
-                return job.cancelRequested() || stopping.getAsBoolean() || timedOut[0];
-              });
+      CheckpointSink sink =
+          checkpoint -> {
+            try {
+              checkpoints.save(job.id(), checkpoint.epoch(), CheckpointCodec.toBytes(checkpoint));
+              // The job's file keeps up with its checkpoint: curve and usage so far.
+              usage.run();
+              lastSave[0] = System.nanoTime();
+              save.accept(job);
+            } catch (java.io.IOException | RuntimeException e) {
+              log.warn(
+                  "training job {}: cannot store the checkpoint after epoch {}: {}",
+                  job.id(),
+                  checkpoint.epoch(),
+                  e.toString());
+            }
+          };
+      Checkpointing checkpointing = Checkpointing.to(sink, checkpointPolicy);
+      List<Integer> stored = checkpoints.epochs(job.id());
+      int next = 0;
+      TrainingResult result;
+      while (true) {
+        Resume resume = resume(job, stored, next);
+        job.resumed(
+            resume.epoch(),
+            resume.checkpoint() == null ? List.of() : resume.checkpoint().learningCurve());
+        work[1] = resume.epoch();
+        save.accept(job);
+        try {
+          result =
+              trainer.train(
+                  plan.spec(),
+                  params,
+                  split[0],
+                  split[1],
+                  p -> {
+                    job.epoch(p);
+                    work[1] = p.epoch();
+                    usage.run();
+                    long now = System.nanoTime();
+                    if (now - lastSave[0] > 2_000_000_000L) {
+                      lastSave[0] = now;
+                      save.accept(job);
+                    }
+                  },
+                  () -> {
+                    if (wallLimitNanos > 0 && System.nanoTime() - start > wallLimitNanos) {
+                      timedOut[0] = true;
+                    }
+                    return job.cancelRequested() || stopping.getAsBoolean() || timedOut[0];
+                  },
+                  checkpointing.resumingFrom(resume.checkpoint()));
+          break;
+        } catch (IllegalArgumentException e) {
+          if (resume.checkpoint() == null) {
+            throw e;
+          }
+          checkpoints.discard(job.id(), resume.epoch());
+          job.note(
+              "the checkpoint after epoch "
+                  + resume.epoch()
+                  + " does not belong to this job's training run ("
+                  + e.getMessage()
+                  + ")"
+                  + fallback(stored, resume.index() + 1));
+          next = resume.index() + 1;
+        }
+      }
       byte[] artifact;
       Map<String, Object> metrics;
       try (TrainedModel model =
@@ -189,7 +275,7 @@ final class JobRunner {
       } else if (job.cancelRequested()) {
         job.cancelled();
       } else {
-        return; // the server is stopping: the next start marks the job interrupted
+        return; // the server is stopping: the next start queues the job again
       }
     } catch (InvalidException e) {
       usage.run();
@@ -206,6 +292,39 @@ final class JobRunner {
     }
     save.accept(job);
   }
+
+  /**
+   * The checkpoint an attempt carries on from: the newest of {@code stored} from index {@code from}
+   * on that reads, or none (epoch 0); each that does not read adds a note to the job.
+   */
+  private Resume resume(TrainingJob job, List<Integer> stored, int from) {
+    for (int i = from; i < stored.size(); i++) {
+      int epoch = stored.get(i);
+      try {
+        return new Resume(CheckpointCodec.read(checkpoints.read(job.id(), epoch)), epoch, i);
+      } catch (java.io.IOException e) {
+        log.warn("training job {}: checkpoint after epoch {}: {}", job.id(), epoch, e.toString());
+        checkpoints.discard(job.id(), epoch);
+        job.note(
+            "the checkpoint after epoch "
+                + epoch
+                + " is damaged ("
+                + e.getMessage()
+                + ")"
+                + fallback(stored, i + 1));
+      }
+    }
+    return new Resume(null, 0, stored.size());
+  }
+
+  private static String fallback(List<Integer> stored, int next) {
+    return next < stored.size()
+        ? ": falling back to the one after epoch " + stored.get(next)
+        : ": training starts again from the beginning";
+  }
+
+  /** A checkpoint to resume from (null: the start), its epoch and its index among the stored. */
+  private record Resume(TrainingCheckpoint checkpoint, int epoch, int index) {}
 
   /**
    * Fails a job for a reason inside the server, not in its request: the job says what failed and

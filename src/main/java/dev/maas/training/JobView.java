@@ -17,7 +17,8 @@ import java.util.Map;
  * @param usage what the job used: wall and CPU time and peak native memory
  * @param error why it failed, or null
  * @param notes what the job did to the data that the caller should know: rows left out for a
- *     missing target, columns left out of the model
+ *     missing target, columns left out of the model, a damaged checkpoint it could not resume from
+ * @param attempts each time a worker started the job: more than one when a restart interrupted it
  * @param createdAt when it was submitted
  * @param finishedAt when it reached a final state, or null
  */
@@ -32,12 +33,33 @@ record JobView(
     Usage usage,
     String error,
     List<String> notes,
+    List<Attempt> attempts,
     Instant createdAt,
     Instant finishedAt) {
+
+  /** How an attempt ended when the server's process stopped or died while it ran. */
+  static final String ENDED_BY_RESTART = "restart";
 
   JobView {
     learningCurve = learningCurve == null ? List.of() : List.copyOf(learningCurve);
     notes = notes == null ? List.of() : List.copyOf(notes);
+    attempts = attempts == null ? List.of() : List.copyOf(attempts);
+  }
+
+  /**
+   * One run of a job on a worker.
+   *
+   * @param startedAt when the worker started it
+   * @param resumedFromEpoch the epoch of the checkpoint it carried on from, or null when it started
+   *     from the beginning
+   * @param endedBy {@value #ENDED_BY_RESTART} when the server stopped or died while it ran; null
+   *     while it runs and when it ended the job
+   */
+  record Attempt(Instant startedAt, Integer resumedFromEpoch, String endedBy) {
+
+    int from() {
+      return resumedFromEpoch == null ? 0 : resumedFromEpoch;
+    }
   }
 
   /**

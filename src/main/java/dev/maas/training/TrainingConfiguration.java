@@ -9,7 +9,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 
-/** Wires training jobs: the job store under {@code maas.storage.path}, the queue and workers. */
+/**
+ * Wires training jobs: the job store and the checkpoints under {@code maas.storage.path}, the queue
+ * and workers.
+ */
 @Configuration(proxyBeanMethods = false)
 class TrainingConfiguration {
 
@@ -19,15 +22,23 @@ class TrainingConfiguration {
       StorageProperties storage,
       @Lazy Datasets datasets,
       ModelRegistry registry) {
+    CheckpointStore checkpoints = new FileCheckpointStore(storage.path());
     return new TrainingJobs(
         new JobStore(storage.path()),
         new RequestParser(datasets),
         new InlineDatasets(datasets),
         new JobRunner(
-            datasets, registry, training.wallClockLimit().toNanos(), training.maxEpochRows()),
+            datasets,
+            registry,
+            training.wallClockLimit().toNanos(),
+            training.maxEpochRows(),
+            checkpoints,
+            training.checkpointInterval()),
+        checkpoints,
         training.workers(),
         training.queueCapacity(),
-        training.maxJobsPerKey());
+        training.maxJobsPerKey(),
+        training.maxAttempts());
   }
 
   /** The training meters (jobs, queue, workers, what jobs used). */

@@ -27,6 +27,7 @@ final class TrainingJob {
   private JobView.Usage usage;
   private String error;
   private final List<String> notes = new ArrayList<>();
+  private final List<JobView.Attempt> attempts = new ArrayList<>();
   private Instant finishedAt;
   private volatile boolean cancelRequested;
   private Runnable task;
@@ -73,7 +74,9 @@ final class TrainingJob {
     this.usage = v.usage();
     this.error = v.error();
     this.notes.addAll(v.notes());
+    this.attempts.addAll(v.attempts());
     this.finishedAt = v.finishedAt();
+    this.cancelRequested = Boolean.TRUE.equals(record.cancelRequested());
   }
 
   String id() {
@@ -149,8 +152,63 @@ final class TrainingJob {
       return false;
     }
     state = JobState.RUNNING;
+    attempts.add(new JobView.Attempt(Instant.now(), null, null));
     version++;
     return true;
+  }
+
+  /**
+   * The running attempt carries on from the checkpoint taken after {@code fromEpoch} (0: from the
+   * start), whose learning curve replaces the one shown.
+   */
+  synchronized void resumed(int fromEpoch, List<EpochProgress> curveSoFar) {
+    JobView.Attempt current = attempts.remove(attempts.size() - 1);
+    attempts.add(new JobView.Attempt(current.startedAt(), fromEpoch == 0 ? null : fromEpoch, null));
+    curve.clear();
+    epoch = 0;
+    etaSeconds = null;
+    for (EpochProgress p : curveSoFar) {
+      epoch(p);
+    }
+    version++;
+  }
+
+  /**
+   * A job that was running when the server's process stopped: its attempt ended by the restart, and
+   * it waits to run again.
+   */
+  synchronized void interrupted() {
+    if (!attempts.isEmpty()) {
+      JobView.Attempt last = attempts.remove(attempts.size() - 1);
+      attempts.add(
+          new JobView.Attempt(last.startedAt(), last.resumedFromEpoch(), JobView.ENDED_BY_RESTART));
+    }
+    state = JobState.QUEUED;
+    version++;
+  }
+
+  /**
+   * How many of the latest attempts, in a row, ended by a restart without the job writing a
+   * checkpoint after the one they resumed from, given that its newest checkpoint now is {@code
+   * newestCheckpoint} (0: none).
+   */
+  synchronized int restartsWithoutProgress(int newestCheckpoint) {
+    int count = 0;
+    int after = newestCheckpoint;
+    for (int i = attempts.size() - 1; i >= 0; i--) {
+      JobView.Attempt a = attempts.get(i);
+      if (!JobView.ENDED_BY_RESTART.equals(a.endedBy()) || after > a.from()) {
+        break;
+      }
+      count++;
+      after = a.from();
+    }
+    return count;
+  }
+
+  /** What the job's earlier attempts used, or null. */
+  synchronized JobView.Usage usage() {
+    return usage;
   }
 
   synchronized void epoch(EpochProgress p) {
@@ -218,18 +276,24 @@ final class TrainingJob {
         usage,
         error,
         notes,
+        attempts,
         createdAt,
         finishedAt);
   }
 
-  /** Adds a note on what the job did to its data. */
+  /**
+   * Adds a note on what the job did to its data or its checkpoints; one it already has (from an
+   * earlier attempt) is not repeated.
+   */
   synchronized void note(String text) {
-    notes.add(text);
-    version++;
+    if (!notes.contains(text)) {
+      notes.add(text);
+      version++;
+    }
   }
 
   synchronized JobRecord record() {
-    return new JobRecord(view(), request, idempotencyKey, owner);
+    return new JobRecord(view(), request, idempotencyKey, owner, cancelRequested ? true : null);
   }
 
   private static Double finite(double v) {

@@ -28,7 +28,6 @@ import tools.jackson.databind.JsonNode;
  */
 public final class TrainingJobs implements DatasetUsage, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TrainingJobs.class);
-  static final String INTERRUPTED = "interrupted by restart";
 
   private final Map<String, TrainingJob> jobs = new ConcurrentHashMap<>();
   private final Map<String, TrainingJob> byIdempotencyKey = new ConcurrentHashMap<>();
@@ -36,6 +35,8 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
   private final RequestParser parser;
   private final InlineDatasets inline;
   private final JobRunner runner;
+  private final CheckpointStore checkpoints;
+  private final int maxAttempts;
   private final ThreadPoolExecutor executor;
   private final Duration retryAfter;
   private final int maxJobsPerKey;
@@ -47,10 +48,14 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
       RequestParser parser,
       InlineDatasets inline,
       JobRunner runner,
+      CheckpointStore checkpoints,
       int workers,
       int queueCapacity,
-      int maxJobsPerKey) {
+      int maxJobsPerKey,
+      int maxAttempts) {
     this.store = store;
+    this.checkpoints = checkpoints;
+    this.maxAttempts = maxAttempts;
     this.maxJobsPerKey = maxJobsPerKey;
     this.parser = parser;
     this.inline = inline;
@@ -81,8 +86,11 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
   }
 
   /**
-   * Reads the job store: lists finished jobs, fails those that were running, and queues again those
-   * that were queued. Called once, when every bean exists.
+   * Reads the job store: lists finished jobs, queues again those that were queued and those that
+   * were running (each carries on from its latest checkpoint when it runs), unless the server's
+   * process has stopped {@code maxAttempts} times in a row while the job ran without it writing a
+   * new checkpoint in between; removes the checkpoints of jobs that have ended. Called once, when
+   * every bean exists.
    */
   void recover() {
     for (JobRecord record : store.loadAll()) {
@@ -91,13 +99,30 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
       if (job.idempotencyKey() != null) {
         byIdempotencyKey.put(job.idempotencyKey(), job);
       }
-      if (job.state() == JobState.RUNNING) {
-        job.fail(INTERRUPTED);
+      if (job.state() == JobState.RUNNING && job.cancelRequested()) {
+        job.cancelled(); // cancelled while it ran, before it stopped: never resumed
         save(job);
-      } else if (job.state() == JobState.QUEUED) {
+      } else if (job.state() == JobState.RUNNING) {
+        job.interrupted();
+        List<Integer> stored = checkpoints.epochs(job.id());
+        int restarts = job.restartsWithoutProgress(stored.isEmpty() ? 0 : stored.get(0));
+        if (restarts >= maxAttempts) {
+          job.fail(
+              "the server stopped "
+                  + restarts
+                  + " times in a row while this job ran, without the job writing a new checkpoint"
+                  + " in between (maas.training.max-attempts = "
+                  + maxAttempts
+                  + "): it is not tried again");
+          save(job);
+          continue;
+        }
+      }
+      if (job.state() == JobState.QUEUED) {
         try {
           job.plan(parser.parse(job.request()));
           enqueue(job);
+          save(job);
         } catch (InvalidException e) {
           job.fail("cannot run after restart: " + String.join("; ", e.problems()));
           save(job);
@@ -105,6 +130,12 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
           job.fail("cannot run after restart: " + e.getMessage());
           save(job);
         }
+      }
+    }
+    for (String id : checkpoints.jobs()) {
+      TrainingJob job = jobs.get(id);
+      if (job == null || job.state().finished()) {
+        checkpoints.delete(id);
       }
     }
   }
@@ -227,7 +258,10 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
         executor.remove(task);
       }
       save(job);
+      checkpoints.delete(job.id());
       metrics.finished(job.family(), JobState.CANCELLED, null);
+    } else if (job.state() == JobState.RUNNING) {
+      save(job); // the request outlives a restart before the job stops
     }
     return job;
   }
@@ -256,7 +290,10 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
     }
   }
 
-  /** Stops the workers; running jobs stay "running" on disk and are failed at the next start. */
+  /**
+   * Stops the workers; running jobs stay "running" on disk, with their checkpoints, and carry on at
+   * the next start.
+   */
   @Override
   public void close() {
     stopping = true;

@@ -20,6 +20,11 @@ import org.springframework.validation.annotation.Validated;
  *     this limit
  * @param maxJobsPerKey the most queued and running jobs one API key may have; one more is refused
  *     as busy, with a retry hint (not applied when security is disabled)
+ * @param checkpointInterval how often a running job writes a checkpoint, at the first epoch
+ *     boundary after the interval (0 turns checkpoints off): a job interrupted by a restart resumes
+ *     from its latest checkpoint
+ * @param maxAttempts how many times in a row the server's process may stop while a job runs without
+ *     the job writing a new checkpoint in between before the job is failed
  */
 @ConfigurationProperties("maas.training")
 @Validated
@@ -28,10 +33,15 @@ public record TrainingProperties(
     @DefaultValue("16") @Min(1) int queueCapacity,
     @DefaultValue("0s") Duration wallClockLimit,
     @DefaultValue("1000000000") @Min(1) long maxEpochRows,
-    @DefaultValue("4") @Min(1) int maxJobsPerKey) {
+    @DefaultValue("4") @Min(1) int maxJobsPerKey,
+    @DefaultValue("30s") Duration checkpointInterval,
+    @DefaultValue("3") @Min(1) int maxAttempts) {
   public TrainingProperties {
     if (wallClockLimit.isNegative()) {
       throw new IllegalArgumentException("maas.training.wall-clock-limit must not be negative");
+    }
+    if (checkpointInterval.isNegative()) {
+      throw new IllegalArgumentException("maas.training.checkpoint-interval must not be negative");
     }
   }
 }

@@ -33,12 +33,17 @@ import tools.jackson.databind.json.JsonMapper;
  * (imports, alias moves, tag changes), {@value #KILLS} times, restarting it over the same data
  * directory each time. After every restart: no version is corrupt, every version whose creation the
  * client saw acknowledged is there with its SHA-256 and loads, no temporary file is left, and jobs
- * that were running say they were interrupted by the restart.
+ * that were running are queued again to carry on (their attempts say so) and leave no checkpoint
+ * once finished. Then one long training job is killed {@value #JOB_KILLS} times, sometimes while it
+ * writes a checkpoint: it ends with the very model file an uninterrupted run writes.
  */
 @Tag("crash")
 class CrashSafetyTest {
   static final int KILLS = Integer.getInteger("maas.crash.kills", 20);
+  static final int JOB_KILLS = Integer.getInteger("maas.crash.job-kills", 12);
+  private static final List<String> FINISHED = List.of("succeeded", "failed", "cancelled");
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final int LONG_EPOCHS = Integer.getInteger("maas.crash.job-epochs", 600);
 
   private final Path root = Path.of("target", "crash-test", UUID.randomUUID().toString());
   private final Path data = root.resolve("data");
@@ -84,10 +89,228 @@ class CrashSafetyTest {
       verify(last.base(), KILLS + 1);
     }
     System.out.printf(
-        "crash safety: %d kills, %d acknowledged versions intact, %d jobs interrupted%n",
+        "crash safety: %d kills, %d acknowledged versions intact, %d jobs interrupted and resumed%n",
         KILLS, acknowledged.size(), interrupted);
     assertThat(acknowledged).as("versions acknowledged over all lives").hasSizeGreaterThan(KILLS);
     assertThat(interrupted).as("jobs interrupted by a kill while running").isPositive();
+  }
+
+  /**
+   * One job killed {@value #JOB_KILLS} times: at a random moment after it starts (perhaps before it
+   * writes a checkpoint), a random moment after it writes a new checkpoint, or the moment a
+   * checkpoint's temporary file appears (while it is written). Each restart queues it again and it
+   * carries on; it ends with the model file of an uninterrupted run with the same seed.
+   */
+  @Test
+  void aJobKilledAtRandomMomentsEndsWithTheModelOfAnUninterruptedRun() throws Exception {
+    Files.createDirectories(data);
+    ServerProcess server = startCheckpointing();
+    String job;
+    String reference;
+    double referenceSeconds;
+    try {
+      String base = server.base();
+      String iris = Files.readString(Path.of("src", "test", "resources", "datasets", "iris.csv"));
+      HttpResponse<String> upload =
+          send(base, "POST", "/api/v1/datasets?name=iris", "text/csv", iris);
+      assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
+      dataset = JSON.readTree(upload.body()).get("id").asString();
+      long start = System.nanoTime();
+      JsonNode uninterrupted = poll(base, submitLong(base, "uninterrupted"), new AtomicBoolean());
+      referenceSeconds = (System.nanoTime() - start) / 1e9;
+      assertThat(uninterrupted.get("state").asString())
+          .as(uninterrupted.toString())
+          .isEqualTo("succeeded");
+      reference = acknowledged.get("uninterrupted/1");
+      job = submitLong(base, "resumed");
+    } catch (Exception | AssertionError e) {
+      server.kill();
+      throw e;
+    }
+    Path folder = data.resolve("jobs").resolve(job);
+    int duringWrite = 0;
+    List<Integer> resumedFrom = new ArrayList<>();
+    try {
+      for (int kill = 1; kill <= JOB_KILLS; kill++) {
+        String when = "kill " + kill;
+        awaitRunning(server.base(), job, when);
+        int newest = newestCheckpoint(folder);
+        switch (kill % 3) {
+          case 0 -> Thread.sleep(random.nextInt(400));
+          case 1 -> {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (newestCheckpoint(folder) <= newest) {
+              assertThat(System.nanoTime())
+                  .as("a new checkpoint before " + when)
+                  .isLessThan(deadline);
+              Thread.sleep(5);
+            }
+            Thread.sleep(random.nextInt(300));
+          }
+          default -> {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!hasTemporary(folder) && System.nanoTime() < deadline) {
+              Thread.onSpinWait();
+            }
+          }
+        }
+        server.kill();
+        if (!temporaries(folder).isEmpty()) {
+          duringWrite++;
+        }
+        List<Path> left;
+        try (Stream<Path> files = Files.walk(data)) {
+          left = files.filter(CrashSafetyTest::temporary).toList();
+        }
+        server = startCheckpointing();
+        when = "after " + when;
+        // The resumed job may be writing a checkpoint or its file right now; the temporary files
+        // the kill left are gone.
+        assertThat(left).as("temporary files the kill left, " + when).noneMatch(Files::exists);
+        assertNoTemporaryFiles(when, job);
+        JsonNode view =
+            JSON.readTree(
+                send(server.base(), "GET", "/api/v1/training-jobs/" + job, null, null).body());
+        assertThat(view.get("state").asString()).as(when + ": " + view).isIn("queued", "running");
+        assertInterruptedAttempts(view, when);
+        // The two latest, and an older one when the kill came between writing a new one and
+        // removing the oldest (the next write removes it).
+        assertThat(checkpointFiles(folder)).as(when).hasSizeLessThanOrEqualTo(3);
+        assertAcknowledgedIntact(server.base(), when);
+      }
+      JsonNode done = poll(server.base(), job, new AtomicBoolean());
+      assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("succeeded");
+      String name = done.get("modelVersion").get("name").asString();
+      assertThat(acknowledged.get(name + "/" + done.get("modelVersion").get("version").asInt()))
+          .as("the resumed job's model file, against the uninterrupted run's")
+          .isEqualTo(reference);
+      JsonNode attempts = done.get("attempts");
+      // A kill in the instant between a start and its write leaves that attempt unrecorded.
+      assertThat(attempts.size()).as(attempts.toString()).isBetween(JOB_KILLS / 2, JOB_KILLS + 1);
+      assertInterruptedAttempts(done, "at the end");
+      assertThat(attempts.get(attempts.size() - 1).get("endedBy").isNull()).isTrue();
+      for (JsonNode a : attempts) {
+        if (!a.get("resumedFromEpoch").isNull()) {
+          resumedFrom.add(a.get("resumedFromEpoch").asInt());
+        }
+      }
+      assertThat(resumedFrom).as(attempts.toString()).isNotEmpty();
+      assertThat(folder).as("the finished job's checkpoints").doesNotExist();
+      assertThat(duringWrite).as("kills that left a checkpoint half written").isPositive();
+      assertNoTemporaryFiles("at the end");
+      assertAcknowledgedIntact(server.base(), "at the end");
+    } finally {
+      server.kill();
+    }
+    System.out.printf(
+        "crash safety of one job: %d kills (%d while a checkpoint was written), resumed from"
+            + " epochs %s; uninterrupted run %.1f s%n",
+        JOB_KILLS, duringWrite, resumedFrom, referenceSeconds);
+  }
+
+  private ServerProcess startCheckpointing() throws Exception {
+    return ServerProcess.start(
+        data, root.resolve("server.log"), "--maas.training.checkpoint-interval=200ms");
+  }
+
+  /** A job long enough to be killed many times: thousands of small batches, dropout. */
+  private String submitLong(String base, String model) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        send(
+            base,
+            "POST",
+            "/api/v1/training-jobs",
+            "application/json",
+            "{\"model\": \""
+                + model
+                + "\", \"family\": \"mlp\", \"dataset\": \""
+                + dataset
+                + "\", \"target\": \"species\", \"spec\": {\"hiddenLayers\": [{\"units\": 64},"
+                + " {\"units\": 64, \"dropout\": 0.1}]}, \"training\": {\"epochs\": "
+                + LONG_EPOCHS
+                + ", \"batchSize\": 4, \"seed\": 11, \"validationFraction\": 0.1}}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    return JSON.readTree(r.body()).get("id").asString();
+  }
+
+  private void awaitRunning(String base, String job, String when) throws Exception {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (true) {
+      JsonNode view =
+          JSON.readTree(send(base, "GET", "/api/v1/training-jobs/" + job, null, null).body());
+      String state = view.get("state").asString();
+      if (state.equals("running")) {
+        return;
+      }
+      assertThat(state)
+          .as("the job before " + when + " (too short for the kills?): " + view)
+          .isEqualTo("queued");
+      assertThat(System.nanoTime()).as("the job running before " + when).isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+
+  /** Every attempt but one that is running (or ended the job) was ended by a restart. */
+  private static void assertInterruptedAttempts(JsonNode view, String when) {
+    JsonNode attempts = view.get("attempts");
+    assertThat(attempts.size()).as(when + ": " + view).isPositive();
+    boolean running = !view.get("state").asString().equals("queued");
+    for (int i = 0; i < attempts.size() - (running ? 1 : 0); i++) {
+      assertThat(attempts.get(i).get("endedBy").asString())
+          .as(when + ": " + view)
+          .isEqualTo("restart");
+    }
+  }
+
+  /** Every acknowledged version is listed with its SHA-256. */
+  private void assertAcknowledgedIntact(String base, String when) throws Exception {
+    for (Map.Entry<String, String> e : acknowledged.entrySet()) {
+      HttpResponse<String> v =
+          send(base, "GET", "/api/v1/models/" + e.getKey().replace("/", "/versions/"), null, null);
+      assertThat(v.statusCode()).as(e.getKey() + " " + when).isEqualTo(200);
+      assertThat(JSON.readTree(v.body()).get("artifactSha256").asString())
+          .as(e.getKey() + " " + when)
+          .isEqualTo(e.getValue());
+    }
+  }
+
+  private static List<Path> checkpointFiles(Path folder) throws IOException {
+    if (!Files.isDirectory(folder)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(folder)) {
+      return files.filter(p -> p.getFileName().toString().endsWith(".ckpt")).toList();
+    }
+  }
+
+  private static int newestCheckpoint(Path folder) throws IOException {
+    return checkpointFiles(folder).stream()
+        .mapToInt(p -> Integer.parseInt(p.getFileName().toString().replaceAll("\\D", "")))
+        .max()
+        .orElse(0);
+  }
+
+  private static boolean hasTemporary(Path folder) {
+    try (Stream<Path> files = Files.list(folder)) {
+      return files.anyMatch(
+          p -> p.getFileName().toString().endsWith(DurableFiles.TEMPORARY_SUFFIX));
+    } catch (IOException e) {
+      return false; // not there yet, or removed
+    }
+  }
+
+  private static boolean temporary(Path p) {
+    return p.getFileName().toString().endsWith(DurableFiles.TEMPORARY_SUFFIX);
+  }
+
+  private static List<Path> temporaries(Path folder) {
+    try (Stream<Path> files = Files.list(folder)) {
+      return files
+          .filter(p -> p.getFileName().toString().endsWith(DurableFiles.TEMPORARY_SUFFIX))
+          .toList();
+    } catch (IOException e) {
+      return List.of();
+    }
   }
 
   private ServerProcess start(int life) throws Exception {
@@ -186,12 +409,13 @@ class CrashSafetyTest {
       String state = job.get("state").asString();
       lastSeen.put(id, state);
       if (state.equals("succeeded")) {
+        String name = job.get("modelVersion").get("name").asString();
         int version = job.get("modelVersion").get("version").asInt();
         JsonNode v =
             JSON.readTree(
-                send(base, "GET", "/api/v1/models/iris-mlp/versions/" + version, null, null)
+                send(base, "GET", "/api/v1/models/" + name + "/versions/" + version, null, null)
                     .body());
-        acknowledged.put("iris-mlp/" + version, v.get("artifactSha256").asString());
+        acknowledged.put(name + "/" + version, v.get("artifactSha256").asString());
         return job;
       }
       if (!state.equals("queued") && !state.equals("running") || stop.get()) {
@@ -203,18 +427,7 @@ class CrashSafetyTest {
 
   private void verify(String base, int life) throws Exception {
     String when = "after restart " + life;
-    try (Stream<Path> files = Files.walk(data)) {
-      List<String> leftovers =
-          files
-              .map(p -> p.getFileName().toString())
-              .filter(
-                  n ->
-                      n.endsWith(DurableFiles.TEMPORARY_SUFFIX)
-                          || n.startsWith(".upload-")
-                          || n.startsWith(".deleted-"))
-              .toList();
-      assertThat(leftovers).as("temporary files " + when).isEmpty();
-    }
+    assertNoTemporaryFiles(when);
     HttpResponse<String> modelList = send(base, "GET", "/api/v1/models?limit=1000", null, null);
     assertThat(modelList.statusCode()).as(when + ": " + modelList.body()).isEqualTo(200);
     JsonNode models = JSON.readTree(modelList.body());
@@ -254,14 +467,41 @@ class CrashSafetyTest {
       String id = job.get("id").asString();
       String before = lastSeen.remove(id);
       String state = job.get("state").asString();
-      if ("running".equals(before) && !state.equals("succeeded")) {
-        assertThat(state).as(id + " " + when).isEqualTo("failed");
-        assertThat(job.get("error").asString()).as(id + " " + when).contains("restart");
+      if ("running".equals(before)) {
+        // A job the kill interrupted carries on from its checkpoint (or from the start), unless
+        // the kills took it down maas.training.max-attempts times in a row without progress.
+        if (state.equals("failed")) {
+          assertThat(job.get("error").asString()).as(id + " " + when).contains("times in a row");
+        } else {
+          assertThat(state).as(id + " " + when).isIn("queued", "running", "succeeded");
+        }
+        assertThat(job.get("attempts").size()).as(id + " " + when).isGreaterThan(1);
         interrupted++;
       }
-      if (job.get("error") != null && job.get("error").asString("").contains("restart")) {
-        assertThat(state).as(id + " " + when).isEqualTo("failed");
+      if (FINISHED.contains(state)) {
+        assertThat(data.resolve("jobs").resolve(id)).as("checkpoints of " + id).doesNotExist();
       }
+    }
+  }
+
+  private void assertNoTemporaryFiles(String when) throws IOException {
+    assertNoTemporaryFiles(when, null);
+  }
+
+  /** No temporary file anywhere in the data folder, except of job {@code busy} (when not null). */
+  private void assertNoTemporaryFiles(String when, String busy) throws IOException {
+    try (Stream<Path> files = Files.walk(data)) {
+      List<String> leftovers =
+          files
+              .filter(p -> busy == null || !p.toString().contains(busy))
+              .map(p -> p.getFileName().toString())
+              .filter(
+                  n ->
+                      n.endsWith(DurableFiles.TEMPORARY_SUFFIX)
+                          || n.startsWith(".upload-")
+                          || n.startsWith(".deleted-"))
+              .toList();
+      assertThat(leftovers).as("temporary files " + when).isEmpty();
     }
   }
 

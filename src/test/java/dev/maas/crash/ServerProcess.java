@@ -25,7 +25,11 @@ final class ServerProcess implements AutoCloseable {
     this.port = port;
   }
 
-  static ServerProcess start(Path data, Path log) throws Exception {
+  /**
+   * Starts a server over {@code data}, appending its output to {@code log}, with {@code options}
+   * (e.g. {@code --maas.training.checkpoint-interval=200ms}) after the usual ones.
+   */
+  static ServerProcess start(Path data, Path log, String... options) throws Exception {
     int port;
     try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
@@ -47,6 +51,7 @@ final class ServerProcess implements AutoCloseable {
             "--maas.storage.path=" + data.toAbsolutePath(),
             "--maas.security.enabled=false",
             "--spring.main.banner-mode=off"));
+    command.addAll(List.of(options));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("OMP_NUM_THREADS", "1");
     builder.redirectErrorStream(true);

@@ -40,6 +40,9 @@ record JobView(
   /** How an attempt ended when the server's process stopped or died while it ran. */
   static final String ENDED_BY_RESTART = "restart";
 
+  /** An attempt the server stopped cleanly (a rolling upgrade, a drain): not a process death. */
+  static final String ENDED_BY_SHUTDOWN = "shutdown";
+
   JobView {
     learningCurve = learningCurve == null ? List.of() : List.copyOf(learningCurve);
     notes = notes == null ? List.of() : List.copyOf(notes);
@@ -52,8 +55,9 @@ record JobView(
    * @param startedAt when the worker started it
    * @param resumedFromEpoch the epoch of the checkpoint it carried on from, or null when it started
    *     from the beginning
-   * @param endedBy {@value #ENDED_BY_RESTART} when the server stopped or died while it ran; null
-   *     while it runs and when it ended the job
+   * @param endedBy {@value #ENDED_BY_SHUTDOWN} when the server was stopped cleanly while it ran,
+   *     {@value #ENDED_BY_RESTART} when the server's process died while it ran; null while it runs
+   *     and when it ended the job
    */
   record Attempt(Instant startedAt, Integer resumedFromEpoch, String endedBy) {
 

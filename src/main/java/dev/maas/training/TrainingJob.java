@@ -178,13 +178,29 @@ final class TrainingJob {
    * it waits to run again.
    */
   synchronized void interrupted() {
-    if (!attempts.isEmpty()) {
+    if (!attempts.isEmpty() && attempts.get(attempts.size() - 1).endedBy() == null) {
       JobView.Attempt last = attempts.remove(attempts.size() - 1);
       attempts.add(
           new JobView.Attempt(last.startedAt(), last.resumedFromEpoch(), JobView.ENDED_BY_RESTART));
     }
     state = JobState.QUEUED;
     version++;
+  }
+
+  /**
+   * The server is stopping cleanly while this job runs: its attempt ends by a shutdown, which does
+   * not count towards {@code maas.training.max-attempts}; the job stays running on disk and carries
+   * on at the next start. False when it is not running.
+   */
+  synchronized boolean shutDown() {
+    if (state != JobState.RUNNING || attempts.isEmpty()) {
+      return false;
+    }
+    JobView.Attempt last = attempts.remove(attempts.size() - 1);
+    attempts.add(
+        new JobView.Attempt(last.startedAt(), last.resumedFromEpoch(), JobView.ENDED_BY_SHUTDOWN));
+    version++;
+    return true;
   }
 
   /**

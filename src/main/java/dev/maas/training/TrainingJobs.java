@@ -305,5 +305,14 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // A clean stop (a rolling upgrade, a node drain) is no crash: it does not count towards
+    // maas.training.max-attempts, as a process that dies while a job runs does.
+    for (TrainingJob job : jobs.values()) {
+      synchronized (job) {
+        if (job.shutDown()) {
+          store.save(job.record()); // save() skips while stopping; this one must land
+        }
+      }
+    }
   }
 }

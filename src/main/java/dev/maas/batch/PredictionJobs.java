@@ -105,7 +105,7 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
       PredictionJob job = new PredictionJob(record);
       jobs.put(job.id(), job);
       if (job.idempotencyKey() != null) {
-        byIdempotencyKey.put(job.idempotencyKey(), job);
+        byIdempotencyKey.put(scoped(job.owner(), job.idempotencyKey()), job);
       }
       if (!job.state().finished()) {
         if (job.state() == PredictionJobState.RUNNING) {
@@ -144,7 +144,7 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
       if (idempotencyKey.isBlank() || idempotencyKey.length() > 200) {
         throw new InvalidException("'Idempotency-Key' must be 1 to 200 characters");
       }
-      PredictionJob earlier = byIdempotencyKey.get(idempotencyKey);
+      PredictionJob earlier = byIdempotencyKey.get(scoped(owner, idempotencyKey));
       if (earlier != null) {
         return earlier;
       }
@@ -156,11 +156,11 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
             id, parsed.plan(), parsed.dataset().rows(), idempotencyKey, owner, Instant.now());
     synchronized (this) {
       if (idempotencyKey != null) {
-        PredictionJob earlier = byIdempotencyKey.get(idempotencyKey);
+        PredictionJob earlier = byIdempotencyKey.get(scoped(owner, idempotencyKey));
         if (earlier != null) {
           return earlier;
         }
-        byIdempotencyKey.put(idempotencyKey, job);
+        byIdempotencyKey.put(scoped(owner, idempotencyKey), job);
       }
       jobs.put(id, job);
       try {
@@ -168,7 +168,7 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
       } catch (RejectedExecutionException e) {
         jobs.remove(id);
         if (idempotencyKey != null) {
-          byIdempotencyKey.remove(idempotencyKey);
+          byIdempotencyKey.remove(scoped(owner, idempotencyKey));
         }
         throw new BusyException(
             "the prediction job queue is full ("
@@ -431,5 +431,10 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
     } catch (UnsupportedOperationException e) {
       return 0;
     }
+  }
+
+  /** As for training jobs, an Idempotency-Key is the sending API key's own. */
+  private static String scoped(String owner, String idempotencyKey) {
+    return (owner == null ? "" : owner) + "\u0000" + idempotencyKey;
   }
 }

@@ -97,7 +97,7 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
       TrainingJob job = new TrainingJob(record);
       jobs.put(job.id(), job);
       if (job.idempotencyKey() != null) {
-        byIdempotencyKey.put(job.idempotencyKey(), job);
+        byIdempotencyKey.put(scoped(job.owner(), job.idempotencyKey()), job);
       }
       if (job.state() == JobState.RUNNING && job.cancelRequested()) {
         job.cancelled(); // cancelled while it ran, before it stopped: never resumed
@@ -153,7 +153,7 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
       if (idempotencyKey.isBlank() || idempotencyKey.length() > 200) {
         throw new InvalidException("'Idempotency-Key' must be 1 to 200 characters");
       }
-      TrainingJob earlier = byIdempotencyKey.get(idempotencyKey);
+      TrainingJob earlier = byIdempotencyKey.get(scoped(owner, idempotencyKey));
       if (earlier != null) {
         return earlier;
       }
@@ -171,7 +171,7 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
     TrainingJob job = new TrainingJob(id, plan, body, idempotencyKey, owner, Instant.now());
     synchronized (this) {
       if (idempotencyKey != null) {
-        TrainingJob earlier = byIdempotencyKey.get(idempotencyKey);
+        TrainingJob earlier = byIdempotencyKey.get(scoped(owner, idempotencyKey));
         if (earlier != null) {
           inline.discard(inlined.created());
           return earlier;
@@ -189,7 +189,7 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
             retryAfter);
       }
       if (idempotencyKey != null) {
-        byIdempotencyKey.put(idempotencyKey, job);
+        byIdempotencyKey.put(scoped(owner, idempotencyKey), job);
       }
       jobs.put(id, job);
       try {
@@ -197,7 +197,7 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
       } catch (RejectedExecutionException e) {
         jobs.remove(id);
         if (idempotencyKey != null) {
-          byIdempotencyKey.remove(idempotencyKey);
+          byIdempotencyKey.remove(scoped(owner, idempotencyKey));
         }
         throw new BusyException(
             "the training queue is full ("
@@ -314,5 +314,13 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * An Idempotency-Key belongs to the API key that sent it: another caller's request with the same
+   * value is another request, and never gets the first caller's job back.
+   */
+  private static String scoped(String owner, String idempotencyKey) {
+    return (owner == null ? "" : owner) + "\u0000" + idempotencyKey;
   }
 }

@@ -103,6 +103,46 @@ class ApiSecurityTest {
   }
 
   @Test
+  void anIdempotencyKeyIsTheSendingApiKeysOwnAndNeverReturnsAnotherCallersJob() throws Exception {
+    HttpResponse<String> upload =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/v1/datasets?name=tiny"))
+                .header("Content-Type", "text/csv")
+                .header("Authorization", "Bearer " + Keys.TRAIN)
+                .POST(BodyPublishers.ofString("x,y\n1,2\n2,4\n3,6\n4,8\n5,10\n"))
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
+    String dataset = upload.body().replaceAll(".*\"id\":\"(ds-[0-9a-f]+)\".*", "$1");
+    String body =
+        "{\"model\": \"tiny\", \"family\": \"linear_regression\", \"dataset\": \""
+            + dataset
+            + "\", \"target\": \"y\", \"testFraction\": 0}";
+    String trainer = submitted(body, Keys.TRAIN, "nightly-1");
+    assertThat(submitted(body, Keys.TRAIN, "nightly-1"))
+        .as("the same key again")
+        .isEqualTo(trainer);
+    assertThat(submitted(body, Keys.ADMIN, "nightly-1"))
+        .as("another API key with the same Idempotency-Key")
+        .isNotEqualTo(trainer);
+  }
+
+  private String submitted(String body, String key, String idempotencyKey) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/training-jobs"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + key)
+                .header("Idempotency-Key", idempotencyKey)
+                .POST(BodyPublishers.ofString(body))
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    return r.body().replaceAll("^\\{\"id\":\"(job-[0-9a-f]+)\".*", "$1");
+  }
+
+  @Test
   void theContractAndSwaggerUiAreOpenButNothingElseOfTheirKind() throws Exception {
     assertThat(call("GET", "/openapi.yaml", null).statusCode()).isEqualTo(200);
     assertThat(call("GET", "/swagger-ui/index.html", null).statusCode()).isEqualTo(200);

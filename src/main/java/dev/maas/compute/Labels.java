@@ -17,6 +17,15 @@ public final class Labels {
   private Labels() {}
 
   /** The distinct labels of {@code values}, in label order. */
+  /**
+   * A number as a text value, for class labels and categorical levels read from a number column:
+   * integral values below 10^15 without a fraction ({@code 3}, not {@code 3.0}), others as {@link
+   * Double#toString(double)} writes them.
+   */
+  public static String text(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+  }
+
   public static List<String> distinct(String[] values) {
     TreeSet<String> set = new TreeSet<>(order(values));
     for (String v : values) {

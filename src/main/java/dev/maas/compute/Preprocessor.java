@@ -404,10 +404,7 @@ public final class Preprocessor {
     }
     if (v instanceof Number n) {
       double d = n.doubleValue();
-      if (Double.isNaN(d)) {
-        return null;
-      }
-      return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+      return Double.isNaN(d) ? null : Labels.text(d);
     }
     return v.toString();
   }

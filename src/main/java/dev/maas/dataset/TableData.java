@@ -1,5 +1,6 @@
 package dev.maas.dataset;
 
+import dev.maas.compute.Labels;
 import dev.maas.dataset.Dataset.Column;
 import dev.maas.dataset.Dataset.ColumnType;
 import dev.maas.errors.InvalidException;
@@ -75,12 +76,7 @@ public final class TableData {
     double[] n = column(name);
     String[] text = new String[n.length];
     for (int i = 0; i < n.length; i++) {
-      text[i] =
-          Double.isNaN(n[i])
-              ? null
-              : n[i] == Math.rint(n[i]) && Math.abs(n[i]) < 1e15
-                  ? Long.toString((long) n[i])
-                  : Double.toString(n[i]);
+      text[i] = Double.isNaN(n[i]) ? null : Labels.text(n[i]);
     }
     return text;
   }

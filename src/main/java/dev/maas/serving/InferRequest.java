@@ -173,7 +173,8 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
     return new Rows(data.values(), batch, layout.rowLength());
   }
 
-  private static long[] shape(JsonParser p, JsonToken t, String path) {
+  /** A tensor's shape: an array of sizes from 0, at most 16 of them. */
+  static long[] shape(JsonParser p, JsonToken t, String path) {
     if (t != JsonToken.START_ARRAY) {
       throw new InvalidException(path + " must be an array of sizes, was " + kind(t));
     }

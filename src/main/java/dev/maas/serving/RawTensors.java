@@ -174,7 +174,7 @@ final class RawTensors {
       switch (field) {
         case "name" -> name = string(p, value, path + ".name");
         case "datatype" -> datatype = string(p, value, path + ".datatype");
-        case "shape" -> shape = shape(p, value, path + ".shape");
+        case "shape" -> shape = InferRequest.shape(p, value, path + ".shape");
         case "data" -> data = values(p, value, path + ".data", limit);
         case "parameters" -> {
           if (value != JsonToken.START_OBJECT) {
@@ -212,26 +212,6 @@ final class RawTensors {
       }
     }
     return new Tensor(name, datatype, shape, data);
-  }
-
-  private static long[] shape(JsonParser p, JsonToken t, String path) {
-    if (t != JsonToken.START_ARRAY) {
-      throw new InvalidException(path + " must be an array of sizes, was " + kind(t));
-    }
-    List<Long> dims = new ArrayList<>();
-    JsonToken d;
-    while ((d = next(p)) != JsonToken.END_ARRAY) {
-      if (d != JsonToken.VALUE_NUMBER_INT || dims.size() >= 4) {
-        throw new InvalidException(
-            path + "[" + dims.size() + "] must be a size (a whole number), was " + kind(d));
-      }
-      long value = p.getValueAsLong(-1);
-      if (value < 0 || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-        throw new InvalidException(path + "[" + dims.size() + "] must be a size from 0");
-      }
-      dims.add(value);
-    }
-    return dims.stream().mapToLong(Long::longValue).toArray();
   }
 
   /** A flat or nested array of numbers, strings and nulls, row-major. */

@@ -386,17 +386,14 @@ final class JobRunner {
               + " training rows with a target; at least 2 are needed");
     }
     if (plan.preprocessing() == null) {
+      // One row-major copy of the features per dataset: a split reads both parts from it.
+      double[] features = data.features(plan.features());
+      double[] testFeatures = testData == data ? features : testData.features(plan.features());
       return new Prepared(
-          examples(plan, data, train, labels, plan.inputShape(), data.features(plan.features())),
+          examples(plan, data, train, labels, plan.inputShape(), features),
           test == null
               ? null
-              : examples(
-                  plan,
-                  testData,
-                  test,
-                  labels,
-                  plan.inputShape(),
-                  testData.features(plan.features())),
+              : examples(plan, testData, test, labels, plan.inputShape(), testFeatures),
           null,
           notes);
     }

@@ -512,26 +512,22 @@ class CrashSafetyTest {
    * provenance block, which names the training job and so differs between two jobs.
    */
   private String modelDigest(String base, String key) throws Exception {
-    String[] nameVersion = key.split("/");
-    HttpResponse<byte[]> file =
-        http.send(
-            request(
-                    base,
-                    "/api/v1/models/"
-                        + nameVersion[0]
-                        + "/versions/"
-                        + nameVersion[1]
-                        + "/artifact")
-                .build(),
-            BodyHandlers.ofByteArray());
-    assertThat(file.statusCode()).as(key).isEqualTo(200);
-    try (TrainedModel model = ModelCodec.read(file.body())) {
+    try (TrainedModel model = ModelCodec.read(artifact(base, key, ""))) {
       return DurableFiles.sha256(ModelCodec.toBytes(model));
     }
   }
 
   /** The artifact is served with its SHA-256 and reads as a model. */
   private void loads(String base, String key, String sha256, String when) throws Exception {
+    byte[] file = artifact(base, key, " " + when);
+    assertThat(DurableFiles.sha256(file)).as(key + " " + when).isEqualTo(sha256);
+    try (TrainedModel model = ModelCodec.read(file)) {
+      assertThat(model).isNotNull();
+    }
+  }
+
+  /** The model file of {@code key} ("name/version"), which must be served (200). */
+  private byte[] artifact(String base, String key, String when) throws Exception {
     String[] nameVersion = key.split("/");
     HttpResponse<byte[]> file =
         http.send(
@@ -544,11 +540,8 @@ class CrashSafetyTest {
                         + "/artifact")
                 .build(),
             BodyHandlers.ofByteArray());
-    assertThat(file.statusCode()).as(key + " " + when).isEqualTo(200);
-    assertThat(DurableFiles.sha256(file.body())).as(key + " " + when).isEqualTo(sha256);
-    try (TrainedModel model = ModelCodec.read(file.body())) {
-      assertThat(model).isNotNull();
-    }
+    assertThat(file.statusCode()).as(key + when).isEqualTo(200);
+    return file.body();
   }
 
   private HttpRequest.Builder request(String base, String path) {

@@ -4,26 +4,92 @@ import static dev.maas.deploy.HelmChart.at;
 import static dev.maas.deploy.HelmChart.named;
 import static dev.maas.deploy.HelmChart.only;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.LintResult;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The Helm chart, linted and rendered by real Helm for its defaults and each optional switch. */
 class HelmChartTest {
-  private static final Map<String, Map<String, Object>> SWITCHES =
+  /** The shared-store mode: an external PostgreSQL and an S3-compatible store with access keys. */
+  static final Map<String, Object> SHARED =
       Map.of(
-          "defaults", Map.of(),
-          "serviceMonitor", Map.of("metrics.serviceMonitor.enabled", true),
-          "prometheusRule", Map.of("metrics.prometheusRule.enabled", true),
-          "grafanaDashboard", Map.of("metrics.grafanaDashboard.enabled", true));
+          "database.host", "postgres.db.svc",
+          "database.existingSecret", "maas-postgres",
+          "objectStore.endpoint", "http://minio.storage.svc:9000",
+          "objectStore.bucket", "maas-models",
+          "objectStore.region", "eu-west-1",
+          "objectStore.pathStyleAccess", true,
+          "objectStore.existingSecret", "maas-s3");
+
+  /** The shared-store mode on AWS: S3's own endpoint, credentials from IRSA. */
+  static final Map<String, Object> SHARED_IRSA =
+      Map.of(
+          "database.host",
+          "maas.cluster-abc.eu-west-1.rds.amazonaws.com",
+          "database.existingSecret",
+          "maas-postgres",
+          "database.parameters",
+          "sslmode=require",
+          "objectStore.bucket",
+          "maas-models",
+          "serviceAccount.annotations",
+          Map.of("eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:role/maas"));
+
+  /** Every configuration the chart is linted, rendered and schema-checked in. */
+  static final Map<String, Map<String, Object>> SWITCHES =
+      Map.ofEntries(
+          Map.entry("defaults", Map.of()),
+          Map.entry("serviceMonitor", Map.of("metrics.serviceMonitor.enabled", true)),
+          Map.entry("prometheusRule", Map.of("metrics.prometheusRule.enabled", true)),
+          Map.entry("grafanaDashboard", Map.of("metrics.grafanaDashboard.enabled", true)),
+          Map.entry("pdbMinAvailable", Map.of("podDisruptionBudget.minAvailable", 1)),
+          Map.entry("noPdb", Map.of("podDisruptionBudget.enabled", false)),
+          Map.entry("noPersistence", Map.of("persistence.enabled", false)),
+          Map.entry(
+              "existingClaimAndSecret",
+              Map.of(
+                  "persistence.existingClaim", "maas-data",
+                  "security.existingSecret", "maas-keys",
+                  "serviceAccount.create", false)),
+          Map.entry(
+              "keysAndScheduling",
+              Map.of(
+                  "security.keys", List.of(Map.of("sha256", "ab12", "roles", List.of("predict"))),
+                  "javaOpts", "-XX:MaxRAMPercentage=50",
+                  "imagePullSecrets", List.of(Map.of("name", "registry")),
+                  "nodeSelector", Map.of("kubernetes.io/arch", "amd64"),
+                  "tolerations",
+                      List.of(Map.of("key", "ml", "operator", "Exists", "effect", "NoSchedule")),
+                  "podAnnotations", Map.of("example.com/team", "ml"))),
+          Map.entry("shared", SHARED),
+          Map.entry("sharedIrsa", SHARED_IRSA),
+          Map.entry("sharedAutoscaling", with(SHARED, "autoscaling.enabled", true)),
+          Map.entry(
+              "sharedWithEverything",
+              with(
+                  with(
+                      with(with(SHARED, "autoscaling.enabled", true), "replicaCount", 3),
+                      "metrics.serviceMonitor.enabled",
+                      true),
+                  "metrics.prometheusRule.enabled",
+                  true)));
+
+  static Map<String, Object> with(Map<String, Object> values, String key, Object value) {
+    Map<String, Object> more = new java.util.HashMap<>(values);
+    more.put(key, value);
+    return Map.copyOf(more);
+  }
 
   private static List<Map<String, Object>> defaults() {
     return HelmChart.render(Map.of());
@@ -37,11 +103,29 @@ class HelmChartTest {
     return at(deployment(), "spec", "template", "spec", "containers", 0);
   }
 
+  static Stream<String> configurations() {
+    return SWITCHES.keySet().stream().sorted();
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"defaults", "serviceMonitor", "prometheusRule", "grafanaDashboard"})
+  @MethodSource("configurations")
   void helmLintPassesStrictly(String configuration) {
     LintResult lint = HelmChart.lint(configuration, SWITCHES.get(configuration));
     assertThat(lint.isFailed()).as("%s", lint.getMessages()).isFalse();
+  }
+
+  /**
+   * Every object of every configuration is what a current Kubernetes API server, with
+   * prometheus-operator's CRDs, accepts: no unknown field, no value of the wrong type, no missing
+   * required field, no API version it does not serve (KubernetesSchemasTest shows each check
+   * failing on a broken object).
+   */
+  @ParameterizedTest
+  @MethodSource("configurations")
+  void everyRenderedObjectIsValidAgainstTheKubernetesSchemas(String configuration) {
+    List<Map<String, Object>> objects = HelmChart.render(SWITCHES.get(configuration));
+    assertThat(objects).isNotEmpty();
+    assertThat(KubernetesSchemas.problems(objects)).isEmpty();
   }
 
   @Test
@@ -217,10 +301,212 @@ class HelmChartTest {
             json.readTree(Files.readString(HelmChart.CHART.resolve("files/maas-dashboard.json"))));
   }
 
+  // ---- the shared-store mode: several replicas --------------------------------------------
+
+  private static Map<String, Object> podSpec(List<Map<String, Object>> objects) {
+    return at(only(objects, "Deployment"), "spec", "template", "spec");
+  }
+
+  private static Map<String, Object> application(List<Map<String, Object>> objects) {
+    return new Yaml().load((String) at(only(objects, "ConfigMap"), "data", "application.yaml"));
+  }
+
+  @Test
+  void theDefaultsHaveNoneOfTheSharedModesSettings() {
+    List<Map<String, Object>> objects = defaults();
+    assertThat(podSpec(objects)).doesNotContainKey("terminationGracePeriodSeconds");
+    assertThat(container()).doesNotContainKey("lifecycle");
+    assertThat((List<Map<String, Object>>) container().get("env"))
+        .extracting(e -> e.get("name"))
+        .doesNotContain("SPRING_DATASOURCE_USERNAME", "AWS_ACCESS_KEY_ID");
+    assertThat(application(objects)).doesNotContainKeys("server", "spring");
+    assertThat((Map<String, Object>) application(objects).get("maas")).doesNotContainKey("store");
+  }
+
+  @Test
+  void theSharedStoreRunsReplicaCountReplicasRolledOneByOneWithNoneUnavailable() {
+    Map<String, Object> deployment = only(HelmChart.render(SHARED), "Deployment");
+    assertThat((Integer) at(deployment, "spec", "replicas")).isEqualTo(2);
+    assertThat((String) at(deployment, "spec", "strategy", "type")).isEqualTo("RollingUpdate");
+    assertThat((Integer) at(deployment, "spec", "strategy", "rollingUpdate", "maxUnavailable"))
+        .isZero();
+    assertThat((Integer) at(deployment, "spec", "strategy", "rollingUpdate", "maxSurge"))
+        .isEqualTo(1);
+    assertThat(
+            (Integer)
+                at(
+                    only(HelmChart.render(with(SHARED, "replicaCount", 5)), "Deployment"),
+                    "spec",
+                    "replicas"))
+        .isEqualTo(5);
+  }
+
+  @Test
+  void theSharedStoreHasNoClaimAndAScratchDataDirectory() {
+    List<Map<String, Object>> objects = HelmChart.render(SHARED);
+    assertThat(HelmChart.all(objects, "PersistentVolumeClaim")).isEmpty();
+    assertThat((Object) at(named(podSpec(objects).get("volumes"), "data"), "emptyDir")).isNotNull();
+    assertThat(named(podSpec(objects).get("volumes"), "data"))
+        .doesNotContainKey("persistentVolumeClaim");
+  }
+
+  @Test
+  void theSharedStoreKeepsADisruptionBudgetAndReadinessOnTheReadinessGroup() {
+    List<Map<String, Object>> objects = HelmChart.render(SHARED);
+    Map<String, Object> pdb = only(objects, "PodDisruptionBudget");
+    assertThat((Integer) at(pdb, "spec", "maxUnavailable")).isEqualTo(1);
+    assertThat((Map<String, Object>) at(pdb, "spec", "selector", "matchLabels"))
+        .isEqualTo(at(only(objects, "Deployment"), "spec", "selector", "matchLabels"));
+    Map<String, Object> c = at(podSpec(objects), "containers", 0);
+    assertThat((String) at(c, "readinessProbe", "httpGet", "path"))
+        .isEqualTo("/actuator/health/readiness");
+  }
+
+  @Test
+  void theServerIsConfiguredForTheSharedStoreUnderThePropertiesItReads() {
+    List<Map<String, Object>> objects = HelmChart.render(SHARED);
+    Map<String, Object> app = application(objects);
+    assertThat((String) at(app, "maas", "store", "type")).isEqualTo("shared");
+    assertThat((Map<String, Object>) at(app, "maas", "store", "s3"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "endpoint", "http://minio.storage.svc:9000",
+                "bucket", "maas-models",
+                "region", "eu-west-1",
+                "path-style-access", true));
+    assertThat((String) at(app, "spring", "datasource", "url"))
+        .isEqualTo("jdbc:postgresql://postgres.db.svc:5432/maas");
+    assertThat((Object) at(app, "maas", "cost", "currency")).isEqualTo("USD");
+
+    Map<String, Object> c = at(podSpec(objects), "containers", 0);
+    assertThat(
+            (Map<String, Object>)
+                at(named(c.get("env"), "SPRING_DATASOURCE_USERNAME"), "valueFrom"))
+        .isEqualTo(Map.of("secretKeyRef", Map.of("name", "maas-postgres", "key", "username")));
+    assertThat(
+            (Map<String, Object>)
+                at(named(c.get("env"), "SPRING_DATASOURCE_PASSWORD"), "valueFrom"))
+        .isEqualTo(Map.of("secretKeyRef", Map.of("name", "maas-postgres", "key", "password")));
+    assertThat((Map<String, Object>) at(named(c.get("env"), "AWS_ACCESS_KEY_ID"), "valueFrom"))
+        .isEqualTo(Map.of("secretKeyRef", Map.of("name", "maas-s3", "key", "AWS_ACCESS_KEY_ID")));
+    assertThat((Map<String, Object>) at(named(c.get("env"), "AWS_SECRET_ACCESS_KEY"), "valueFrom"))
+        .isEqualTo(
+            Map.of("secretKeyRef", Map.of("name", "maas-s3", "key", "AWS_SECRET_ACCESS_KEY")));
+  }
+
+  @Test
+  void onAwsTheCredentialsComeFromTheServiceAccountAndS3sOwnEndpoint() {
+    List<Map<String, Object>> objects = HelmChart.render(SHARED_IRSA);
+    Map<String, Object> app = application(objects);
+    assertThat((Map<String, Object>) at(app, "maas", "store", "s3"))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("bucket", "maas-models", "path-style-access", false));
+    assertThat((String) at(app, "spring", "datasource", "url"))
+        .isEqualTo(
+            "jdbc:postgresql://maas.cluster-abc.eu-west-1.rds.amazonaws.com:5432/maas"
+                + "?sslmode=require");
+    Map<String, Object> c = at(podSpec(objects), "containers", 0);
+    assertThat((List<Map<String, Object>>) c.get("env"))
+        .extracting(e -> e.get("name"))
+        .contains("SPRING_DATASOURCE_PASSWORD")
+        .doesNotContain("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+    assertThat((Map<String, Object>) at(only(objects, "ServiceAccount"), "metadata", "annotations"))
+        .containsEntry("eks.amazonaws.com/role-arn", "arn:aws:iam::111122223333:role/maas");
+    assertThat((String) podSpec(objects).get("serviceAccountName"))
+        .isEqualTo(at(only(objects, "ServiceAccount"), "metadata", "name"));
+  }
+
+  @Test
+  void aStoppingPodKeepsServingUntilTheEndpointsDropItThenShutsDownGracefully() {
+    List<Map<String, Object>> objects = HelmChart.render(SHARED);
+    Map<String, Object> app = application(objects);
+    assertThat((String) at(app, "server", "shutdown")).isEqualTo("graceful");
+    assertThat((String) at(app, "spring", "lifecycle", "timeout-per-shutdown-phase"))
+        .isEqualTo("30s");
+    Map<String, Object> c = at(podSpec(objects), "containers", 0);
+    int preStop = at(c, "lifecycle", "preStop", "sleep", "seconds");
+    int grace = (Integer) podSpec(objects).get("terminationGracePeriodSeconds");
+    // Readiness fails within failureThreshold x periodSeconds of a problem, but endpoint removal
+    // of a terminating pod is immediate at the API; proxies need a few seconds more.
+    assertThat(preStop).isGreaterThanOrEqualTo(5);
+    assertThat(grace).isGreaterThan(preStop + 30);
+  }
+
+  @Test
+  void theAutoscalerScalesTheDeploymentOnCpuAndOwnsItsReplicaCount() {
+    List<Map<String, Object>> objects = HelmChart.render(with(SHARED, "autoscaling.enabled", true));
+    Map<String, Object> hpa = only(objects, "HorizontalPodAutoscaler");
+    Map<String, Object> deployment = only(objects, "Deployment");
+    assertThat((String) hpa.get("apiVersion")).isEqualTo("autoscaling/v2");
+    assertThat((Map<String, Object>) at(hpa, "spec", "scaleTargetRef"))
+        .isEqualTo(
+            Map.of(
+                "apiVersion", "apps/v1",
+                "kind", "Deployment",
+                "name", at(deployment, "metadata", "name")));
+    assertThat((Integer) at(hpa, "spec", "minReplicas")).isEqualTo(2);
+    assertThat((Integer) at(hpa, "spec", "maxReplicas")).isEqualTo(6);
+    assertThat((Map<String, Object>) at(hpa, "spec", "metrics", 0))
+        .isEqualTo(
+            Map.of(
+                "type",
+                "Resource",
+                "resource",
+                Map.of(
+                    "name",
+                    "cpu",
+                    "target",
+                    Map.of("type", "Utilization", "averageUtilization", 70))));
+    assertThat((Map<String, Object>) deployment.get("spec")).doesNotContainKey("replicas");
+    assertThat(HelmChart.all(HelmChart.render(SHARED), "HorizontalPodAutoscaler")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("halfConfigurations")
+  void aHalfSetConfigurationFailsTheRenderNamingWhatIsMissing(
+      Map<String, Object> values, String message) {
+    assertThatThrownBy(() -> HelmChart.render(values)).hasMessageContaining(message);
+  }
+
+  static Stream<Arguments> halfConfigurations() {
+    return Stream.of(
+        Arguments.of(
+            Map.of("database.host", "pg", "database.existingSecret", "pg"),
+            "database is set but objectStore is not"),
+        Arguments.of(
+            Map.of("objectStore.bucket", "maas"), "objectStore is set but database is not"),
+        Arguments.of(
+            Map.of("objectStore.endpoint", "http://minio:9000"),
+            "objectStore is set but database is not"),
+        Arguments.of(
+            Map.of("database.host", "pg", "objectStore.bucket", "maas"),
+            "database.existingSecret is empty"),
+        Arguments.of(
+            Map.of("database.existingSecret", "pg", "objectStore.bucket", "maas"),
+            "database.host is empty"),
+        Arguments.of(
+            Map.of(
+                "database.host", "pg",
+                "database.existingSecret", "pg",
+                "objectStore.existingSecret", "s3"),
+            "objectStore.bucket is empty"),
+        Arguments.of(
+            Map.of("autoscaling.enabled", true), "autoscaling.enabled needs the shared store"),
+        Arguments.of(
+            with(with(SHARED, "autoscaling.enabled", true), "autoscaling.minReplicas", 8),
+            "autoscaling.minReplicas (8) is more than autoscaling.maxReplicas (6)"),
+        Arguments.of(
+            with(SHARED, "gracefulShutdown.terminationGracePeriodSeconds", 30),
+            "gracefulShutdown.terminationGracePeriodSeconds (30) must be more than"));
+  }
+
   private static Map<String, Object> allSwitches() {
-    return Map.of(
-        "metrics.serviceMonitor.enabled", true,
-        "metrics.prometheusRule.enabled", true,
-        "metrics.grafanaDashboard.enabled", true);
+    return with(
+        with(
+            with(with(SHARED, "autoscaling.enabled", true), "metrics.serviceMonitor.enabled", true),
+            "metrics.prometheusRule.enabled",
+            true),
+        "metrics.grafanaDashboard.enabled",
+        true);
   }
 }

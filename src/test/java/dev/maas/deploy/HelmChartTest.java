@@ -71,7 +71,13 @@ class HelmChartTest {
                   "nodeSelector", Map.of("kubernetes.io/arch", "amd64"),
                   "tolerations",
                       List.of(Map.of("key", "ml", "operator", "Exists", "effect", "NoSchedule")),
-                  "podAnnotations", Map.of("example.com/team", "ml"))),
+                  "podAnnotations", Map.of("example.com/team", "ml"),
+                  "topologySpreadConstraints",
+                      List.of(
+                          Map.of(
+                              "maxSkew", 1,
+                              "topologyKey", "topology.kubernetes.io/zone",
+                              "whenUnsatisfiable", "DoNotSchedule")))),
           Map.entry("shared", SHARED),
           Map.entry("sharedIrsa", SHARED_IRSA),
           Map.entry("sharedAutoscaling", with(SHARED, "autoscaling.enabled", true)),
@@ -430,6 +436,27 @@ class HelmChartTest {
     // of a terminating pod is immediate at the API; proxies need a few seconds more.
     assertThat(preStop).isGreaterThanOrEqualTo(5);
     assertThat(grace).isGreaterThan(preStop + 30);
+  }
+
+  @Test
+  void theReplicasSpreadOverNodesUnlessTheValuesSayOtherwise() {
+    Map<String, Object> spread =
+        at(podSpec(HelmChart.render(SHARED)), "topologySpreadConstraints", 0);
+    assertThat(spread)
+        .containsEntry("topologyKey", "kubernetes.io/hostname")
+        .containsEntry("whenUnsatisfiable", "ScheduleAnyway");
+    assertThat((Map<String, Object>) at(spread, "labelSelector", "matchLabels"))
+        .isEqualTo(
+            at(only(HelmChart.render(SHARED), "Deployment"), "spec", "selector", "matchLabels"));
+    assertThat(podSpec(defaults())).doesNotContainKey("topologySpreadConstraints");
+    assertThat(
+            (String)
+                at(
+                    podSpec(HelmChart.render(SWITCHES.get("keysAndScheduling"))),
+                    "topologySpreadConstraints",
+                    0,
+                    "topologyKey"))
+        .isEqualTo("topology.kubernetes.io/zone");
   }
 
   @Test

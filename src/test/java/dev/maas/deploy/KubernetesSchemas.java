@@ -22,6 +22,7 @@ import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import io.kubernetes.client.openapi.JSON;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
@@ -31,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -40,19 +42,24 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Kubernetes' own kinds: the official Java client's models ({@code
- *       io.kubernetes:client-java-api}, generated from the API server's OpenAPI). Its generated
- *       {@code validateJsonElement} rejects unknown fields and missing required ones; the Gson used
- *       here is the client's own with its strings, numbers and booleans made strict (Gson would
- *       otherwise read {@code "8080"} as an integer and {@code 1} as a string, where the API server
- *       rejects both). An API version is served when the client has its API class with a {@code
- *       create} call for the kind, and is GA: alpha versions are off unless a feature gate turns
- *       them on, and beta ones have been off by default since Kubernetes 1.24 (KEP-3136) or are
- *       removed (policy/v1beta1, autoscaling/v2beta2).
+ *       io.kubernetes:client-java-api}, generated from the API server's OpenAPI). The object is
+ *       first walked along the models' fields, which names the path of any problem: a field the
+ *       model does not have, a field in the model's generated {@code openapiRequiredFields} that is
+ *       missing, a JSON type its Java type cannot take (a quoted port, a numeric label value, a map
+ *       for a list). Then it is read by the client's own Gson with strings, numbers and booleans
+ *       made strict (plain Gson would read {@code "8080"} as an integer and {@code 1} as a string,
+ *       where the API server rejects both), through the models' generated {@code
+ *       validateJsonElement}, which checks unknown and required fields again, and their adapters
+ *       (quantities' syntax, for one). An API version is served when the client has its API class
+ *       with a {@code create} call for the kind (so removed versions such as policy/v1beta1 and
+ *       autoscaling/v2beta2 fail), and is GA: alpha versions are off unless a feature gate turns
+ *       them on, and beta ones have been off by default since Kubernetes 1.24 (KEP-3136).
  *   <li>prometheus-operator's ServiceMonitor and PrometheusRule ({@code monitoring.coreos.com}):
  *       fabric8's models of its CRDs ({@code io.fabric8:openshift-model-monitoring}), read by a
  *       Jackson that fails on unknown fields (the models' catch-all for them is switched off) and
- *       on scalars of the wrong type. Those models do not record which fields the CRDs require, so
- *       {@link #CRD_REQUIRED} lists them, from the CRDs' {@code required} lists.
+ *       on scalars of the wrong type. Those models do not record which fields the CRDs require or
+ *       the pattern of their durations, so {@link #CRD_REQUIRED} and {@link #CRD_DURATIONS} list
+ *       them, from the CRDs.
  * </ul>
  */
 final class KubernetesSchemas {
@@ -353,9 +360,19 @@ final class KubernetesSchemas {
     return s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1);
   }
 
-  private static String clientVersion() {
-    String v = JSON.class.getPackage().getImplementationVersion();
-    return "client-java-api" + (v == null ? "" : " " + v);
+  /** "client-java-api 27.0.0": the Maven version of the models, from the jar's pom.properties. */
+  static String clientVersion() {
+    Properties pom = new Properties();
+    try (InputStream in =
+        JSON.class.getResourceAsStream(
+            "/META-INF/maven/io.kubernetes/client-java-api/pom.properties")) {
+      if (in != null) {
+        pom.load(in);
+      }
+    } catch (IOException e) {
+      // the name alone then
+    }
+    return ("client-java-api " + pom.getProperty("version", "")).strip();
   }
 
   /** Gson's reading of a scalar, but only from a JSON token of its own type. */

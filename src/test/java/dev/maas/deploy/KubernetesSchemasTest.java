@@ -124,7 +124,9 @@ class KubernetesSchemasTest {
   void anApiVersionACurrentKubernetesDoesNotServeIsRejected() {
     Map<String, Object> pdb = rendered("PodDisruptionBudget");
     pdb.put("apiVersion", "policy/v1beta1");
-    assertRejected(pdb, "policy/v1beta1", "not served");
+    assertRejected(
+        pdb, "policy/v1beta1", "not served", KubernetesSchemas.clientVersion() + " has no such");
+    assertThat(KubernetesSchemas.clientVersion()).matches("client-java-api \\d+\\.\\d+\\.\\d+");
 
     Map<String, Object> hpa =
         Map.of(
@@ -141,6 +143,18 @@ class KubernetesSchemasTest {
     Map<String, Object> deployment = rendered("Deployment");
     deployment.put("apiVersion", "extensions/v1beta1");
     assertRejected(deployment, "extensions/v1beta1", "not served");
+
+    Map<String, Object> ingress =
+        Map.of(
+            "apiVersion",
+            "networking.k8s.io/v1beta1",
+            "kind",
+            "Ingress",
+            "metadata",
+            Map.of("name", "maas"),
+            "spec",
+            Map.of());
+    assertRejected(ingress, "networking.k8s.io/v1beta1 is a pre-release version");
 
     Map<String, Object> typo = rendered("Deployment");
     typo.put("kind", "Deploymnet");

@@ -169,6 +169,7 @@ final class KubernetesSchemas {
       throw new Invalid(name + ": metadata.name is missing", null);
     }
     try {
+      checkNamesAndLabels(object, "$");
       if (apiVersion.startsWith(MONITORING_GROUP + "/")) {
         validateMonitoring(apiVersion, kind, object);
       } else {
@@ -532,6 +533,71 @@ final class KubernetesSchemas {
       }
     }
     return found;
+  }
+
+  // ---- names and labels, as the API server's validation (not the schema) checks them ----------
+
+  /** A DNS-1123 subdomain: an object's name. */
+  private static final String SUBDOMAIN =
+      "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+
+  /** A label's or a label key's name part. */
+  private static final String LABEL_NAME = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+
+  /**
+   * Every object's metadata (the object's and its pod template's) has a valid name and labels, and
+   * every matchLabels holds valid labels (keys: an optional DNS subdomain prefix and a name of at
+   * most 63 characters; values: at most 63, empty or a name).
+   */
+  private static void checkNamesAndLabels(Object node, String path) {
+    if (node instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        checkNamesAndLabels(list.get(i), path + "[" + i + "]");
+      }
+      return;
+    }
+    if (!(node instanceof Map<?, ?> map)) {
+      return;
+    }
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      String at = path + "." + e.getKey();
+      if (e.getKey().equals("metadata") && e.getValue() instanceof Map<?, ?> meta) {
+        if (meta.get("name") instanceof String name
+            && (name.length() > 253 || !name.matches(SUBDOMAIN))) {
+          throw new Invalid(
+              at + ".name \"" + name + "\" is not a DNS-1123 subdomain (lower case, digits, -, .)",
+              null);
+        }
+        checkLabels(meta.get("labels"), at + ".labels");
+      } else if (e.getKey().equals("matchLabels")) {
+        checkLabels(e.getValue(), at);
+      }
+      if (!e.getKey().equals("metadata")) {
+        checkNamesAndLabels(e.getValue(), at);
+      }
+    }
+  }
+
+  private static void checkLabels(Object labels, String path) {
+    if (!(labels instanceof Map<?, ?> map)) {
+      return; // absent, or a wrong type the schema reports
+    }
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      String key = String.valueOf(e.getKey());
+      int slash = key.lastIndexOf('/');
+      String prefix = slash < 0 ? null : key.substring(0, slash);
+      String name = key.substring(slash + 1);
+      if ((prefix != null && (prefix.length() > 253 || !prefix.matches(SUBDOMAIN)))
+          || name.length() > 63
+          || !name.matches(LABEL_NAME)) {
+        throw new Invalid(path + ": \"" + key + "\" is not a valid label key", null);
+      }
+      if (e.getValue() instanceof String value
+          && (value.length() > 63 || !(value.isEmpty() || value.matches(LABEL_NAME)))) {
+        throw new Invalid(
+            path + "." + key + ": \"" + value + "\" is not a valid label value", null);
+      }
+    }
   }
 
   // ---- messages ----------------------------------------------------------------------------

@@ -207,6 +207,31 @@ class KubernetesSchemasTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void namesAndLabelsAreCheckedAsTheApiServerDoes() {
+    Map<String, Object> name = rendered("Service");
+    ((Map<String, Object>) name.get("metadata")).put("name", "Maas_Test");
+    assertRejected(name, "$.metadata.name \"Maas_Test\" is not a DNS-1123 subdomain");
+
+    Map<String, Object> value = rendered("Deployment");
+    ((Map<String, Object>) at(value, "spec", "template", "metadata", "labels"))
+        .put("app.kubernetes.io/version", "0.1.0+build 7");
+    assertRejected(
+        value,
+        "$.spec.template.metadata.labels.app.kubernetes.io/version",
+        "is not a valid label value");
+
+    Map<String, Object> key = rendered("PodDisruptionBudget");
+    ((Map<String, Object>) at(key, "spec", "selector", "matchLabels")).put("-bad", "x");
+    assertRejected(key, "$.spec.selector.matchLabels", "\"-bad\" is not a valid label key");
+
+    Map<String, Object> ruleLabels = rendered("PrometheusRule");
+    ((Map<String, Object>) at(ruleLabels, "spec", "groups", 0, "rules", 0))
+        .put("labels", Map.of("summary", "Prometheus label values are free text"));
+    assertThatCode(() -> KubernetesSchemas.validate(ruleLabels)).doesNotThrowAnyException();
+  }
+
+  @Test
   void theModelsMatchTheirKinds() {
     assertThat(KubernetesSchemas.kubernetesModel("apps/v1", "Deployment").getSimpleName())
         .isEqualTo("V1Deployment");

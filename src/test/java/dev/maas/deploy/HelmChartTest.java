@@ -8,10 +8,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.LintResult;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -398,6 +402,50 @@ class HelmChartTest {
     assertThat((Map<String, Object>) at(named(c.get("env"), "AWS_SECRET_ACCESS_KEY"), "valueFrom"))
         .isEqualTo(
             Map.of("secretKeyRef", Map.of("name", "maas-s3", "key", "AWS_SECRET_ACCESS_KEY")));
+  }
+
+  /**
+   * Every maas.* property the chart writes into the application configuration, in its fullest
+   * configuration, is one the server declares (its generated configuration metadata), so a renamed
+   * property cannot leave the chart setting one nobody reads. The shared store's maas.store.*
+   * properties are checked once the server declares any of them (issue 17's server side).
+   */
+  @Test
+  void everyMaasPropertyTheChartSetsIsOneTheServerDeclares() throws Exception {
+    Set<String> declared = new TreeSet<>();
+    Path metadata = Path.of("target", "classes", "META-INF", "spring-configuration-metadata.json");
+    for (var p : JsonMapper.builder().build().readTree(metadata.toFile()).get("properties")) {
+      declared.add(p.get("name").asString());
+    }
+    List<Map<String, Object>> objects =
+        HelmChart.render(with(SWITCHES.get("sharedWithEverything"), "security.keys", List.of()));
+    Set<String> set = new TreeSet<>();
+    flatten(application(objects), "", set);
+    set.add("maas.storage.path"); // MAAS_STORAGE_PATH, the one maas.* property given as a variable
+    Set<String> maas = new TreeSet<>();
+    set.stream().filter(k -> k.startsWith("maas.")).forEach(maas::add);
+    assertThat(maas).contains("maas.store.type", "maas.store.s3.bucket", "maas.cost.currency");
+
+    boolean storeDeclared = declared.stream().anyMatch(k -> k.startsWith("maas.store."));
+    Set<String> checked = new TreeSet<>(maas);
+    if (!storeDeclared) {
+      checked.removeIf(k -> k.startsWith("maas.store."));
+    }
+    assertThat(declared).as("the server's configuration metadata").containsAll(checked);
+    Assumptions.assumeTrue(
+        storeDeclared,
+        "the server declares no maas.store.* property yet (issue 17's shared store): the chart's "
+            + maas.stream().filter(k -> k.startsWith("maas.store.")).toList()
+            + " were left unchecked");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void flatten(Object node, String prefix, Set<String> into) {
+    if (node instanceof Map<?, ?> map && !map.isEmpty()) {
+      map.forEach((k, v) -> flatten(v, prefix.isEmpty() ? (String) k : prefix + "." + k, into));
+    } else {
+      into.add(prefix);
+    }
   }
 
   @Test

@@ -23,7 +23,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.yaml.snakeyaml.Yaml;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The Helm chart, linted and rendered by real Helm for its defaults and each optional switch. */
+/**
+ * The Helm chart, linted and rendered by real Helm for its defaults, each optional switch and its
+ * shared-store (several replicas) mode, every rendered object validated strictly against the
+ * Kubernetes and prometheus-operator schemas ({@link KubernetesSchemas}).
+ */
 class HelmChartTest {
   /** The shared-store mode: an external PostgreSQL and an S3-compatible store with access keys. */
   static final Map<String, Object> SHARED =

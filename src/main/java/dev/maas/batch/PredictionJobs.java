@@ -278,11 +278,17 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
             return;
           }
           long cpu = cpuNanos();
+          long wall = System.nanoTime();
           TableData chunk = datasets.slice(input.id(), offset, chunkRows);
           double[] x = layout.input(chunk);
           double[] values = layout.values(held.model().predict(x, chunk.rows()));
-          metrics.scored(plan.model(), chunk.rows(), cpuNanos() - cpu);
           store.writeChunk(job.id(), i, chunk.rows(), layout.width(), values);
+          metrics.worked(
+              plan.model(),
+              plan.version(),
+              chunk.rows(),
+              cpuNanos() - cpu,
+              System.nanoTime() - wall);
           offset += chunk.rows();
           job.committed(chunk.rows());
           if (System.nanoTime() - lastSave > 1_000_000_000L) {
@@ -300,7 +306,11 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
         }
         Dataset result = existingResult(job.id()).orElse(null);
         if (result == null) {
+          long cpu = cpuNanos();
+          long wall = System.nanoTime();
           result = writeResult(job, input, version, layout, rows);
+          metrics.worked(
+              plan.model(), plan.version(), 0, cpuNanos() - cpu, System.nanoTime() - wall);
         }
         String resultId = result.id();
         finish(job, () -> job.succeed(resultId));

@@ -156,8 +156,10 @@ class PredictionJobApiTest {
         .containsPattern(
             "maas_prediction_jobs_total\\{model=\"iris-scored\",state=\"succeeded\"} [1-9]")
         .contains("maas_prediction_jobs_total{model=\"iris-scored\",state=\"cancelled\"}")
-        .containsPattern("maas_prediction_job_rows_total\\{model=\"iris-scored\"} [1-9]")
-        .contains("maas_prediction_job_cpu_seconds_total{model=\"iris-scored\"}")
+        .containsPattern(
+            "maas_prediction_job_rows_total\\{model=\"iris-scored\",version=\"1\"} [1-9]")
+        .contains("maas_prediction_job_cpu_seconds_total{model=\"iris-scored\",version=\"1\"}")
+        .contains("maas_prediction_job_wall_seconds_total{model=\"iris-scored\",version=\"1\"}")
         .contains("maas_prediction_job_duration_seconds_count{model=\"iris-scored\"");
   }
 

@@ -206,6 +206,94 @@ class PredictionJobApiTest {
       }
     }
     assertThat(right).isGreaterThan(330);
+
+    // the same result as JSON Lines: one object per row, the columns in order, null where missing
+    HttpResponse<String> ndjson =
+        http.send(
+            HttpRequest.newBuilder(
+                    uri("/api/v1/datasets/" + job.get("resultDataset").asString() + "/data"))
+                .header("Accept", "application/x-ndjson")
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(ndjson.statusCode()).isEqualTo(200);
+    assertThat(ndjson.headers().firstValue("Content-Type"))
+        .hasValue("application/x-ndjson;charset=UTF-8");
+    String[] objects = ndjson.body().split("\n");
+    assertThat(objects).hasSize(344);
+    for (int i = 0; i < objects.length; i++) {
+      JsonNode row = JSON.readTree(objects[i]);
+      assertThat(row.propertyNames()).containsExactly("species", "sex", "bill_length_mm", "label");
+      String[] cells = lines[i + 1].split(",", -1);
+      assertThat(row.get("species").asString()).isEqualTo(cells[0]);
+      assertThat(row.get("label").asString()).isEqualTo(cells[3]);
+      if (cells[2].isEmpty()) {
+        assertThat(row.get("bill_length_mm").isNull()).as(objects[i]).isTrue();
+      } else {
+        assertThat(row.get("bill_length_mm").asDouble()).isEqualTo(Double.parseDouble(cells[2]));
+      }
+      if (cells[1].isEmpty()) {
+        assertThat(row.get("sex").isNull()).as(objects[i]).isTrue();
+      }
+    }
+    assertThat(JSON.readTree(objects[3]).get("bill_length_mm").isNull())
+        .as("the row with every measure missing")
+        .isTrue();
+  }
+
+  @Test
+  void aQueuedJobWhoseVersionIsDeletedBeforeItRunsFailsNamingIt() throws Exception {
+    HttpResponse<String> trained =
+        training.submit(
+            "{\"model\": \"iris-doomed\", \"family\": \"logistic_regression\", \"spec\": {},"
+                + " \"dataset\": \""
+                + iris
+                + "\", \"target\": \"species\"}",
+            null);
+    assertThat(trained.statusCode()).as(trained.body()).isEqualTo(202);
+    training.awaitState(JobsClient.json(trained).get("id").asString(), "succeeded");
+
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    jobs.afterChunk(
+        job -> {
+          held.countDown();
+          await(release);
+        });
+    String running =
+        json(submit("{\"model\": \"iris-scored\", \"dataset\": \"" + iris + "\"}", null))
+            .get("id")
+            .asString();
+    assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+    String doomed =
+        json(submit(
+                "{\"model\": \"iris-doomed\", \"version\": 1, \"dataset\": \"" + iris + "\"}",
+                null))
+            .get("id")
+            .asString();
+    JsonNode queued = json(get("/api/v1/prediction-jobs/" + doomed));
+    assertThat(queued.get("state").asString()).isEqualTo("queued");
+    assertThat(queued.get("startedAt").isNull()).isTrue();
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(uri("/api/v1/models/iris-doomed/versions/1"))
+                        .DELETE()
+                        .build(),
+                    BodyHandlers.ofString())
+                .statusCode())
+        .isLessThan(300);
+    release.countDown();
+
+    assertThat(await(running, "succeeded").get("progress").get("rowsDone").asLong()).isEqualTo(150);
+    JsonNode failed = await(doomed, "failed");
+    assertThat(failed.get("error").asString()).contains("iris-doomed");
+    assertThat(failed.get("resultDataset").isNull()).isTrue();
+    assertThat(failed.get("finishedAt").isNull()).isFalse();
+    assertThat(
+            json(post("/api/v1/prediction-jobs/" + doomed + "/cancel", "")).get("state").asString())
+        .as("a finished job stays as it ended")
+        .isEqualTo("failed");
+    assertThat(get("/actuator/prometheus").body())
+        .contains("maas_prediction_jobs_total{model=\"iris-doomed\",state=\"failed\"} 1.0");
   }
 
   @Test

@@ -30,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Prediction jobs through HTTP, with one worker, room for one waiting job and chunks of 40 rows, so
- * that iris (150 rows) is scored in four chunks and a test can hold a job between two of them.
+ * that iris (150 rows) is scored in four chunks, committed two at a time (80 rows, then the last
+ * 70), and a test can hold a job between two of them.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -52,6 +53,7 @@ class PredictionJobApiTest {
     properties.add("maas.prediction-jobs.workers", () -> 1);
     properties.add("maas.prediction-jobs.queue-capacity", () -> 1);
     properties.add("maas.prediction-jobs.chunk-rows", () -> 40);
+    properties.add("maas.prediction-jobs.commit-rows", () -> 80);
   }
 
   @BeforeAll

@@ -43,8 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class PredictJobBench {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-  private static final Pattern HEAP =
-      Pattern.compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*\\} ([0-9.eE+-]+)$");
+  private static final Pattern LIVE =
+      Pattern.compile("(?m)^jvm_gc_live_data_size_bytes(?:\\{[^}]*\\})? ([0-9.eE+-]+)$");
   private static final Path DATASETS = Path.of("src", "test", "resources", "datasets");
 
   private final HttpClient http =
@@ -391,8 +391,8 @@ public final class PredictJobBench {
 
   /**
    * A round of its own (full collections would slow the timed ones): the server's live heap (after
-   * {@code jcmd PID GC.run}, from {@code jvm.memory.used}) before, and at most while, a job scores
-   * the rows and while its result downloads.
+   * {@code jcmd PID GC.run}, {@code jvm.gc.live.data.size}: the old generation after the
+   * collection) before, and at most while, a job scores the rows and while its result downloads.
    */
   private void heap(Case c) throws Exception {
     String dataset = upload(c.model() + "-rows", c.rows());
@@ -457,13 +457,13 @@ public final class PredictJobBench {
     if (gc.waitFor() != 0) {
       throw new IllegalStateException("jcmd " + pid + " GC.run failed");
     }
-    String scrape = get("/actuator/prometheus").body();
-    Matcher m = HEAP.matcher(scrape);
-    double used = 0;
-    while (m.find()) {
-      used += Double.parseDouble(m.group(1));
+    // The old generation as the full collection left it (the young one is then empty): what the
+    // server allocates between the collection and this reading does not count.
+    Matcher m = LIVE.matcher(get("/actuator/prometheus").body());
+    if (!m.find()) {
+      throw new IllegalStateException("the scrape has no jvm_gc_live_data_size_bytes");
     }
-    return (long) used;
+    return (long) Double.parseDouble(m.group(1));
   }
 
   // ---- HTTP ------------------------------------------------------------------------------------

@@ -7,13 +7,14 @@ writes doubles). The models have the architectures of the maas models bench/pred
 not the weights, sets the time. Inputs are standardized with the training table's mean and
 standard deviation (the wine MLP) or scaled by 1/16 (the digits CNN), as maas's preprocessing does.
 
-usage: /usr/bin/python3 peer.py mlp|cnn INPUT.csv OUTPUT.csv ROUNDS TRAINING.csv TARGET
-prints one line per round: peer KIND ROWS read_s infer_s write_s total_s rows_per_s
+usage: /usr/bin/python3 peer.py mlp|cnn INPUT.csv OUTPUT.csv ROUNDS warm-up|timed TRAINING.csv TARGET
+prints one line per round: peer KIND ROWS read_s infer_s write_s total_s rows_per_s (bench/predict-job
+runs one timed round at a time, between the engine's and the job's, after one warm-up call)
 """
 import sys, time
 import numpy as np, pandas as pd, torch
 
-kind, source, target_file, rounds, training, target = sys.argv[1:7]
+kind, source, target_file, rounds, mode, training, target = sys.argv[1:8]
 rounds = int(rounds)
 torch.set_num_threads(1)
 torch.manual_seed(0)
@@ -35,7 +36,7 @@ else:
 model.eval()
 labels = np.array([str(k) for k in range(classes)], dtype=object)
 
-for r in range(rounds + 1):  # the first round warms up and is not printed
+for r in range(rounds):
     t0 = time.perf_counter()
     frame = pd.read_csv(source)
     x = prepare(frame.to_numpy(np.float32)).astype(np.float32)
@@ -52,6 +53,5 @@ for r in range(rounds + 1):  # the first round warms up and is not printed
         out["probability_" + labels[k]] = wide[:, k]
     out.to_csv(target_file, index=False)
     t3 = time.perf_counter()
-    if r > 0:
-        print("peer %s %d %.2f %.2f %.2f %.2f %.0f"
-              % (kind, len(x), t1 - t0, t2 - t1, t3 - t2, t3 - t0, len(x) / (t3 - t0)), flush=True)
+    print("peer %s %d %.2f %.2f %.2f %.2f %.0f"
+          % (kind, len(x), t1 - t0, t2 - t1, t3 - t2, t3 - t0, len(x) / (t3 - t0)), flush=True)

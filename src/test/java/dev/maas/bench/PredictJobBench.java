@@ -124,37 +124,52 @@ public final class PredictJobBench {
     List<String> summary = new ArrayList<>();
     for (Case c : cases) {
       byte[] artifact = bytes("/api/v1/models/" + c.model() + "/versions/1/artifact");
-      double[] engine;
       try (TrainedModel model = ModelCodec.read(artifact)) {
-        engine = engine(model, c.rows(), rounds);
-      }
-      scoreOnce(c, -1); // warm-up: the JIT, the model's first load, the file cache
-      double[][] rates = new double[rounds][];
-      for (int r = 0; r < rounds; r++) {
-        rates[r] = scoreOnce(c, r + 1);
-      }
-      double job = median(rates, 0);
-      double e2e = median(rates, 1);
-      double[] peerRates = peer(peer, c, rounds);
-      summary.add(
-          String.format(
+        Rows rows = Rows.read(c.rows());
+        enginePass(model, rows); // warm-up: the JIT
+        enginePass(model, rows);
+        scoreOnce(c, -1); // warm-up: the JIT, the model's first load, the file cache
+        boolean peerRuns = peer(peer, c, 0) != null; // warm-up: the file cache
+        // Each round runs the engine, the job and the peer one after the other, so that the
+        // ratios compare figures taken under the same load; the summary gives the medians of the
+        // rates and of each round's ratios.
+        double[][] r = new double[rounds][];
+        for (int i = 0; i < rounds; i++) {
+          double[] engine = enginePass(model, rows);
+          System.out.printf(
               Locale.ROOT,
-              "%s %d engine %.0f (predict only %.0f) job %.0f end_to_end %.0f peer %s"
-                  + " | job/engine %.2f (target >= 0.70) job/peer %s end_to_end/peer %s",
+              "engine %s %d rows_per_s %.0f predict_only_rows_per_s %.0f%n",
               c.model(),
               c.n(),
               engine[0],
-              engine[1],
-              job,
-              e2e,
-              peerRates == null ? "n/a" : String.format(Locale.ROOT, "%.0f", peerRates[0]),
-              job / engine[0],
-              peerRates == null
-                  ? "n/a"
-                  : String.format(Locale.ROOT, "%.2f (target >= 1)", job / peerRates[0]),
-              peerRates == null ? "n/a" : String.format(Locale.ROOT, "%.2f", e2e / peerRates[0])));
+              engine[1]);
+          double[] job = scoreOnce(c, i + 1);
+          Double peerRate = peerRuns ? peer(peer, c, 1) : null;
+          double p = peerRate == null ? Double.NaN : peerRate;
+          r[i] =
+              new double[] {
+                engine[0], engine[1], job[0], job[1], p, job[0] / engine[0], job[0] / p, job[1] / p
+              };
+        }
+        summary.add(
+            String.format(
+                Locale.ROOT,
+                "%s %d engine %.0f (predict only %.0f) job %.0f end_to_end %.0f peer %.0f"
+                    + " | job/engine %.2f (target >= 0.70) job/peer %.2f (target >= 1)"
+                    + " end_to_end/peer %.2f",
+                c.model(),
+                c.n(),
+                median(r, 0),
+                median(r, 1),
+                median(r, 2),
+                median(r, 3),
+                median(r, 4),
+                median(r, 5),
+                median(r, 6),
+                median(r, 7)));
+      }
     }
-    System.out.println("# rows per second, medians of " + rounds + " rounds:");
+    System.out.println("# medians of " + rounds + " rounds (rates in rows per second):");
     for (String line : summary) {
       System.out.println("summary " + line);
     }
@@ -269,57 +284,45 @@ public final class PredictJobBench {
 
   // ---- the engine in-process -------------------------------------------------------------------
 
+  /** The rows of a CSV of numbers, by column, in memory. */
+  private record Rows(List<String> names, double[][] columns, int n) {
+    static Rows read(Path file) throws IOException {
+      List<String> lines = Files.readAllLines(file);
+      String[] header = lines.get(0).split(",");
+      int n = lines.size() - 1;
+      double[][] columns = new double[header.length][n];
+      for (int r = 0; r < n; r++) {
+        String[] cells = lines.get(r + 1).split(",");
+        for (int c = 0; c < header.length; c++) {
+          columns[c][r] = Double.parseDouble(cells[c]);
+        }
+      }
+      return new Rows(Arrays.asList(header), columns, n);
+    }
+  }
+
   /**
-   * The engine's rate on the same rows in this JVM: each chunk of {@code chunkRows} rows through
-   * the model's preprocessing (when it has one) and one {@code predict} call, as the job does, from
-   * columns already in memory; and the rate of the {@code predict} calls alone. Medians of rounds
-   * after two untimed passes.
+   * One pass of the engine over the same rows in this JVM: each chunk of {@code chunkRows} rows
+   * through the model's preprocessing (when it has one) and one {@code predict} call, as the job
+   * does, from columns already in memory. Returns the rate, and the rate of the {@code predict}
+   * calls alone (rows per second).
    */
-  private double[] engine(TrainedModel model, Path file, int rounds) throws IOException {
-    List<String> lines = Files.readAllLines(file);
-    String[] header = lines.get(0).split(",");
-    int rows = lines.size() - 1;
-    double[][] columns = new double[header.length][rows];
-    for (int r = 0; r < rows; r++) {
-      String[] cells = lines.get(r + 1).split(",");
-      for (int c = 0; c < header.length; c++) {
-        columns[c][r] = Double.parseDouble(cells[c]);
-      }
+  private double[] enginePass(TrainedModel model, Rows rows) {
+    long predictNanos = 0;
+    long t0 = System.nanoTime();
+    double sink = 0;
+    for (int offset = 0; offset < rows.n(); offset += chunkRows) {
+      int n = Math.min(chunkRows, rows.n() - offset);
+      double[] x = input(model, rows.names(), rows.columns(), offset, n);
+      long p = System.nanoTime();
+      sink += model.predict(x, n).value(n - 1, 0);
+      predictNanos += System.nanoTime() - p;
     }
-    lines = null;
-    List<String> names = Arrays.asList(header);
-    double[] all = new double[rounds];
-    double[] predictOnly = new double[rounds];
-    for (int round = -2; round < rounds; round++) {
-      long predictNanos = 0;
-      long t0 = System.nanoTime();
-      double sink = 0;
-      for (int offset = 0; offset < rows; offset += chunkRows) {
-        int n = Math.min(chunkRows, rows - offset);
-        double[] x = input(model, names, columns, offset, n);
-        long p = System.nanoTime();
-        sink += model.predict(x, n).value(n - 1, 0);
-        predictNanos += System.nanoTime() - p;
-      }
-      long t1 = System.nanoTime();
-      if (round >= 0) {
-        all[round] = rows / ((t1 - t0) / 1e9);
-        predictOnly[round] = rows / (predictNanos / 1e9);
-      }
-      if (sink == 42) {
-        System.out.println("#");
-      }
+    long t1 = System.nanoTime();
+    if (sink == 42) {
+      System.out.println("#");
     }
-    Arrays.sort(all);
-    Arrays.sort(predictOnly);
-    System.out.printf(
-        Locale.ROOT,
-        "engine %s %d rows_per_s %.0f predict_only_rows_per_s %.0f%n",
-        file.getFileName(),
-        rows,
-        all[rounds / 2],
-        predictOnly[rounds / 2]);
-    return new double[] {all[rounds / 2], predictOnly[rounds / 2]};
+    return new double[] {rows.n() / ((t1 - t0) / 1e9), rows.n() / (predictNanos / 1e9)};
   }
 
   /** A chunk as the model's input, as {@code batch.ScoringLayout} builds it. */
@@ -350,8 +353,11 @@ public final class PredictJobBench {
 
   // ---- the peer --------------------------------------------------------------------------------
 
-  /** The peer's median end-to-end rate and its rounds, or null when it cannot run. */
-  private double[] peer(Path script, Case c, int rounds) throws Exception {
+  /**
+   * Runs the peer for {@code rounds} timed rounds (0: one untimed round) and returns the median
+   * rate, or null when it cannot run.
+   */
+  private Double peer(Path script, Case c, int rounds) throws Exception {
     Path python = Path.of("/usr/bin/python3");
     if (!Files.isExecutable(python) || !Files.isRegularFile(script)) {
       System.out.println("# peer: needs /usr/bin/python3 and " + script);
@@ -364,7 +370,8 @@ public final class PredictJobBench {
                 c.model().endsWith("cnn") ? "cnn" : "mlp",
                 c.rows().toString(),
                 work.resolve(c.model() + "-peer-out.csv").toString(),
-                String.valueOf(rounds),
+                String.valueOf(Math.max(rounds, 1)),
+                rounds == 0 ? "warm-up" : "timed",
                 DATASETS.resolve(c.dataset() + ".csv").toString(),
                 c.target())
             .redirectErrorStream(true);
@@ -378,13 +385,19 @@ public final class PredictJobBench {
     List<Double> rates = new ArrayList<>();
     for (String line : out.split("\n")) {
       if (line.startsWith("peer ")) {
-        System.out.println(line);
+        if (rounds > 0) {
+          System.out.println(line);
+        }
         String[] f = line.trim().split(" +");
         rates.add(Double.parseDouble(f[f.length - 1]));
       }
     }
+    if (rates.isEmpty()) {
+      System.out.println("# peer printed nothing: " + out.replace("\n", "\n# "));
+      return null;
+    }
     double[] sorted = rates.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return new double[] {sorted[sorted.length / 2]};
+    return sorted[sorted.length / 2];
   }
 
   // ---- the heap --------------------------------------------------------------------------------

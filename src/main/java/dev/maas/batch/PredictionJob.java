@@ -132,8 +132,11 @@ final class PredictionJob {
     return true;
   }
 
-  /** Counts a committed chunk of {@code n} rows and updates the rate and the estimate. */
-  synchronized void committed(int n) {
+  /**
+   * Counts a scored chunk of {@code n} rows and updates the rate and the estimate (the rows count
+   * as done when scored; a restart continues after the last commit).
+   */
+  synchronized void scored(int n) {
     rowsDone += n;
     runRows += n;
     double elapsed = (System.nanoTime() - runStartNanos) / 1e9;

@@ -1,5 +1,6 @@
 package dev.maas.batch;
 
+import dev.maas.serving.ServingMeterNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -8,9 +9,10 @@ import java.time.Duration;
 
 /**
  * The prediction-job meters: jobs by state and model (every state of a model from zero once its
- * first job is submitted, so that rates exist before the first event), rows scored and the worker's
- * CPU seconds by model, and each finished job's wall time. Events before the binder is bound to a
- * registry are not counted.
+ * first job is submitted, so that rates exist before the first event), and by model and version the
+ * rows scored and the worker's CPU and wall seconds spent reading, predicting and writing them (the
+ * capacity report's batch cost per million rows), and each finished job's wall time. Events before
+ * the binder is bound to a registry are not counted.
  */
 final class PredictionJobMetrics implements MeterBinder {
   static final String JOBS = "maas.prediction.jobs";
@@ -33,24 +35,39 @@ final class PredictionJobMetrics implements MeterBinder {
     }
   }
 
-  /** A chunk of {@code rows} rows scored with {@code cpuNanos} of the worker's CPU time. */
-  void scored(String model, int rows, long cpuNanos) {
+  /**
+   * Work of a job on version {@code version} of {@code model}: {@code rows} rows scored (0 for the
+   * work of writing the result) with {@code cpuNanos} of the worker's CPU time in {@code
+   * wallNanos}.
+   */
+  void worked(String model, int version, int rows, long cpuNanos, long wallNanos) {
     MeterRegistry meters = registry;
     if (meters == null) {
       return;
     }
-    Counter.builder("maas.prediction.job.rows")
+    String v = String.valueOf(version);
+    Counter.builder(ServingMeterNames.JOB_ROWS)
         .description("Rows scored by prediction jobs")
         .baseUnit("rows")
         .tag("model", model)
+        .tag("version", v)
         .register(meters)
         .increment(rows);
-    Counter.builder("maas.prediction.job.cpu")
-        .description("CPU time of the workers that scored prediction jobs' rows")
+    Counter.builder(ServingMeterNames.JOB_CPU)
+        .description("CPU time of the workers that read, scored and wrote prediction jobs' rows")
         .baseUnit("seconds")
         .tag("model", model)
+        .tag("version", v)
         .register(meters)
         .increment(cpuNanos / 1e9);
+    Counter.builder(ServingMeterNames.JOB_WALL)
+        .description(
+            "Wall time the workers spent reading, scoring and writing prediction jobs' rows")
+        .baseUnit("seconds")
+        .tag("model", model)
+        .tag("version", v)
+        .register(meters)
+        .increment(wallNanos / 1e9);
   }
 
   /** A job that reached a final state, after {@code wall} since it was submitted. */

@@ -38,9 +38,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * Prediction jobs: submitted to their own bounded queue served by their own workers, watched,
  * cancelled and kept in the {@link PredictionJobStore}. A job scores its dataset chunk by chunk
- * with the version resolved at submission, one batched call per chunk, commits each chunk's
- * predictions durably, and at the end writes the result as a new dataset with its lineage. A job
- * that a restart interrupts continues after its last committed chunk, so every row is scored once.
+ * with the version resolved at submission, one batched call per chunk, commits the predictions
+ * durably every {@code commit-rows} rows, and at the end writes the result as a new dataset with
+ * its lineage. A job that a restart interrupts continues after its last commit, so every row is
+ * scored once.
  */
 public final class PredictionJobs implements DatasetUsage, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PredictionJobs.class);
@@ -56,6 +57,7 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
   private final ScoringModels models;
   private final PredictionJobMetrics metrics;
   private final int chunkRows;
+  private final int commitRows;
   private final ThreadPoolExecutor executor;
   private final Duration retryAfter = Duration.ofSeconds(5);
   private volatile Consumer<PredictionJob> afterChunk = job -> {};
@@ -75,6 +77,7 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
     this.models = models;
     this.requests = new PredictionRequests(datasets, models);
     this.chunkRows = properties.chunkRows();
+    this.commitRows = properties.commitRows();
     AtomicInteger threads = new AtomicInteger();
     this.executor =
         new ThreadPoolExecutor(
@@ -91,7 +94,7 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
             new ThreadPoolExecutor.AbortPolicy());
   }
 
-  /** For tests: runs after each committed chunk, on the job's worker. */
+  /** For tests: runs after each scored chunk (and the commit it may end with), on the worker. */
   void afterChunk(Consumer<PredictionJob> hook) {
     this.afterChunk = hook == null ? job -> {} : hook;
   }
@@ -269,7 +272,11 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
         int rows = Math.toIntExact(input.rows());
         long lastSave = System.nanoTime();
         int i = committed;
-        for (int offset = (int) committedRows; offset < rows; i++) {
+        // Scored chunks wait here until commitRows rows (or the last) are scored, then are
+        // committed as one file: one fsync per commit, not per chunk.
+        List<double[]> pending = new ArrayList<>();
+        int pendingRows = 0;
+        for (int offset = (int) committedRows; offset < rows; ) {
           if (stopping) {
             return; // stays running on disk and continues at the next start
           }
@@ -278,13 +285,24 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
             return;
           }
           long cpu = cpuNanos();
+          long wall = System.nanoTime();
           TableData chunk = datasets.slice(input.id(), offset, chunkRows);
           double[] x = layout.input(chunk);
-          double[] values = layout.values(held.model().predict(x, chunk.rows()));
-          metrics.scored(plan.model(), chunk.rows(), cpuNanos() - cpu);
-          store.writeChunk(job.id(), i, chunk.rows(), layout.width(), values);
+          pending.add(layout.values(held.model().predict(x, chunk.rows())));
+          pendingRows += chunk.rows();
           offset += chunk.rows();
-          job.committed(chunk.rows());
+          if (pendingRows >= commitRows || offset >= rows) {
+            store.writeChunk(job.id(), i++, pendingRows, layout.width(), concat(pending));
+            pending.clear();
+            pendingRows = 0;
+          }
+          metrics.worked(
+              plan.model(),
+              plan.version(),
+              chunk.rows(),
+              cpuNanos() - cpu,
+              System.nanoTime() - wall);
+          job.scored(chunk.rows());
           if (System.nanoTime() - lastSave > 1_000_000_000L) {
             save(job);
             lastSave = System.nanoTime();
@@ -300,7 +318,11 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
         }
         Dataset result = existingResult(job.id()).orElse(null);
         if (result == null) {
+          long cpu = cpuNanos();
+          long wall = System.nanoTime();
           result = writeResult(job, input, version, layout, rows);
+          metrics.worked(
+              plan.model(), plan.version(), 0, cpuNanos() - cpu, System.nanoTime() - wall);
         }
         String resultId = result.id();
         finish(job, () -> job.succeed(resultId));
@@ -329,6 +351,23 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
                       + " the details under reference "
                       + reference));
     }
+  }
+
+  private static double[] concat(List<double[]> parts) {
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    int length = 0;
+    for (double[] p : parts) {
+      length = Math.addExact(length, p.length);
+    }
+    double[] out = new double[length];
+    int at = 0;
+    for (double[] p : parts) {
+      System.arraycopy(p, 0, out, at, p.length);
+      at += p.length;
+    }
+    return out;
   }
 
   private void finish(PredictionJob job, Runnable transition) {

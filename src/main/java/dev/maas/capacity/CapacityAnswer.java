@@ -56,12 +56,35 @@ record CapacityAnswer(
       Figure throughputRequestsPerSecond,
       Training training,
       Figure costPerMillionPredictions,
+      Batch batch,
       Figure storageCostPerMonth,
       Replicas replicas) {}
 
   /** The training job that produced the version, and its cost. */
   record Training(
       String jobId, Figure wallSeconds, Figure cpuSeconds, Figure peakNativeBytes, Figure cost) {}
+
+  /**
+   * Scoring by prediction jobs, next to the online cost.
+   *
+   * @param from {@code prediction_jobs} when measured from the rows this version's jobs scored,
+   *     else {@code online_compute}: estimated from the online compute time per row
+   * @param rows rows this version's prediction jobs scored, when any
+   * @param cpuSecondsPerRow the workers' CPU seconds per row (reading, predicting, writing)
+   * @param wallSecondsPerRow the workers' wall seconds per row
+   * @param costPerMillionRows the CPU of a million rows, and the model's memory held for their wall
+   *     time
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Batch(
+      String from,
+      Figure rows,
+      Figure cpuSecondsPerRow,
+      Figure wallSecondsPerRow,
+      Figure costPerMillionRows) {
+    static final String PREDICTION_JOBS = "prediction_jobs";
+    static final String ONLINE_COMPUTE = "online_compute";
+  }
 
   /**
    * Replicas for the target.

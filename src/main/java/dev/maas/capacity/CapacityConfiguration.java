@@ -6,6 +6,7 @@ import dev.maas.storage.StorageMetrics;
 import dev.maas.storage.StorageProperties;
 import dev.maas.training.TrainingJobs;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
@@ -29,11 +30,13 @@ class CapacityConfiguration {
       ModelRegistry registry,
       TrainingJobs jobs,
       ServingFigures figures,
+      MeterRegistry meters,
       FlopRate flopRate) {
     return new CapacityReport(
         registry,
         jobs,
         new ServingMeters(figures.registry()),
+        new BatchMeters(meters),
         new VersionFigures(registry),
         flopRate,
         Prices.of(cost),

@@ -1,5 +1,6 @@
 package dev.maas.capacity;
 
+import dev.maas.capacity.CapacityAnswer.Batch;
 import dev.maas.capacity.CapacityAnswer.Replicas;
 import dev.maas.capacity.CapacityAnswer.Training;
 import dev.maas.capacity.CapacityAnswer.VersionCapacity;
@@ -23,6 +24,7 @@ final class CapacityReport {
   private final ModelRegistry registry;
   private final TrainingJobs jobs;
   private final ServingMeters meters;
+  private final BatchMeters batchMeters;
   private final VersionFigures figures;
   private final FlopRate flopRate;
   private final Prices prices;
@@ -32,6 +34,7 @@ final class CapacityReport {
       ModelRegistry registry,
       TrainingJobs jobs,
       ServingMeters meters,
+      BatchMeters batchMeters,
       VersionFigures figures,
       FlopRate flopRate,
       Prices prices,
@@ -39,6 +42,7 @@ final class CapacityReport {
     this.registry = registry;
     this.jobs = jobs;
     this.meters = meters;
+    this.batchMeters = batchMeters;
     this.figures = figures;
     this.flopRate = flopRate;
     this.prices = prices;
@@ -134,6 +138,7 @@ final class CapacityReport {
               prices.perMillionRows(
                   computePerRow.value(), cores, memory == null ? 0 : memory.value()));
     }
+    Batch batch = batch(batchMeters.read(key), computePerRow, memory);
     Training training = null;
     if (run != null) {
       training =
@@ -166,8 +171,39 @@ final class CapacityReport {
         requestsPerSecond,
         training,
         perMillion,
+        batch,
         v == null ? null : Figure.measured(prices.storagePerMonth(v.artifactSize())),
         replicas);
+  }
+
+  /**
+   * A version's batch cost: measured from the rows its prediction jobs scored (CPU and wall seconds
+   * per row of the workers, reading and writing included), else estimated from the online compute
+   * time per row s, with CPU = wall = s per row (a job runs its chunks back to back on one worker).
+   * A million rows cost their CPU seconds and the model's memory held for their wall time.
+   */
+  private Batch batch(BatchMeters.Measured jobs, Figure computePerRow, Figure memory) {
+    double bytes = memory == null ? 0 : memory.value();
+    if (jobs.rows() > 0) {
+      double cpu = jobs.cpuSeconds() / jobs.rows();
+      double wall = jobs.wallSeconds() / jobs.rows();
+      return new Batch(
+          Batch.PREDICTION_JOBS,
+          Figure.measured(jobs.rows()),
+          Figure.measured(cpu),
+          Figure.measured(wall),
+          Figure.measured(prices.compute(1e6 * cpu, bytes, 1e6 * wall)));
+    }
+    if (computePerRow == null) {
+      return null;
+    }
+    double s = computePerRow.value();
+    return new Batch(
+        Batch.ONLINE_COMPUTE,
+        null,
+        Figure.estimated(s),
+        Figure.estimated(s),
+        Figure.estimated(prices.compute(1e6 * s, bytes, 1e6 * s)));
   }
 
   /**

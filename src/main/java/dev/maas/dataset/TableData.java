@@ -188,8 +188,8 @@ public final class TableData {
         if (indices[c] == null) {
           continue;
         }
-        int entries = readFully(channel, position, 4).getInt();
-        position += 4;
+        Sequential in = new Sequential(channel, position);
+        int entries = in.readInt();
         if (entries < 0 || entries > rows) {
           throw new IOException("the data file does not match its metadata");
         }
@@ -202,18 +202,22 @@ public final class TableData {
             used[index] = true;
           }
         }
+        // The whole dictionary is walked (entries have no index), in large reads, not one per
+        // entry: a slice of a column with a million distinct values would otherwise take two
+        // million reads.
         String[] dictionary = new String[entries];
         for (int i = 0; i < entries; i++) {
-          int length = readFully(channel, position, 4).getInt();
+          int length = in.readInt();
           if (length < 0) {
             throw new IOException("the data file does not match its metadata");
           }
           if (used[i]) {
-            ByteBuffer bytes = readFully(channel, position + 4, length);
-            dictionary[i] = StandardCharsets.UTF_8.decode(bytes).toString();
+            dictionary[i] = in.readString(length);
+          } else {
+            in.skip(length);
           }
-          position += 4 + length;
         }
+        position = in.position();
         String[] values = new String[count];
         for (int r = 0; r < count; r++) {
           int index = indices[c][r];
@@ -222,6 +226,69 @@ public final class TableData {
         data.strings.put(columns.get(c).name(), values);
       }
       return data;
+    }
+  }
+
+  /** Reads a file region front to back through a buffer of 64 KB. */
+  private static final class Sequential {
+    private final FileChannel channel;
+    private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024).order(ByteOrder.LITTLE_ENDIAN);
+    private long next; // the file position of the byte after the buffered ones
+
+    Sequential(FileChannel channel, long position) {
+      this.channel = channel;
+      this.next = position;
+      buffer.limit(0);
+    }
+
+    /** The file position of the next byte to read. */
+    long position() {
+      return next - buffer.remaining();
+    }
+
+    int readInt() throws IOException {
+      fill(4);
+      return buffer.getInt();
+    }
+
+    String readString(int length) throws IOException {
+      if (length > buffer.capacity()) {
+        long at = position();
+        buffer.limit(0);
+        next = at + length;
+        return StandardCharsets.UTF_8.decode(readFully(channel, at, length)).toString();
+      }
+      fill(length);
+      int end = buffer.position() + length;
+      ByteBuffer bytes = buffer.duplicate().limit(end);
+      buffer.position(end);
+      return StandardCharsets.UTF_8.decode(bytes).toString();
+    }
+
+    void skip(int length) throws IOException {
+      if (length <= buffer.remaining()) {
+        buffer.position(buffer.position() + length);
+      } else {
+        long at = position() + length;
+        buffer.limit(0);
+        next = at;
+      }
+    }
+
+    /** Makes at least {@code n} (at most the buffer's capacity) bytes available. */
+    private void fill(int n) throws IOException {
+      if (buffer.remaining() >= n) {
+        return;
+      }
+      buffer.compact();
+      while (buffer.position() < n) {
+        int read = channel.read(buffer, next);
+        if (read < 0) {
+          throw new IOException("the data file is truncated");
+        }
+        next += read;
+      }
+      buffer.flip();
     }
   }
 

@@ -2,8 +2,8 @@ package dev.maas.serving;
 
 /**
  * The names of serving's meters, spelled once: serving registers them ({@code ServingMetrics},
- * {@code ModelCache}) and the capacity report reads them. They are fixed: dashboards and alerts
- * outside the project use them.
+ * {@code ModelCache}; prediction jobs register the {@code JOB_} ones) and the capacity report reads
+ * them. They are fixed: dashboards and alerts outside the project use them.
  */
 public final class ServingMeterNames {
   /** Requests answered, tagged by model, version and outcome. */
@@ -25,6 +25,18 @@ public final class ServingMeterNames {
   public static final String MODELS_LOADED = "maas.models.loaded";
   public static final String MODEL_MEMORY = "maas.models.memory";
   public static final String MODEL_MEMORY_BUDGET = "maas.models.memory.budget";
+
+  /**
+   * Rows scored by prediction jobs, tagged by model and version ({@code batch} registers the job
+   * meters, the capacity report reads them for each version's batch cost).
+   */
+  public static final String JOB_ROWS = "maas.prediction.job.rows";
+
+  /** CPU seconds of the prediction-job workers: reading, predicting and writing rows. */
+  public static final String JOB_CPU = "maas.prediction.job.cpu";
+
+  /** Wall seconds the prediction-job workers spent reading, predicting and writing rows. */
+  public static final String JOB_WALL = "maas.prediction.job.wall";
 
   private ServingMeterNames() {}
 }

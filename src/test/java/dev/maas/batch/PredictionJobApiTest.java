@@ -30,7 +30,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Prediction jobs through HTTP, with one worker, room for one waiting job and chunks of 40 rows, so
- * that iris (150 rows) is scored in four chunks and a test can hold a job between two of them.
+ * that iris (150 rows) is scored in four chunks, committed two at a time (80 rows, then the last
+ * 70), and a test can hold a job between two of them.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -52,6 +53,7 @@ class PredictionJobApiTest {
     properties.add("maas.prediction-jobs.workers", () -> 1);
     properties.add("maas.prediction-jobs.queue-capacity", () -> 1);
     properties.add("maas.prediction-jobs.chunk-rows", () -> 40);
+    properties.add("maas.prediction-jobs.commit-rows", () -> 80);
   }
 
   @BeforeAll
@@ -156,8 +158,10 @@ class PredictionJobApiTest {
         .containsPattern(
             "maas_prediction_jobs_total\\{model=\"iris-scored\",state=\"succeeded\"} [1-9]")
         .contains("maas_prediction_jobs_total{model=\"iris-scored\",state=\"cancelled\"}")
-        .containsPattern("maas_prediction_job_rows_total\\{model=\"iris-scored\"} [1-9]")
-        .contains("maas_prediction_job_cpu_seconds_total{model=\"iris-scored\"}")
+        .containsPattern(
+            "maas_prediction_job_rows_total\\{model=\"iris-scored\",version=\"1\"} [1-9]")
+        .contains("maas_prediction_job_cpu_seconds_total{model=\"iris-scored\",version=\"1\"}")
+        .contains("maas_prediction_job_wall_seconds_total{model=\"iris-scored\",version=\"1\"}")
         .contains("maas_prediction_job_duration_seconds_count{model=\"iris-scored\"");
   }
 
@@ -204,6 +208,94 @@ class PredictionJobApiTest {
       }
     }
     assertThat(right).isGreaterThan(330);
+
+    // the same result as JSON Lines: one object per row, the columns in order, null where missing
+    HttpResponse<String> ndjson =
+        http.send(
+            HttpRequest.newBuilder(
+                    uri("/api/v1/datasets/" + job.get("resultDataset").asString() + "/data"))
+                .header("Accept", "application/x-ndjson")
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(ndjson.statusCode()).isEqualTo(200);
+    assertThat(ndjson.headers().firstValue("Content-Type"))
+        .hasValue("application/x-ndjson;charset=UTF-8");
+    String[] objects = ndjson.body().split("\n");
+    assertThat(objects).hasSize(344);
+    for (int i = 0; i < objects.length; i++) {
+      JsonNode row = JSON.readTree(objects[i]);
+      assertThat(row.propertyNames()).containsExactly("species", "sex", "bill_length_mm", "label");
+      String[] cells = lines[i + 1].split(",", -1);
+      assertThat(row.get("species").asString()).isEqualTo(cells[0]);
+      assertThat(row.get("label").asString()).isEqualTo(cells[3]);
+      if (cells[2].isEmpty()) {
+        assertThat(row.get("bill_length_mm").isNull()).as(objects[i]).isTrue();
+      } else {
+        assertThat(row.get("bill_length_mm").asDouble()).isEqualTo(Double.parseDouble(cells[2]));
+      }
+      if (cells[1].isEmpty()) {
+        assertThat(row.get("sex").isNull()).as(objects[i]).isTrue();
+      }
+    }
+    assertThat(JSON.readTree(objects[3]).get("bill_length_mm").isNull())
+        .as("the row with every measure missing")
+        .isTrue();
+  }
+
+  @Test
+  void aQueuedJobWhoseVersionIsDeletedBeforeItRunsFailsNamingIt() throws Exception {
+    HttpResponse<String> trained =
+        training.submit(
+            "{\"model\": \"iris-doomed\", \"family\": \"logistic_regression\", \"spec\": {},"
+                + " \"dataset\": \""
+                + iris
+                + "\", \"target\": \"species\"}",
+            null);
+    assertThat(trained.statusCode()).as(trained.body()).isEqualTo(202);
+    training.awaitState(JobsClient.json(trained).get("id").asString(), "succeeded");
+
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    jobs.afterChunk(
+        job -> {
+          held.countDown();
+          await(release);
+        });
+    String running =
+        json(submit("{\"model\": \"iris-scored\", \"dataset\": \"" + iris + "\"}", null))
+            .get("id")
+            .asString();
+    assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+    String doomed =
+        json(submit(
+                "{\"model\": \"iris-doomed\", \"version\": 1, \"dataset\": \"" + iris + "\"}",
+                null))
+            .get("id")
+            .asString();
+    JsonNode queued = json(get("/api/v1/prediction-jobs/" + doomed));
+    assertThat(queued.get("state").asString()).isEqualTo("queued");
+    assertThat(queued.get("startedAt").isNull()).isTrue();
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(uri("/api/v1/models/iris-doomed/versions/1"))
+                        .DELETE()
+                        .build(),
+                    BodyHandlers.ofString())
+                .statusCode())
+        .isLessThan(300);
+    release.countDown();
+
+    assertThat(await(running, "succeeded").get("progress").get("rowsDone").asLong()).isEqualTo(150);
+    JsonNode failed = await(doomed, "failed");
+    assertThat(failed.get("error").asString()).contains("iris-doomed");
+    assertThat(failed.get("resultDataset").isNull()).isTrue();
+    assertThat(failed.get("finishedAt").isNull()).isFalse();
+    assertThat(
+            json(post("/api/v1/prediction-jobs/" + doomed + "/cancel", "")).get("state").asString())
+        .as("a finished job stays as it ended")
+        .isEqualTo("failed");
+    assertThat(get("/actuator/prometheus").body())
+        .contains("maas_prediction_jobs_total{model=\"iris-doomed\",state=\"failed\"} 1.0");
   }
 
   @Test

@@ -33,30 +33,40 @@ class PredictionJobRestartTest {
       Path.of("target", "test-data", "prediction-restart-" + UUID.randomUUID());
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private ConfigurableApplicationContext start(int chunkRows) {
+  private ConfigurableApplicationContext start(int chunkRows, int commitRows) {
     return new SpringApplicationBuilder(MaasApplication.class)
         .properties(
             "server.port=0",
             "maas.storage.path=" + storage,
             "maas.prediction-jobs.workers=1",
-            "maas.prediction-jobs.chunk-rows=" + chunkRows)
+            "maas.prediction-jobs.chunk-rows=" + chunkRows,
+            "maas.prediction-jobs.commit-rows=" + commitRows)
         .run();
   }
 
   @Test
   void aJobStoppedMidwayContinuesAndScoresEveryRowOnce() throws Exception {
-    restartMidJob(16, 16);
+    restartMidJob(16, 1, 16);
   }
 
   @Test
   void aJobContinuesWhenTheChunkSizeChangedAcrossTheRestart() throws Exception {
-    restartMidJob(16, 25);
+    restartMidJob(16, 1, 25);
   }
 
-  private void restartMidJob(int chunkBefore, int chunkAfter) throws Exception {
+  /**
+   * Three chunks of 16 rows per commit: the server stops right after the first commit (48 rows),
+   * and the next one, committing every chunk of 25, continues after it.
+   */
+  @Test
+  void aJobThatCommitsSeveralChunksAtOnceContinuesAfterItsLastCommit() throws Exception {
+    restartMidJob(16, 48, 25);
+  }
+
+  private void restartMidJob(int chunkBefore, int commitBefore, int chunkAfter) throws Exception {
     String job;
     String iris;
-    try (ConfigurableApplicationContext first = start(chunkBefore)) {
+    try (ConfigurableApplicationContext first = start(chunkBefore, commitBefore)) {
       String base = base(first);
       JobsClient training = new JobsClient(base);
       iris =
@@ -94,7 +104,7 @@ class PredictionJobRestartTest {
           .isEqualTo("running");
     } // the server stops with three chunks committed and the job running
 
-    try (ConfigurableApplicationContext second = start(chunkAfter)) {
+    try (ConfigurableApplicationContext second = start(chunkAfter, 1)) {
       String base = base(second);
       JsonNode done = await(base, job, "succeeded");
       assertThat(done.get("progress").get("rowsDone").asLong()).isEqualTo(150);

@@ -52,6 +52,7 @@ class CapacityApiTest {
 
   private final HttpClient http = HttpClient.newHttpClient();
   private JsonNode job;
+  private JsonNode beforeJobs;
 
   @DynamicPropertySource
   static void properties(DynamicPropertyRegistry properties) {
@@ -92,6 +93,60 @@ class CapacityApiTest {
       serving.fail("diabetes", 1, "linear_regression", "server_error", 0);
     }
     new TestServing(registry).cache(1, 4096, 1 << 20, 999, 1, 0);
+
+    // Before any prediction job, the batch cost is estimated from the online compute per row;
+    // after one scored the 442 rows, it is measured from the job's meters.
+    beforeJobs = json(get("/api/v1/capacity"));
+    HttpResponse<String> scoring =
+        post(
+            "/api/v1/prediction-jobs",
+            "application/json",
+            "{\"model\": \"diabetes\", \"version\": 1, \"dataset\": \"" + dataset + "\"}");
+    assertThat(scoring.statusCode()).as(scoring.body()).isEqualTo(202);
+    String scoringId = JSON.readTree(scoring.body()).get("id").asString();
+    JsonNode scored;
+    do {
+      scored = json(get("/api/v1/prediction-jobs/" + scoringId));
+      Thread.sleep(20);
+    } while (!scored.get("state").asString().equals("succeeded") && System.nanoTime() < deadline);
+    assertThat(scored.get("state").asString()).as(scored.toString()).isEqualTo("succeeded");
+  }
+
+  @Test
+  void theBatchCostIsEstimatedFromOnlineComputeUntilAJobScoresThenMeasuredFromTheJobs()
+      throws Exception {
+    JsonNode estimated = version(beforeJobs, "diabetes", 1);
+    double memory = estimated.get("modelMemoryBytes").get("value").asDouble();
+    JsonNode before = estimated.get("batch");
+    assertThat(before.get("from").asString()).isEqualTo("online_compute");
+    assertThat(before.has("rows")).isFalse();
+    assertThat(before.get("cpuSecondsPerRow").get("source").asString()).isEqualTo("estimated");
+    assertThat(before.get("cpuSecondsPerRow").get("value").asDouble())
+        .isCloseTo(0.0002, within(1e-12));
+    assertThat(before.get("wallSecondsPerRow").get("value").asDouble())
+        .isCloseTo(0.0002, within(1e-12));
+    assertThat(before.get("costPerMillionRows").get("source").asString()).isEqualTo("estimated");
+    assertThat(before.get("costPerMillionRows").get("value").asDouble())
+        .isCloseTo(
+            1e6 * 0.0002 / 3600 * 0.05 + memory / GIB * (1e6 * 0.0002) / 3600 * 0.01,
+            within(1e-12));
+
+    JsonNode v = version(json(get("/api/v1/capacity?model=diabetes")), "diabetes", 1);
+    JsonNode batch = v.get("batch");
+    assertThat(batch.get("from").asString()).isEqualTo("prediction_jobs");
+    assertMeasured(batch.get("rows"), 442);
+    double cpu = batch.get("cpuSecondsPerRow").get("value").asDouble();
+    double wall = batch.get("wallSecondsPerRow").get("value").asDouble();
+    assertThat(batch.get("cpuSecondsPerRow").get("source").asString()).isEqualTo("measured");
+    assertThat(batch.get("wallSecondsPerRow").get("source").asString()).isEqualTo("measured");
+    assertThat(cpu).isPositive().isLessThan(0.01);
+    assertThat(wall).isPositive().isLessThan(0.01);
+    assertMeasured(
+        batch.get("costPerMillionRows"),
+        1e6 * cpu / 3600 * 0.05 + memory / GIB * (1e6 * wall) / 3600 * 0.01);
+    // the online figure beside it is unchanged by the job
+    assertThat(v.get("costPerMillionPredictions").get("value").asDouble())
+        .isEqualTo(estimated.get("costPerMillionPredictions").get("value").asDouble());
   }
 
   @Test
@@ -255,7 +310,10 @@ class CapacityApiTest {
         .contains("maas_storage_used_bytes ")
         .contains("maas_registry_models 1.0")
         .contains("maas_registry_versions{model=\"diabetes\"} 1.0")
-        .contains("maas_cost_cpu_core_hour{currency=\"EUR\"} 0.05");
+        .contains("maas_cost_cpu_core_hour{currency=\"EUR\"} 0.05")
+        .contains("maas_prediction_job_rows_total{model=\"diabetes\",version=\"1\"} 442.0")
+        .contains("maas_prediction_job_cpu_seconds_total{model=\"diabetes\",version=\"1\"}")
+        .contains("maas_prediction_job_wall_seconds_total{model=\"diabetes\",version=\"1\"}");
 
     for (Path uses : List.of(DASHBOARD, RULES)) {
       Matcher m = Pattern.compile("maas_[a-z0-9_]+").matcher(Files.readString(uses));

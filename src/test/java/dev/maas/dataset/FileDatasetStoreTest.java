@@ -65,6 +65,38 @@ class FileDatasetStoreTest {
     }
   }
 
+  /**
+   * Slices of a string column with many distinct values, one of them longer than the reader's 64 KB
+   * buffer and others straddling its edges, hold what the whole column holds.
+   */
+  @Test
+  void slicesOfAColumnWithManyDistinctStringsReadTheirOwnValues() throws Exception {
+    FileDatasetStore store = new FileDatasetStore(root, Clock.systemUTC());
+    int rows = 20_000;
+    StringBuilder csv = new StringBuilder("id,x\n");
+    for (int i = 0; i < rows; i++) {
+      String id = i == 7_777 ? "long-" + "y".repeat(100_000) : "id-" + i + "-" + "z".repeat(i % 13);
+      csv.append(i % 10 == 3 ? "" : id).append(',').append(i).append('\n');
+    }
+    byte[] bytes = csv.toString().getBytes(StandardCharsets.UTF_8);
+    Dataset d =
+        new Datasets(store, id -> false, DataSize.ofMegabytes(16), rows, 10)
+            .uploadTable("ids", Datasets.Format.CSV, new ByteArrayInputStream(bytes), -1, null);
+    String[] all = store.read(d.id()).stringColumn("id");
+    assertThat(all[7_777]).hasSize(100_005);
+    for (int offset = 0; offset < rows; offset += 4_999) {
+      TableData slice = store.readRows(d.id(), offset, 4_999);
+      String[] ids = slice.stringColumn("id");
+      double[] xs = slice.column("x");
+      for (int r = 0; r < slice.rows(); r++) {
+        assertThat(ids[r]).as("row %d", offset + r).isEqualTo(all[offset + r]);
+        assertThat(xs[r]).isEqualTo(offset + r);
+      }
+    }
+    assertThat(all[3]).isNull();
+    assertThat(all[19_999]).isEqualTo("id-19999-" + "z".repeat(19_999 % 13));
+  }
+
   @Test
   void aDatasetInUseCannotBeDeleted() throws Exception {
     FileDatasetStore store = new FileDatasetStore(root, Clock.systemUTC());

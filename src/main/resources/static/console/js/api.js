@@ -53,7 +53,11 @@ export async function api(path, { method = 'GET', json, body, headers = {}, sign
     if (e.name === 'AbortError') throw e;
     throw errorFrom(0, '');
   }
-  if (!response.ok) throw errorFrom(response.status, await response.text());
+  if (!response.ok) {
+    // a key that stopped working (removed from the server) sends the user back to sign in
+    if (response.status === 401) window.dispatchEvent(new Event('maas:unauthorized'));
+    throw errorFrom(response.status, await response.text());
+  }
   if (response.status === 204) return null;
   return response.json();
 }

@@ -127,6 +127,12 @@ document.getElementById('sign-out').addEventListener('click', () => {
   showSignIn('The key was forgotten.');
 });
 
+window.addEventListener('maas:unauthorized', () => {
+  apiKey.clear();
+  if (leave) leave();
+  showSignIn('The server no longer accepts this key: enter it again, or another one.');
+});
+
 window.addEventListener('hashchange', () => {
   route();
   document.getElementById('main').focus({ preventScroll: true });

@@ -242,24 +242,35 @@ class ConsoleIT {
 
       // A phone-sized screen: nothing wider than the viewport but scrollable tables.
       browser.size(390, 844);
-      browser.open(server.base() + "/console/#/models/iris-mlp");
-      browser.shown("#alias-move", 30);
-      assertThat(
-              ((Number)
-                      browser.script(
-                          "return document.documentElement.scrollWidth"
-                              + " - document.documentElement.clientWidth"))
-                  .intValue())
-          .as(
-              "horizontal overflow on a phone; elements past the right edge: %s",
-              browser.script(
-                  "return [...document.querySelectorAll('main *')]"
-                      + ".filter(e => !e.closest('.scroll')"
-                      + " && e.getBoundingClientRect().right > innerWidth)"
-                      + ".slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)"
-                      + ".join(', ')"))
-          .isLessThanOrEqualTo(0);
-      check(browser, "12-phone-model");
+      String[][] phonePages = {
+        {"#/models/iris-mlp", "#alias-move"},
+        {"#/datasets", "#ds-file"},
+        {"#/training", "#train-form"},
+        {"#/predict/iris-mlp", "#predict-form"},
+        {"#/capacity", "#per-version"}
+      };
+      for (int i = 0; i < phonePages.length; i++) {
+        browser.open(server.base() + "/console/" + phonePages[i][0]);
+        browser.shown(phonePages[i][1], 60);
+        Object overflowing =
+            browser.script(
+                "return [...document.querySelectorAll('body *')]"
+                    + ".filter(e => !e.closest('.scroll')"
+                    + " && e.getBoundingClientRect().right > innerWidth + 1)"
+                    + ".slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)"
+                    + ".join(', ')");
+        assertThat(
+                ((Number)
+                        browser.script(
+                            "return document.documentElement.scrollWidth"
+                                + " - document.documentElement.clientWidth"))
+                    .intValue())
+            .as(
+                "horizontal overflow of %s on a phone; past the edge: %s",
+                phonePages[i][0], overflowing)
+            .isLessThanOrEqualTo(0);
+        check(browser, "12-phone-" + (i + 1) + phonePages[i][0].replaceAll("[^a-z]+", "-"));
+      }
 
       // The keyboard: the first tabs reach the skip link and then the pages.
       browser.size(1280, 800);

@@ -30,6 +30,14 @@ export async function render(page, ctx) {
   ], models, { empty: 'No models yet: train one.' })));
 }
 
+/** The training loss of the latest versions that ran epochs, one line each. */
+function curvesOf(versions) {
+  const series = versions.filter((v) => v.learningCurve && v.learningCurve.length).slice(-4)
+    .map((v) => ({ name: 'v' + v.version, points: v.learningCurve.filter((e) => e.trainLoss != null).map((e) => [e.epoch, e.trainLoss]) }));
+  if (!series.length) return null;
+  return h('div', {}, h('h3', {}, 'Learning curves (training loss)'), lineChart(series, { title: 'Training loss by version' }));
+}
+
 function tagText(tags) {
   return Object.entries(tags || {}).map(([k, v]) => (v ? `${k}: ${v}` : k)).join(', ') || '–';
 }
@@ -154,6 +162,7 @@ async function renderModel(page, name, ctx) {
     h('section', { class: 'card', 'aria-labelledby': 'aliases-title' }, h('h2', { id: 'aliases-title' }, 'Aliases'), aliasArea),
     h('section', { class: 'card', 'aria-labelledby': 'versions-title' }, h('h2', { id: 'versions-title' }, 'Versions side by side'),
       metricsTable(versions.map((v) => ({ label: `v${v.version}` + (aliasesOf(v.version).length ? ` (${aliasesOf(v.version).join(', ')})` : ''), metrics: v.metrics }))),
+      curvesOf(versions),
       table([
         { title: 'Version', value: (v) => 'v' + v.version },
         { title: 'Family', value: (v) => v.family || '–' },

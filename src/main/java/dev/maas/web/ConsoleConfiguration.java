@@ -53,7 +53,8 @@ class ConsoleConfiguration implements WebMvcConfigurer {
   private String etag(Resource resource) {
     String key;
     try {
-      key = resource.getURL().toString();
+      // a file changed in place (spring-boot:run from target/classes) gets a new tag
+      key = resource.getURL() + "@" + resource.lastModified();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -111,6 +111,10 @@ final class Browser implements AutoCloseable {
             .build();
     ChromeDriver driver = new ChromeDriver(service, options);
     driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(60));
+    Path downloads = Files.createDirectories(work.resolve("downloads"));
+    driver.executeCdpCommand(
+        "Browser.setDownloadBehavior",
+        Map.of("behavior", "allow", "downloadPath", downloads.toAbsolutePath().toString()));
     Path shots = Files.createDirectories(Path.of("target", "console-screenshots"));
     return new Browser(driver, shots);
   }

@@ -115,6 +115,34 @@ class ConsoleIT {
       assertThat(browser.text("#ds-preview")).contains("setosa").contains("of 150");
       assertThat(browser.text("main")).contains("sepal_length").contains("3 distinct");
       check(browser, "03-dataset");
+
+      // Drag and drop: a second file dropped on the zone, then deleted with a confirmation.
+      browser.open(server.base() + "/console/#/datasets");
+      browser.shown("#ds-drop", 30);
+      browser.script(
+          "const data = new DataTransfer();"
+              + " data.items.add(new File([arguments[0]], 'tiny.csv', {type: 'text/csv'}));"
+              + " const zone = document.getElementById('ds-drop');"
+              + " for (const type of ['dragover', 'drop']) zone.dispatchEvent("
+              + "new DragEvent(type, {dataTransfer: data, bubbles: true, cancelable: true}));",
+          "a,b\n1,x\n2,y\n");
+      browser.await(
+          "the dropped file stored",
+          60,
+          d -> browser.text("#ds-upload ~ .status").contains("tiny"));
+      browser.await("tiny in the list", 30, d -> browser.text("#ds-list-body").contains("tiny"));
+      browser.all("#ds-list-body a").stream()
+          .filter(a -> a.getText().equals("tiny"))
+          .findFirst()
+          .orElseThrow()
+          .click();
+      browser.shown("#ds-delete", 30).click();
+      browser.shown("#confirm", 10);
+      assertThat(browser.text("#confirm-text")).contains("Delete dataset tiny");
+      browser.find("#confirm-ok").click();
+      browser.await("back at the list", 30, d -> browser.text("#ds-list-body").contains("iris"));
+      assertThat(browser.text("#ds-list-body")).doesNotContain("tiny");
+      assertThat(api.getJson("/api/v1/datasets").get("total").asInt()).isEqualTo(1);
       String datasetId =
           api.getJson("/api/v1/datasets").get("datasets").get(0).get("id").asString();
 
@@ -207,6 +235,13 @@ class ConsoleIT {
       assertThat(browser.text("table.metrics")).contains("v1").contains("v2").contains("accuracy");
       assertThat(browser.all("svg.heatmap")).hasSize(1);
       check(browser, "08-model");
+      new Select(browser.find("#version-choice")).selectByValue("1");
+      browser.find("#download").click();
+      Path downloaded = work.resolve("downloads").resolve("iris-mlp-v1.maas");
+      browser.await("the model file downloaded", 30, d -> Files.isRegularFile(downloaded));
+      assertThat(Files.size(downloaded))
+          .isEqualTo(
+              api.getJson("/api/v1/models/iris-mlp/versions/1").get("artifactSize").asLong());
       new Select(browser.find("#alias-version")).selectByValue("2");
       browser.find("#alias-move").click();
       browser.shown("#confirm", 10);
@@ -239,6 +274,25 @@ class ConsoleIT {
           120,
           d -> browser.text("#pj-list ~ div").contains("succeeded"));
       check(browser, "11-prediction-jobs");
+
+      // Cancel: a long job, cancelled from its page with a confirmation.
+      String longJob =
+          api.post(
+                  "/api/v1/training-jobs",
+                  "{\"model\": \"iris-long\", \"family\": \"mlp\", \"dataset\": \""
+                      + datasetId
+                      + "\", \"target\": \"species\", \"training\": {\"epochs\": 100000,"
+                      + " \"batchSize\": 4}}",
+                  202)
+              .get("id")
+              .asString();
+      browser.open(server.base() + "/console/#/training/" + longJob);
+      browser.await("the long job running", 60, d -> browser.text("#job-state").equals("running"));
+      browser.shown("#job-cancel", 10).click();
+      browser.shown("#confirm", 10);
+      browser.find("#confirm-ok").click();
+      browser.await("the job cancelled", 60, d -> browser.text("#job-state").equals("cancelled"));
+      assertThat(browser.find("#job-cancel").isDisplayed()).isFalse();
 
       // A phone-sized screen: nothing wider than the viewport but scrollable tables.
       browser.size(390, 844);

@@ -47,6 +47,7 @@ function uploadCard() {
       });
       status.set(h('span', {}, 'Stored ', link('#/datasets/' + enc(dataset.id), `${dataset.name} (${dataset.id})`),
         `: ${num(dataset.rows)} rows, ${dataset.columns.length} columns.`));
+      name.value = ''; // the next file takes its own name
       const list = document.getElementById('ds-list-body');
       if (list) showList(list.parentElement, 0);
     } catch (e) {

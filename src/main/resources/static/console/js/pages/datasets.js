@@ -162,7 +162,7 @@ async function showRows(container, id, offset) {
     put(container,
       h('div', { class: 'scroll' }, h('table', { id: 'ds-preview' },
         h('caption', {}, `Rows ${page.offset + 1} to ${page.offset + page.rows.length} of ${num(page.total)}`),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, '#'), page.columns.map((c) => h('th', { scope: 'col' }, c)))),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col', class: 'num' }, '#'), page.columns.map((c, i) => h('th', { scope: 'col', class: page.rows.some((r) => typeof r[i] === 'number') ? 'num' : null }, c)))),
         h('tbody', {}, page.rows.map((r, i) => h('tr', {}, h('td', { class: 'num' }, page.offset + i + 1),
           r.map((v) => h('td', { class: typeof v === 'number' ? 'num' : null }, v === null ? '–' : String(v)))))))),
       pager(page, (o) => showRows(container, id, o)));

@@ -11,8 +11,8 @@ export async function render(page, ctx) {
     api('/api/v1/datasets?limit=1000', { signal: ctx.signal }).then((r) => r.datasets),
   ]);
   const list = h('div', {}, loading());
-  put(page, h('h1', {}, 'Prediction jobs'), h('div', { class: 'grid' }, form(models, datasets, () => refresh()),
-    h('section', { class: 'card', 'aria-labelledby': 'pj-list' }, h('h2', { id: 'pj-list' }, 'Jobs'), list)));
+  put(page, h('h1', {}, 'Prediction jobs'), form(models, datasets, () => refresh()),
+    h('section', { class: 'card', 'aria-labelledby': 'pj-list' }, h('h2', { id: 'pj-list' }, 'Jobs'), list));
   let timer = null;
   ctx.signal.addEventListener('abort', () => clearTimeout(timer));
   async function refresh() {

@@ -36,8 +36,8 @@ export async function render(page, ctx) {
   if (id) return renderJob(page, id, ctx);
   const list = h('div', {}, loading());
   put(page, h('h1', {}, 'Training'),
-    h('div', { class: 'grid' }, await form(),
-      h('section', { class: 'card', 'aria-labelledby': 'jobs-title' }, h('h2', { id: 'jobs-title' }, 'Jobs'), list)));
+    await form(),
+    h('section', { class: 'card', 'aria-labelledby': 'jobs-title' }, h('h2', { id: 'jobs-title' }, 'Jobs'), list));
   await showJobs(list);
 }
 
@@ -55,7 +55,7 @@ async function form() {
   const validationFraction = h('input', { name: 'validationFraction', type: 'number', step: 'any', min: 0, max: 0.9 });
   const inputShape = h('input', { name: 'inputShape', placeholder: 'cnn: 1,8,8; rnn: 12,1', autocomplete: 'off' });
   const alias = h('input', { name: 'alias', placeholder: 'optional, e.g. staging', autocomplete: 'off' });
-  const spec = h('textarea', { name: 'spec', rows: 4, spellcheck: 'false' });
+  const spec = h('textarea', { name: 'spec', rows: 3, spellcheck: 'false' });
   const status = statusLine();
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Start training');
 
@@ -65,7 +65,7 @@ async function form() {
   }
   function applyPreset() {
     const p = PRESETS[family.value][preset.value];
-    spec.value = JSON.stringify(p.spec, null, 1);
+    spec.value = JSON.stringify(p.spec);
     epochs.value = p.training.epochs ?? '';
     batchSize.value = p.training.batchSize ?? '';
     learningRate.value = p.training.learningRate ?? '';

@@ -358,6 +358,9 @@ class ConsoleIT {
       browser.shown("#page .error", 30);
       assertThat(browser.text("#page .error")).contains("admin role");
       browser.screenshot("13-predict-key");
+      browser.open(server.base() + "/console/#/models");
+      browser.await("the models page", 30, d -> browser.text("#page h1").equals("Models"));
+      assertThat(browser.all("#alias-move")).isEmpty();
       // Learning the roles asked for what it may not read: those 403s are the only errors.
       assertThat(browser.consoleErrors())
           .allSatisfy(e -> assertThat(e).contains("status of 403"))

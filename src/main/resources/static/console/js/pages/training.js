@@ -58,6 +58,7 @@ async function form() {
   const spec = h('textarea', { name: 'spec', rows: 3, spellcheck: 'false' });
   const status = statusLine();
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Start training');
+  let earlyStopping; // the preset's, sent as it is
 
   function presets() {
     put(preset, Object.keys(PRESETS[family.value]).map((name) => h('option', { value: name }, name)));
@@ -71,7 +72,7 @@ async function form() {
     learningRate.value = p.training.learningRate ?? '';
     validationFraction.value = p.training.validationFraction ?? '';
     inputShape.value = p.inputShape ?? '';
-    form.earlyStopping = p.training.earlyStopping;
+    earlyStopping = p.training.earlyStopping;
   }
   function targets() {
     const d = datasets.find((x) => x.id === dataset.value);
@@ -107,7 +108,7 @@ async function form() {
       for (const [name, input] of [['epochs', epochs], ['batchSize', batchSize], ['learningRate', learningRate], ['validationFraction', validationFraction]]) {
         if (input.value !== '') training[name] = Number(input.value);
       }
-      if (form.earlyStopping) training.earlyStopping = form.earlyStopping;
+      if (earlyStopping) training.earlyStopping = earlyStopping;
       const body = { model: model.value.trim(), family: family.value, dataset: dataset.value, target: target.value, spec: parsedSpec, training };
       if (inputShape.value.trim()) body.inputShape = inputShape.value.split(',').map((v) => Number(v.trim()));
       if (alias.value.trim()) body.alias = alias.value.trim();

@@ -6,7 +6,9 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -25,6 +27,13 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.header.HeaderWriter;
+import org.springframework.security.web.header.writers.CompositeHeaderWriter;
+import org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter;
+import org.springframework.security.web.header.writers.StaticHeadersWriter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
 
 /**
  * Who may call what. Keys come from {@link KeySources}; each request's key is checked by {@link
@@ -32,7 +41,9 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  *
  * <ul>
  *   <li>open: health probes, {@code /actuator/info}, and {@code /actuator/prometheus} unless {@code
- *       maas.security.scrape-open=false} (then admin);
+ *       maas.security.scrape-open=false} (then admin); the contract and Swagger UI; the web
+ *       console's files ({@code GET /}, {@code /console/**}), which carry their own
+ *       Content-Security-Policy and ask for the key in the page;
  *   <li>predict: {@code POST /api/v1/models/{name}/predict}, every {@code GET} of model metadata
  *       under {@code /api/v1/models}, and all of {@code /v2};
  *   <li>train: datasets (their downloads too), training jobs, prediction jobs and model artifact
@@ -51,6 +62,34 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
 class SecurityConfiguration {
   private static final Logger log = LoggerFactory.getLogger(SecurityConfiguration.class);
 
+  /** The web console's pages and files, open to GET and HEAD. */
+  private static final RequestMatcher CONSOLE =
+      new OrRequestMatcher(
+          Stream.of(HttpMethod.GET, HttpMethod.HEAD)
+              .flatMap(
+                  m ->
+                      Stream.of("/", "/console", "/console/", "/console/**")
+                          .map(p -> (RequestMatcher) PathPatternRequestMatcher.pathPattern(m, p)))
+              .toList());
+
+  /**
+   * The console's own policy: its scripts, styles and images come from this server only (no inline
+   * script or style, no eval), it talks to this server only, and no other site may frame it.
+   */
+  static final String CONSOLE_CSP =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+          + " connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none';"
+          + " form-action 'self'; frame-ancestors 'none'";
+
+  private static final List<HeaderWriter> CONSOLE_HEADERS =
+      List.of(
+          new StaticHeadersWriter("Content-Security-Policy", CONSOLE_CSP),
+          new StaticHeadersWriter("Referrer-Policy", "no-referrer"),
+          new StaticHeadersWriter("Cross-Origin-Opener-Policy", "same-origin"),
+          new StaticHeadersWriter("Cross-Origin-Resource-Policy", "same-origin"),
+          new StaticHeadersWriter(
+              "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"));
+
   @Bean
   SecurityFilterChain apiSecurity(
       HttpSecurity http, SecurityProperties security, StorageProperties storage) throws Exception {
@@ -59,7 +98,12 @@ class SecurityConfiguration {
         .httpBasic(AbstractHttpConfigurer::disable)
         .logout(AbstractHttpConfigurer::disable)
         .requestCache(AbstractHttpConfigurer::disable)
-        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .headers(
+            h ->
+                h.addHeaderWriter(
+                    new DelegatingRequestMatcherHeaderWriter(
+                        CONSOLE, new CompositeHeaderWriter(CONSOLE_HEADERS))));
     if (!security.enabled()) {
       log.warn(
           "maas.security.enabled=false: every endpoint is open to anyone who can reach this"
@@ -96,6 +140,8 @@ class SecurityConfiguration {
                   "/swagger-ui.html",
                   "/v3/api-docs/swagger-config")
               .permitAll();
+          // The web console's files: the page asks for the key and sends it with each API call.
+          a.requestMatchers(CONSOLE).permitAll();
           if (security.scrapeOpen()) {
             a.requestMatchers("/actuator/prometheus").permitAll();
           }

@@ -152,6 +152,33 @@ class ApiSecurityTest {
   }
 
   @Test
+  void theWebConsolesFilesAreOpenWithTheirContentSecurityPolicyAndOnlyToReading() throws Exception {
+    HttpResponse<String> root = call("GET", "/", null);
+    assertThat(root.statusCode()).isEqualTo(302);
+    assertThat(root.headers().firstValue("Location"))
+        .hasValueSatisfying(l -> assertThat(l).endsWith("/console/"));
+    HttpResponse<String> page = call("GET", "/console/", null);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("<title>maas console</title>");
+    assertThat(page.headers().firstValue("Content-Security-Policy"))
+        .contains(SecurityConfiguration.CONSOLE_CSP);
+    assertThat(page.headers().firstValue("Referrer-Policy")).contains("no-referrer");
+    assertThat(page.headers().firstValue("X-Frame-Options")).contains("DENY");
+    HttpResponse<String> script = call("GET", "/console/js/app.js", null);
+    assertThat(script.statusCode()).isEqualTo(200);
+    assertThat(script.headers().firstValue("Cache-Control")).contains("no-cache");
+    assertThat(script.headers().firstValue("ETag")).isPresent();
+    // a key sent along does not matter to the files; writing to them is not a thing
+    assertThat(call("GET", "/console/js/api.js", Keys.PREDICT).statusCode()).isEqualTo(200);
+    assertThat(call("POST", "/console/js/app.js", null).statusCode()).isEqualTo(401);
+    assertThat(call("GET", "/console/missing.js", null).statusCode()).isEqualTo(404);
+    // the API is as it was: a key is needed, and its answers carry no console policy
+    HttpResponse<String> api = call("GET", "/api/v1/models", null);
+    assertThat(api.statusCode()).isEqualTo(401);
+    assertThat(api.headers().firstValue("Content-Security-Policy")).isEmpty();
+  }
+
+  @Test
   void aKeyWithoutTheRoleIsForbiddenAndTheProblemNamesTheKey() throws Exception {
     HttpResponse<String> r = call("DELETE", "/api/v1/models/m", Keys.TRAIN);
     assertThat(r.statusCode()).isEqualTo(403);

@@ -145,7 +145,7 @@ final class ServingMetrics {
     if (detailed) {
       loaded(model);
     }
-    return new VersionMeters(this, model, tags, inServer, scraped, detailed);
+    return new VersionMeters(this, model, inServer, scraped, detailed);
   }
 
   /** A detailed version of {@code model} loaded: its error series exist at zero from now on. */

@@ -3,7 +3,6 @@ package dev.maas.serving;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,12 +43,7 @@ final class VersionMeters implements AutoCloseable {
    * detailed} compute, wait and batch size.
    */
   VersionMeters(
-      ServingMetrics metrics,
-      String model,
-      Tags tags,
-      Full full,
-      List<Meter> scraped,
-      boolean detailed) {
+      ServingMetrics metrics, String model, Full full, List<Meter> scraped, boolean detailed) {
     this.metrics = metrics;
     this.model = model;
     this.full = full;

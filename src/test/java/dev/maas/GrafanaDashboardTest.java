@@ -39,6 +39,17 @@ class GrafanaDashboardTest {
         }
       }
     }
+    // failures at every stage: before a version answers (by kind) and while it predicts (outcome)
+    String errors = "";
+    for (JsonNode panel : dashboard.get("panels")) {
+      if (panel.get("title").asString().startsWith("Errors by stage")) {
+        errors = panel.get("targets").toString();
+      }
+    }
+    assertThat(errors)
+        .contains("maas_prediction_errors_total")
+        .contains("maas_predictions_total")
+        .contains("outcome!=\\\"success\\\"");
     assertThat(String.join("|", titles))
         .contains("Requests per second")
         .contains("Latency p50 and p99")

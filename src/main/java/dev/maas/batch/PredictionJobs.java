@@ -180,7 +180,7 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
             retryAfter);
       }
     }
-    metrics.submitted(job.plan().model());
+    metrics.submitted(job.plan().model(), job.plan().version());
     save(job);
     return job;
   }

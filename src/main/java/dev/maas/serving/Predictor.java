@@ -18,6 +18,9 @@ final class Predictor {
   /** The alias served when a request names neither a version nor an alias. */
   static final String DEFAULT_ALIAS = "production";
 
+  /** The {@code model} tag of an error for a name that is no model's. */
+  static final String UNKNOWN_MODEL = "unknown";
+
   private final ModelRegistry registry;
   private final ModelCache cache;
   private final ServingMetrics metrics;
@@ -119,6 +122,6 @@ final class Predictor {
 
   /** A metric tag for a requested name: the name when such a model exists, else "unknown". */
   private String known(String name) {
-    return registry.findModel(name).isPresent() ? name : "unknown";
+    return registry.findModel(name).isPresent() ? name : UNKNOWN_MODEL;
   }
 }

@@ -9,13 +9,23 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The serving side's meters, named in {@link ServingMeterNames}; the cache registers its own
  * gauges. Per model version, the scrape carries a budgeted few series ({@link MetricsProperties})
  * and {@link ServingFigures} the full figures, in the server.
+ *
+ * <p>Every series whose tags are known ahead exists at zero before its first event, so that a rate
+ * over any window counts that event: cache look-ups by result and evictions by reason from the
+ * start; errors of the unknown model from the start; a version's requests by every outcome when it
+ * loads; and a model's errors by every kind while one of its versions with detailed meters is
+ * loaded. Those error series that are still zero leave the scrape with the model's last such
+ * version (the cardinality budget: a thousand plain versions stay under a megabyte of scrape); one
+ * that counted an error stays.
  */
 final class ServingMetrics {
   /** Latency objectives a dashboard or an alert is likely to ask about. */
@@ -32,11 +42,26 @@ final class ServingMetrics {
     Duration.ofSeconds(1)
   };
 
+  /** {@link #SLO} and 1 ns: the bucket of requests that did not wait at all. */
+  private static final Duration[] NO_WAIT_AND_SLO = noWaitAndSlo();
+
   private final MeterRegistry registry;
   private final ServingFigures figures;
   private final MetricsProperties properties;
   private final Counter cacheHits;
   private final Counter cacheMisses;
+
+  /** Detailed versions loaded per model name: the lifetime of the model's zero error series. */
+  private final Map<String, Integer> loadedVersions = new HashMap<>();
+
+  /** The kinds of {@link #error}: before a version is chosen, or while it loads. */
+  static final List<String> ERROR_KINDS = List.of("not_found", "bad_request", "load_failed");
+
+  /** The outcomes of a request that reached a version. */
+  static final List<String> OUTCOMES = List.of("success", "client_error", "server_error");
+
+  /** The reasons of {@link #eviction}. */
+  static final List<String> EVICTION_REASONS = List.of("budget", "unreferenced");
 
   /** With the default {@code maas.metrics.*} and figures of its own: for tests. */
   ServingMetrics(MeterRegistry registry) {
@@ -49,6 +74,12 @@ final class ServingMetrics {
     this.properties = properties;
     this.cacheHits = cacheRequests("hit");
     this.cacheMisses = cacheRequests("miss");
+    for (String reason : EVICTION_REASONS) {
+      evictions(reason);
+    }
+    // a name that is no model's: not found, or a request that names a version and an alias
+    errors(Predictor.UNKNOWN_MODEL, "not_found");
+    errors(Predictor.UNKNOWN_MODEL, "bad_request");
   }
 
   MeterRegistry registry() {
@@ -94,6 +125,8 @@ final class ServingMetrics {
     scraped.add(outcome(tags, "success", registry));
     scraped.add(rows(tags, registry));
     scraped.add(latency);
+    scraped.add(outcome(tags, "client_error", registry));
+    scraped.add(outcome(tags, "server_error", registry));
     if (detailed) {
       // count and sum only, read from the figures: what compute per row and rows per call need
       scraped.add(
@@ -109,16 +142,49 @@ final class ServingMetrics {
       scraped.add(wait(tags).register(registry));
       scraped.add(batchSize(tags).register(registry));
     }
-    return new VersionMeters(this, tags, inServer, scraped, detailed);
+    if (detailed) {
+      loaded(model);
+    }
+    return new VersionMeters(this, model, inServer, scraped, detailed);
+  }
+
+  /** A detailed version of {@code model} loaded: its error series exist at zero from now on. */
+  private synchronized void loaded(String model) {
+    if (loadedVersions.merge(model, 1, Integer::sum) == 1) {
+      for (String kind : ERROR_KINDS) {
+        errors(model, kind);
+      }
+    }
+  }
+
+  /**
+   * A detailed version of {@code model} unloaded: with its last one, the model's error series that
+   * are still zero leave the scrape.
+   */
+  synchronized void unloaded(String model) {
+    Integer left = loadedVersions.computeIfPresent(model, (k, n) -> n == 1 ? null : n - 1);
+    if (left != null) {
+      return;
+    }
+    for (String kind : ERROR_KINDS) {
+      Counter c =
+          registry.find(ServingMeterNames.ERRORS).tags("model", model, "kind", kind).counter();
+      if (c != null && c.count() == 0) {
+        registry.remove(c);
+      }
+    }
   }
 
   /** A request that failed before or without a model version; {@code model} is a known name. */
-  void error(String model, String kind) {
-    Counter.builder(ServingMeterNames.ERRORS)
+  synchronized void error(String model, String kind) {
+    errors(model, kind).increment();
+  }
+
+  private Counter errors(String model, String kind) {
+    return Counter.builder(ServingMeterNames.ERRORS)
         .description("Prediction requests answered with an error, by kind")
         .tags("model", model, "kind", kind)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   void cacheRequest(boolean hit) {
@@ -126,11 +192,14 @@ final class ServingMetrics {
   }
 
   void eviction(String reason) {
-    Counter.builder(ServingMeterNames.CACHE_EVICTIONS)
+    evictions(reason).increment();
+  }
+
+  private Counter evictions(String reason) {
+    return Counter.builder(ServingMeterNames.CACHE_EVICTIONS)
         .description("Model versions unloaded from memory, by reason")
         .tag("reason", reason)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   private Counter cacheRequests(String result) {
@@ -163,8 +232,11 @@ final class ServingMetrics {
   }
 
   private static Timer.Builder wait(Tags tags) {
+    // a bucket for "did not wait" (the heap path records 0): without it a quantile of waits that
+    // are all 0 is interpolated inside the first bucket, about 9.9 µs
     return timer(
             ServingMeterNames.WAIT, "Time a request waited for its merged native call to start")
+        .serviceLevelObjectives(NO_WAIT_AND_SLO)
         .tags(tags);
   }
 
@@ -174,6 +246,13 @@ final class ServingMetrics {
         .baseUnit("rows")
         .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256)
         .tags(tags);
+  }
+
+  private static Duration[] noWaitAndSlo() {
+    Duration[] all = new Duration[SLO.length + 1];
+    all[0] = Duration.ofNanos(1);
+    System.arraycopy(SLO, 0, all, 1, SLO.length);
+    return all;
   }
 
   private static Timer.Builder timer(String name, String description) {

@@ -3,16 +3,14 @@ package dev.maas.serving;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The meters of one loaded model version: each event is recorded in the full figures kept in the
- * server and in the few series the scrape carries. An error outcome's scraped counter is registered
- * on its first error. {@link #close()} removes the scraped ones when the version is unloaded.
+ * server and in the few series the scrape carries, which exist at zero from the load on (every
+ * outcome included). {@link #close()} removes the scraped ones when the version is unloaded.
  */
 final class VersionMeters implements AutoCloseable {
   /** The full figures of a version, in {@link ServingFigures}. */
@@ -27,29 +25,37 @@ final class VersionMeters implements AutoCloseable {
       DistributionSummary batchSize) {}
 
   private final ServingMetrics metrics;
-  private final Tags tags;
+  private final String model;
   private final Full full;
   private final Counter success;
   private final Counter rows;
   private final Timer latency;
   private final Timer waiting;
   private final DistributionSummary batchSize;
+  private final Counter clientError;
+  private final Counter serverError;
   private final List<Meter> scraped;
-  private volatile Counter clientError;
-  private volatile Counter serverError;
-  private volatile boolean closed;
+  private final boolean detailed;
+  private boolean closed;
 
+  /**
+   * {@code scraped}: success, rows, latency, client errors, server errors, and when {@code
+   * detailed} compute, wait and batch size.
+   */
   VersionMeters(
-      ServingMetrics metrics, Tags tags, Full full, List<Meter> scraped, boolean detailed) {
+      ServingMetrics metrics, String model, Full full, List<Meter> scraped, boolean detailed) {
     this.metrics = metrics;
-    this.tags = tags;
+    this.model = model;
     this.full = full;
-    this.scraped = new CopyOnWriteArrayList<>(scraped);
+    this.scraped = List.copyOf(scraped);
+    this.detailed = detailed;
     this.success = (Counter) scraped.get(0);
     this.rows = (Counter) scraped.get(1);
     this.latency = (Timer) scraped.get(2);
-    this.waiting = detailed ? (Timer) scraped.get(4) : null;
-    this.batchSize = detailed ? (DistributionSummary) scraped.get(5) : null;
+    this.clientError = (Counter) scraped.get(3);
+    this.serverError = (Counter) scraped.get(4);
+    this.waiting = detailed ? (Timer) scraped.get(6) : null;
+    this.batchSize = detailed ? (DistributionSummary) scraped.get(7) : null;
   }
 
   Full full() {
@@ -65,20 +71,12 @@ final class VersionMeters implements AutoCloseable {
 
   void clientError() {
     full.clientError().increment();
-    Counter c = clientError;
-    if (c == null) {
-      c = clientError = scrapedOutcome("client_error");
-    }
-    c.increment();
+    clientError.increment();
   }
 
   void serverError() {
     full.serverError().increment();
-    Counter c = serverError;
-    if (c == null) {
-      c = serverError = scrapedOutcome("server_error");
-    }
-    c.increment();
+    serverError.increment();
   }
 
   void predicted(int n, long waitNanos) {
@@ -99,22 +97,18 @@ final class VersionMeters implements AutoCloseable {
     }
   }
 
-  private synchronized Counter scrapedOutcome(String outcome) {
-    Counter c = ServingMetrics.outcome(tags, outcome, metrics.registry());
-    if (closed) {
-      metrics.registry().remove(c);
-    } else {
-      scraped.add(c);
-    }
-    return c;
-  }
-
   /** Removes the scraped meters; the full figures stay. */
   @Override
   public synchronized void close() {
+    if (closed) {
+      return;
+    }
     closed = true;
     for (Meter m : scraped) {
       metrics.registry().remove(m);
+    }
+    if (detailed) {
+      metrics.unloaded(model);
     }
   }
 }

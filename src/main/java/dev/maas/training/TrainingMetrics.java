@@ -13,12 +13,14 @@ import java.util.function.IntSupplier;
 
 /**
  * The training meters: jobs by state and family, the queue and the workers, and what finished jobs
- * used (duration, rows, CPU time, estimated FLOPs). Events before the binder is bound to a registry
- * are not counted.
+ * used (duration, rows, CPU time, estimated FLOPs). Every family's and state's series exist at zero
+ * from the start, so that a rate over any window counts a family's first job. Events before the
+ * binder is bound to a registry are not counted.
  */
 final class TrainingMetrics implements MeterBinder {
   static final String JOBS = "maas.training.jobs";
   private static final String[] STATES = {"submitted", "succeeded", "failed", "cancelled"};
+  private static final String[] FINAL_STATES = {"succeeded", "failed", "cancelled"};
   private static final Duration[] DURATION_BUCKETS = {
     Duration.ofSeconds(1),
     Duration.ofSeconds(5),
@@ -62,9 +64,17 @@ final class TrainingMetrics implements MeterBinder {
         .register(meters);
     // Every state and family from zero, so that rates and ratios exist before the first event.
     for (Family family : Family.values()) {
+      String name = family.wireName();
       for (String state : STATES) {
-        jobs(meters, state, family.wireName());
+        jobs(meters, state, name);
       }
+      for (String state : FINAL_STATES) {
+        duration(meters, name, state);
+      }
+      cpu(meters, name);
+      rows(meters, name);
+      rowsPerSecond(meters, name);
+      flops(meters, name);
     }
     this.registry = meters;
   }
@@ -87,44 +97,60 @@ final class TrainingMetrics implements MeterBinder {
     if (usage == null) {
       return;
     }
-    Timer.builder("maas.training.duration")
-        .description("Wall time of finished training jobs")
-        .tags("family", tag(family), "state", stateName)
-        .serviceLevelObjectives(DURATION_BUCKETS)
-        .register(meters)
+    duration(meters, family, stateName)
         .record((long) (usage.wallSeconds() * 1e9), TimeUnit.NANOSECONDS);
-    Counter.builder("maas.training.cpu")
-        .description("CPU time of training worker threads")
-        .baseUnit("seconds")
-        .tags("family", tag(family))
-        .register(meters)
-        .increment(usage.cpuSeconds());
+    cpu(meters, family).increment(usage.cpuSeconds());
     if (usage.trainingRows() == null || usage.epochs() == null) {
       return;
     }
     double rows = (double) usage.trainingRows() * usage.epochs();
-    Counter.builder("maas.training.rows")
-        .description("Training rows processed (rows x epochs run)")
-        .baseUnit("rows")
-        .tags("family", tag(family))
-        .register(meters)
-        .increment(rows);
+    rows(meters, family).increment(rows);
     if (usage.wallSeconds() > 0) {
-      DistributionSummary.builder("maas.training.rows.per.second")
-          .description("Rows x epochs per second of wall time, per finished job")
-          .tags("family", tag(family))
-          .register(meters)
-          .record(rows / usage.wallSeconds());
+      rowsPerSecond(meters, family).record(rows / usage.wallSeconds());
     }
     Double flops = usage.flops();
     if (flops != null) {
-      Counter.builder("maas.training.flops")
-          .description("Estimated floating-point operations of training (analytic count)")
-          .baseUnit("flops")
-          .tags("family", tag(family))
-          .register(meters)
-          .increment(flops);
+      flops(meters, family).increment(flops);
     }
+  }
+
+  private static Timer duration(MeterRegistry meters, String family, String state) {
+    return Timer.builder("maas.training.duration")
+        .description("Wall time of finished training jobs")
+        .tags("family", tag(family), "state", state)
+        .serviceLevelObjectives(DURATION_BUCKETS)
+        .register(meters);
+  }
+
+  private static Counter cpu(MeterRegistry meters, String family) {
+    return Counter.builder("maas.training.cpu")
+        .description("CPU time of training worker threads")
+        .baseUnit("seconds")
+        .tags("family", tag(family))
+        .register(meters);
+  }
+
+  private static Counter rows(MeterRegistry meters, String family) {
+    return Counter.builder("maas.training.rows")
+        .description("Training rows processed (rows x epochs run)")
+        .baseUnit("rows")
+        .tags("family", tag(family))
+        .register(meters);
+  }
+
+  private static DistributionSummary rowsPerSecond(MeterRegistry meters, String family) {
+    return DistributionSummary.builder("maas.training.rows.per.second")
+        .description("Rows x epochs per second of wall time, per finished job")
+        .tags("family", tag(family))
+        .register(meters);
+  }
+
+  private static Counter flops(MeterRegistry meters, String family) {
+    return Counter.builder("maas.training.flops")
+        .description("Estimated floating-point operations of training (analytic count)")
+        .baseUnit("flops")
+        .tags("family", tag(family))
+        .register(meters);
   }
 
   private static Counter jobs(MeterRegistry meters, String state, String family) {

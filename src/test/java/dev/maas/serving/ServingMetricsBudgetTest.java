@@ -39,7 +39,8 @@ class ServingMetricsBudgetTest {
     plain.serverError();
 
     String scrape = registry.scrape();
-    assertThat(series(scrape, "plain")).isEqualTo(10); // 9, and the server errors
+    // success, client_error, server_error, rows, 4 latency buckets, count, sum and max
+    assertThat(series(scrape, "plain")).isEqualTo(11);
     assertThat(scrape)
         .contains(
             "maas_prediction_latency_seconds_bucket{family=\"mlp\",model=\"plain\",version=\"1\",le=\"0.25\"}")

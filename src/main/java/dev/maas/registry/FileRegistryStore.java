@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -47,7 +46,10 @@ public final class FileRegistryStore implements RegistryStore {
   private final Clock clock;
   private final Provenance provenance;
   private final JsonMapper json = JsonMapper.builder().build();
-  private final Map<String, Entry> index = new ConcurrentHashMap<>();
+
+  /** By name, so that listing is in name order without sorting thousands of names each time. */
+  private final ConcurrentSkipListMap<String, Entry> index = new ConcurrentSkipListMap<>();
+
   private final List<String> problems = new CopyOnWriteArrayList<>();
 
   /**
@@ -351,9 +353,12 @@ public final class FileRegistryStore implements RegistryStore {
 
   @Override
   public List<RegisteredModel> models() {
-    List<RegisteredModel> out = new ArrayList<>();
-    for (String name : new java.util.TreeSet<>(index.keySet())) {
-      model(name).ifPresent(out::add);
+    List<RegisteredModel> out = new ArrayList<>(index.size());
+    for (Entry e : index.values()) {
+      RegisteredModel model = e.model;
+      if (model != null && !e.deleted) {
+        out.add(model);
+      }
     }
     return out;
   }

@@ -20,9 +20,12 @@ class RegistryConfiguration {
     return new ModelRegistry(store);
   }
 
-  /** Versions and artifact bytes per model, read again every 15 seconds. */
+  /**
+   * Versions and artifact bytes per model (for {@code maas.registry.metered-models} of them), read
+   * again every 15 seconds.
+   */
   @Bean
-  RegistryMetrics registryMetrics(ModelRegistry registry) {
-    return new RegistryMetrics(registry, Duration.ofSeconds(15));
+  RegistryMetrics registryMetrics(ModelRegistry registry, RegistryProperties properties) {
+    return new RegistryMetrics(registry, Duration.ofSeconds(15), properties.meteredModels());
   }
 }

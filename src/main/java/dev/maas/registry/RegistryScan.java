@@ -14,6 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,13 +30,19 @@ import tools.jackson.databind.json.JsonMapper;
  * what interrupted writes and deletes left behind (temporaries, renamed-away folders, version
  * folders without their metadata, which were never acknowledged), marks versions whose files are
  * unreadable or missing CORRUPT, drops aliases that point at missing versions, and says what it
- * found wrong. {@link FileRegistryStore} starts from what it found.
+ * found wrong. {@link FileRegistryStore} starts from what it found. Model folders are read in
+ * parallel, each version folder listed once, so that thousands of models start in seconds.
  */
 final class RegistryScan {
   private static final Logger log = LoggerFactory.getLogger(RegistryScan.class);
   private static final String MODEL_FILE = FileRegistryStore.MODEL_FILE;
   private static final String VERSION_FILE = FileRegistryStore.VERSION_FILE;
   private static final String ARTIFACT_FILE = FileRegistryStore.ARTIFACT_FILE;
+  private static final Pattern VERSION_DIR = Pattern.compile("[1-9][0-9]{0,9}");
+
+  /** The most threads that read model folders at start. */
+  private static final int THREADS =
+      Math.min(8, Math.max(1, Runtime.getRuntime().availableProcessors()));
 
   /** A model found on disk, with its versions by number. */
   record Found(RegisteredModel model, SortedMap<Integer, ModelVersion> versions) {}
@@ -63,15 +76,25 @@ final class RegistryScan {
 
   private void scan() throws IOException {
     long start = System.nanoTime();
-    int versions = 0;
-    try (var dirs = Files.list(models)) {
-      for (Path dir : dirs.toList()) {
-        String name = dir.getFileName().toString();
+    List<Path> dirs = new ArrayList<>();
+    try (var entries = Files.list(models)) {
+      for (Path dir : entries.toList()) {
         if (DurableFiles.isLeftover(dir)) {
           removeLeftover(dir);
-        } else if (Files.isDirectory(dir)) {
-          versions += scanModel(name, dir);
+        } else {
+          dirs.add(dir);
         }
+      }
+    }
+    dirs.sort(null);
+    ModelScan[] scanned = new ModelScan[dirs.size()];
+    forEach(dirs.size(), i -> scanned[i] = scanModel(dirs.get(i)));
+    int versions = 0;
+    for (ModelScan m : scanned) {
+      problems.addAll(m.problems());
+      if (m.found() != null) {
+        found.put(m.found().model().name(), m.found());
+        versions += m.found().versions().size();
       }
     }
     log.info(
@@ -82,12 +105,80 @@ final class RegistryScan {
         problems.isEmpty() ? "" : "; problems: " + problems);
   }
 
+  /** What one model folder holds: the model (null if nothing), and what was wrong. */
+  private record ModelScan(Found found, List<String> problems) {}
+
+  private interface Task {
+    void run(int i) throws IOException;
+  }
+
+  /**
+   * Runs {@code task} for 0 to {@code n - 1} on up to {@link #THREADS} threads: thousands of
+   * models' small files are read in parallel at start.
+   */
+  private static void forEach(int n, Task task) throws IOException {
+    int threads = Math.min(THREADS, n / 64 + 1);
+    AtomicInteger next = new AtomicInteger();
+    Callable<Void> worker =
+        () -> {
+          for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+            task.run(i);
+          }
+          return null;
+        };
+    if (threads <= 1) {
+      try {
+        worker.call();
+      } catch (IOException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      return;
+    }
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "registry-scan");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<Future<Void>> all = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        all.add(pool.submit(worker));
+      }
+      for (Future<Void> f : all) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while scanning the registry", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private void removeLeftover(Path p) throws IOException {
     log.info("registry: removing leftover {}", p.getFileName());
     DurableFiles.deleteTree(p);
   }
 
-  private int scanModel(String name, Path dir) throws IOException {
+  private ModelScan scanModel(Path dir) throws IOException {
+    String name = dir.getFileName().toString();
+    List<String> problems = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return new ModelScan(null, problems);
+    }
     SortedMap<Integer, ModelVersion> versions = new TreeMap<>();
     Path modelFile = dir.resolve(MODEL_FILE);
     RegisteredModel model = null;
@@ -103,8 +194,8 @@ final class RegistryScan {
         String file = child.getFileName().toString();
         if (DurableFiles.isLeftover(child)) {
           removeLeftover(child);
-        } else if (Files.isDirectory(child) && file.matches("[1-9][0-9]{0,9}")) {
-          ModelVersion v = scanVersion(name, Integer.parseInt(file), child);
+        } else if (VERSION_DIR.matcher(file).matches() && Files.isDirectory(child)) {
+          ModelVersion v = scanVersion(name, Integer.parseInt(file), child, problems);
           if (v != null) {
             versions.put(v.version(), v);
             latest = Math.max(latest, v.version());
@@ -113,7 +204,7 @@ final class RegistryScan {
       }
     }
     if (model == null && versions.isEmpty()) {
-      return 0;
+      return new ModelScan(null, problems);
     }
     if (model == null) {
       Instant created = versions.get(versions.firstKey()).createdAt();
@@ -143,26 +234,35 @@ final class RegistryScan {
             model.createdAt(),
             model.updatedAt(),
             latest);
-    found.put(name, new Found(scanned, versions));
-    return versions.size();
+    return new ModelScan(new Found(scanned, versions), problems);
   }
 
-  /** Reads one version folder; an unfinished registration (no metadata yet) is removed. */
-  private ModelVersion scanVersion(String name, int number, Path dir) throws IOException {
+  /**
+   * Reads one version folder, listed once; an unfinished registration (no metadata yet) is removed.
+   */
+  private ModelVersion scanVersion(String name, int number, Path dir, List<String> problems)
+      throws IOException {
+    boolean hasMetadata = false;
+    boolean hasArtifact = false;
     try (var files = Files.list(dir)) {
       for (Path f : files.toList()) {
+        String file = f.getFileName().toString();
         if (DurableFiles.isLeftover(f)) {
           removeLeftover(f);
+        } else if (file.equals(VERSION_FILE)) {
+          hasMetadata = true;
+        } else if (file.equals(ARTIFACT_FILE)) {
+          hasArtifact = true;
         }
       }
     }
-    Path metadata = dir.resolve(VERSION_FILE);
-    if (!Files.exists(metadata)) {
+    if (!hasMetadata) {
       // version.json is written last: without it the registration was never acknowledged.
       log.info("registry: removing unfinished registration {} version {}", name, number);
       DurableFiles.deleteTree(dir);
       return null;
     }
+    Path metadata = dir.resolve(VERSION_FILE);
     ModelVersion v;
     try {
       v = json.readValue(Files.readAllBytes(metadata), StoredVersion.class).toVersion();
@@ -180,7 +280,7 @@ final class RegistryScan {
       return placeholder(name, number, dir);
     }
     Path artifact = dir.resolve(ARTIFACT_FILE);
-    if (!Files.exists(artifact) || Files.size(artifact) != v.artifactSize()) {
+    if (!hasArtifact || Files.size(artifact) != v.artifactSize()) {
       problems.add("model '" + name + "' version " + number + ": artifact missing or truncated");
       return v.withStatus(VersionStatus.CORRUPT);
     }

@@ -2,7 +2,6 @@ package dev.maas.serving;
 
 import dev.maas.registry.ModelRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.concurrent.TimeUnit;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.function.RouterFunction;
@@ -35,7 +34,7 @@ class ServingConfiguration {
         serving.maxBatchRows(),
         serving.maxBatchWait().toNanos(),
         serving.maxConcurrentLoads(),
-        TimeUnit.SECONDS.toNanos(30),
+        serving.loadWait().toNanos(),
         System::nanoTime);
   }
 

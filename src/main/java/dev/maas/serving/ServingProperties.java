@@ -14,7 +14,10 @@ import org.springframework.validation.annotation.Validated;
  *     model is unloaded first when a load would go over it (a single model larger than the budget
  *     is still served, alone)
  * @param maxConcurrentLoads how many model versions may load at once; a first request waits for its
- *     turn up to 30 s, then is answered 429 (requests to loaded versions never wait for loads)
+ *     turn up to {@code loadWait}, then is answered 429 (requests to loaded versions never wait for
+ *     loads)
+ * @param loadWait how long a request for a version that is not loaded waits for a turn to load it
+ *     while {@code maxConcurrentLoads} others load, before it is answered 429 with Retry-After
  * @param maxBatchRows the most rows one merged prediction call takes
  * @param maxBatchWait how long a merged call waits for requests already in flight to join it; a
  *     lone request never waits
@@ -28,6 +31,7 @@ import org.springframework.validation.annotation.Validated;
 public record ServingProperties(
     @DefaultValue("1GB") DataSize cacheSize,
     @DefaultValue("4") @Min(1) int maxConcurrentLoads,
+    @DefaultValue("30s") Duration loadWait,
     @DefaultValue("64") @Min(1) int maxBatchRows,
     @DefaultValue("1ms") Duration maxBatchWait,
     @DefaultValue("10000") @Min(1) int maxInstances,
@@ -38,9 +42,9 @@ public record ServingProperties(
       throw new IllegalArgumentException(
           "maas.serving.cache-size and max-request-size must be at least 1B");
     }
-    if (maxBatchWait.isNegative() || unloadAfter.isNegative()) {
+    if (maxBatchWait.isNegative() || unloadAfter.isNegative() || loadWait.isNegative()) {
       throw new IllegalArgumentException(
-          "maas.serving.max-batch-wait and unload-after must not be negative");
+          "maas.serving.max-batch-wait, unload-after and load-wait must not be negative");
     }
   }
 }

@@ -107,6 +107,11 @@ public final class PackagedServer implements AutoCloseable {
     return log;
   }
 
+  /** The server process' id (for its resident memory in {@code /proc}). */
+  public long pid() {
+    return process.pid();
+  }
+
   /** The admin key the server generated and printed at its first start. */
   public String generatedKey() throws IOException {
     return generatedKey(log);

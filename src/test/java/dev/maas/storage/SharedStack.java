@@ -345,6 +345,10 @@ public final class SharedStack {
         .endpointOverride(s3Endpoint())
         .region(Region.US_EAST_1)
         .forcePathStyle(true)
+        .requestChecksumCalculation(
+            software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(
+            software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
         .credentialsProvider(
             StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
         .build();

@@ -164,10 +164,16 @@ public final class ObjectStore implements AutoCloseable {
 
   /** Streams the object down into {@code target} (replaced), via a temporary file beside it. */
   public void download(String key, Path target) throws IOException {
-    Path partial = target.resolveSibling(target.getFileName() + DurableFiles.TEMPORARY_SUFFIX);
+    Path partial =
+        target.resolveSibling(
+            target.getFileName()
+                + "."
+                + java.util.UUID.randomUUID()
+                + DurableFiles.TEMPORARY_SUFFIX);
     try (InputStream in = open(key)) {
       Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
-      Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(partial);
     }

@@ -2,16 +2,19 @@ package dev.maas.training;
 
 import dev.maas.dataset.Datasets;
 import dev.maas.registry.ModelRegistry;
+import dev.maas.storage.SharedStore;
 import dev.maas.storage.StorageProperties;
+import dev.maas.storage.StoreProperties;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 
 /**
- * Wires training jobs: the job store and the checkpoints under {@code maas.storage.path}, the queue
- * and workers.
+ * Wires training jobs: the job store and the checkpoints (under {@code maas.storage.path}, or in
+ * PostgreSQL and the bucket with {@code maas.store.type=shared}), the queue and workers.
  */
 @Configuration(proxyBeanMethods = false)
 class TrainingConfiguration {
@@ -20,11 +23,18 @@ class TrainingConfiguration {
   TrainingJobs trainingJobs(
       TrainingProperties training,
       StorageProperties storage,
+      StoreProperties store,
+      ObjectProvider<SharedStore> shared,
       @Lazy Datasets datasets,
       ModelRegistry registry) {
-    CheckpointStore checkpoints = new FileCheckpointStore(storage.path());
+    CheckpointStore checkpoints =
+        store.shared()
+            ? new SharedCheckpointStore(shared.getObject())
+            : new FileCheckpointStore(storage.path());
+    JobStore jobStore =
+        store.shared() ? new SharedJobStore(shared.getObject()) : new FileJobStore(storage.path());
     return new TrainingJobs(
-        new JobStore(storage.path()),
+        jobStore,
         new RequestParser(datasets),
         new InlineDatasets(datasets),
         new JobRunner(

@@ -17,6 +17,9 @@ import org.springframework.validation.annotation.Validated;
  *     replicas serve and train together
  * @param pollInterval in shared mode, how often each replica reads the registry's change counters
  *     from the database, the fallback when a change notification is lost
+ * @param jobLease in shared mode, how long a replica holds its queued and running training jobs
+ *     without renewing (it renews every third of it): a replica that dies loses its jobs to another
+ *     replica this long after its last renewal
  * @param s3 the object store of shared mode
  */
 @ConfigurationProperties("maas.store")
@@ -24,6 +27,7 @@ import org.springframework.validation.annotation.Validated;
 public record StoreProperties(
     @DefaultValue("embedded") @NotNull Type type,
     @DefaultValue("5s") @NotNull Duration pollInterval,
+    @DefaultValue("15s") @NotNull Duration jobLease,
     @DefaultValue @Valid S3 s3) {
 
   /** Where metadata and bytes live. */
@@ -35,6 +39,9 @@ public record StoreProperties(
   public StoreProperties {
     if (pollInterval.isNegative() || pollInterval.isZero()) {
       throw new IllegalArgumentException("maas.store.poll-interval must be positive");
+    }
+    if (jobLease.toMillis() < 300) {
+      throw new IllegalArgumentException("maas.store.job-lease must be at least 300ms");
     }
     if (type == Type.SHARED && (s3 == null || s3.bucket() == null || s3.bucket().isBlank())) {
       throw new IllegalArgumentException(

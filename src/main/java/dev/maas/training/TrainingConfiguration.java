@@ -32,7 +32,9 @@ class TrainingConfiguration {
             ? new SharedCheckpointStore(shared.getObject())
             : new FileCheckpointStore(storage.path());
     JobStore jobStore =
-        store.shared() ? new SharedJobStore(shared.getObject()) : new FileJobStore(storage.path());
+        store.shared()
+            ? new SharedJobStore(shared.getObject(), store.jobLease())
+            : new FileJobStore(storage.path());
     return new TrainingJobs(
         jobStore,
         new RequestParser(datasets),
@@ -57,9 +59,17 @@ class TrainingConfiguration {
     return jobs.metrics();
   }
 
-  /** Recovers stored jobs once every bean exists (the datasets service included). */
+  /**
+   * Recovers stored jobs once every bean exists (the datasets service included); in shared mode
+   * then looks, every half lease, for jobs whose replica died, to take them over.
+   */
   @Bean
-  SmartInitializingSingleton trainingJobsRecovery(TrainingJobs jobs) {
-    return jobs::recover;
+  SmartInitializingSingleton trainingJobsRecovery(TrainingJobs jobs, StoreProperties store) {
+    return () -> {
+      jobs.recover();
+      if (store.shared()) {
+        jobs.adoptEvery(store.jobLease().dividedBy(2));
+      }
+    };
   }
 }

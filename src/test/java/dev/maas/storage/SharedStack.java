@@ -364,18 +364,31 @@ public final class SharedStack {
     return SharedStore.open(newDatabase(), "postgres", null, s3Settings(newBucket()));
   }
 
+  /** A database and a bucket that several servers share. */
+  public record Target(String url, String bucket) {}
+
+  /** A fresh database and bucket. */
+  public Target newTarget() {
+    return new Target(newDatabase(), newBucket());
+  }
+
   /**
-   * The settings a maas server needs to use a fresh database and bucket of this stack, as {@code
-   * --name=value} arguments (the credentials go in the environment: {@link #ACCESS_KEY}).
+   * The settings a maas server needs to use {@code target}, as {@code --name=value} arguments (the
+   * credentials go in the environment: {@link #serverEnvironment()}).
    */
-  public List<String> serverArguments() {
+  public List<String> serverArguments(Target target) {
     return List.of(
         "--maas.store.type=shared",
-        "--spring.datasource.url=" + newDatabase(),
+        "--spring.datasource.url=" + target.url(),
         "--spring.datasource.username=postgres",
         "--maas.store.s3.endpoint=" + s3Endpoint(),
-        "--maas.store.s3.bucket=" + newBucket(),
+        "--maas.store.s3.bucket=" + target.bucket(),
         "--maas.store.s3.path-style-access=true");
+  }
+
+  /** The AWS SDK's standard variables with S3Proxy's credentials. */
+  public java.util.Map<String, String> serverEnvironment() {
+    return java.util.Map.of("AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY);
   }
 
   private void stop() {

@@ -1,11 +1,15 @@
 package dev.maas.training;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.maas.storage.SharedStack;
 import dev.maas.storage.SharedStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -35,7 +39,41 @@ class SharedTrainingStoresTest extends TrainingStoresContract {
 
   @Override
   JobStore openJobs() {
-    return new SharedJobStore(shared());
+    return new SharedJobStore(shared(), Duration.ofSeconds(15));
+  }
+
+  @Test
+  void aLiveReplicaKeepsItsJobsAndADeadOnesJobGoesToExactlyOneOther() throws Exception {
+    Duration lease = Duration.ofMillis(600);
+    SharedJobStore a = new SharedJobStore(shared(), lease);
+    SharedJobStore b = new SharedJobStore(shared(), lease);
+    SharedJobStore c = new SharedJobStore(shared(), lease);
+    a.save(record("job-1", JobState.QUEUED, null, "alice"));
+    a.save(record("job-2", JobState.SUCCEEDED, null, "alice"));
+    assertThat(a.claim("job-1")).as("its own job").isTrue();
+    assertThat(b.claim("job-1")).as("held by a live replica").isFalse();
+    assertThat(b.claim("job-2")).as("a finished job is never claimed").isFalse();
+    Thread.sleep(lease.toMillis() * 2);
+    assertThat(b.orphans()).as("a renews its lease while it lives").isEmpty();
+    assertThat(b.claim("job-1")).isFalse();
+
+    a.close(); // a dies: it renews no more
+    Thread.sleep(lease.toMillis() + 300);
+    assertThat(b.orphans()).containsExactly("job-1");
+    assertThat(c.orphans()).containsExactly("job-1");
+    List<Boolean> claims = List.of(b.claim("job-1"), c.claim("job-1"));
+    assertThat(claims)
+        .as("exactly one replica takes it over")
+        .containsExactlyInAnyOrder(true, false);
+    SharedJobStore winner = claims.get(0) ? b : c;
+    winner.save(record("job-1", JobState.RUNNING, null, "alice"));
+    a.save(record("job-1", JobState.FAILED, null, "alice")); // the old holder's late write
+    assertThat(c.load("job-1").orElseThrow().job().state())
+        .as("the replica that lost the lease writes nothing")
+        .isEqualTo(JobState.RUNNING);
+    assertThat(b.orphans()).isEmpty();
+    b.close();
+    c.close();
   }
 
   @Override

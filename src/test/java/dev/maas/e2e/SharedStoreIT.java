@@ -24,8 +24,8 @@ class SharedStoreIT {
   private static final String IRIS_ROWS =
       "[[5.1, 3.5, 1.4, 0.2], [6.3, 3.3, 6.0, 2.5], [5.9, 3.0, 4.2, 1.5]]";
 
-  private static PackagedServer replica(Path work, SharedStack stack, SharedStack.Target target)
-      throws Exception {
+  private static PackagedServer replica(
+      Path work, SharedStack stack, SharedStack.Target target, String... extra) throws Exception {
     int port = PackagedServer.freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -33,6 +33,7 @@ class SharedStoreIT {
     command.add(PackagedServer.jar().toString());
     command.add("--server.port=" + port);
     command.addAll(stack.serverArguments(target));
+    command.addAll(List.of(extra));
     return PackagedServer.start(
         command, work, stack.serverEnvironment(), port, Duration.ofSeconds(180));
   }
@@ -79,6 +80,67 @@ class SharedStoreIT {
     // A third replica on an empty directory: everything is in the shared store.
     try (PackagedServer three = replica(root.resolve("three"), stack, target)) {
       assertThat(three.logText()).doesNotContainPattern("(?m)^\\s+maas_[A-Za-z0-9_-]{20,}\\s*$");
+    }
+  }
+
+  /**
+   * A node failure while a job trains: the replica running it is killed (SIGKILL), and the other
+   * replica takes the job over once the dead one's lease expires, carries on from its latest
+   * checkpoint in the bucket and finishes it; the job registers exactly one version.
+   */
+  @Test
+  void aJobWhoseReplicaIsKilledIsFinishedByAnotherFromItsLatestCheckpoint() throws Exception {
+    SharedStack stack = SharedStack.get();
+    SharedStack.Target target = stack.newTarget();
+    Path root = Files.createDirectories(Path.of("target", "e2e", "failover-" + UUID.randomUUID()));
+    String[] fast = {"--maas.store.job-lease=2s", "--maas.training.checkpoint-interval=200ms"};
+    try (PackagedServer one = replica(root.resolve("one"), stack, target, fast);
+        PackagedServer two = replica(root.resolve("two"), stack, target, fast)) {
+      String key = one.generatedKey();
+      ApiClient a = new ApiClient(one.base(), key, one::logText);
+      ApiClient b = new ApiClient(two.base(), key, two::logText);
+      String iris = a.uploadCsv("iris", ApiClient.dataset("iris.csv"));
+      String id =
+          a.post(
+                  "/api/v1/training-jobs",
+                  "{\"model\": \"iris-long\", \"family\": \"mlp\", \"dataset\": \""
+                      + iris
+                      + "\", \"target\": \"species\", \"spec\": {\"hiddenLayers\": [{\"units\":"
+                      + " 64}, {\"units\": 64}]}, \"training\": {\"epochs\": 300,"
+                      + " \"batchSize\": 4, \"seed\": 11}}",
+                  202)
+              .get("id")
+              .asString();
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (a.getJson("/api/v1/training-jobs/" + id).get("progress").get("epoch").asInt() < 10) {
+        assertThat(System.nanoTime()).as("the job runs on the first replica").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      one.kill();
+
+      deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+      JsonNode job;
+      while (true) {
+        var r = b.send(b.request("/api/v1/training-jobs/" + id).GET().build());
+        job = r.statusCode() == 200 ? ApiClient.json(r.body()) : null;
+        if (job != null && job.get("state").asString().equals("succeeded")) {
+          break;
+        }
+        if (job != null) {
+          assertThat(job.get("state").asString()).isIn("queued", "running");
+        }
+        assertThat(System.nanoTime())
+            .as("the second replica finishes the job: %s\n%s", job, two.logText())
+            .isLessThan(deadline);
+        Thread.sleep(100);
+      }
+      JsonNode attempts = job.get("attempts");
+      assertThat(attempts.size()).as("attempts: %s", attempts).isGreaterThanOrEqualTo(2);
+      assertThat(attempts.get(0).get("endedBy").asString()).isEqualTo("restart");
+      assertThat(attempts.get(attempts.size() - 1).get("resumedFromEpoch").asInt())
+          .as("carried on from a checkpoint, not from the start")
+          .isGreaterThan(0);
+      assertThat(latest(b, "iris-long")).as("exactly one version").isEqualTo(1);
     }
   }
 

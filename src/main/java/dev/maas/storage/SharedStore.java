@@ -64,7 +64,10 @@ public final class SharedStore implements AutoCloseable {
     config.setUsername(username);
     config.setPassword(password);
     config.setPoolName("maas-store");
+    // Ten connections at most, two kept idle: every replica holds 3 (with the listener's) while
+    // quiet, so PostgreSQL's default max_connections (100) serves about 30 quiet replicas.
     config.setMaximumPoolSize(10);
+    config.setMinimumIdle(2);
     HikariDataSource data = new HikariDataSource(config);
     ObjectStore objects = null;
     try {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -89,6 +90,7 @@ class SharedStoreIT {
    * checkpoint in the bucket and finishes it; the job registers exactly one version.
    */
   @Test
+  @Tag("slow")
   void aJobWhoseReplicaIsKilledIsFinishedByAnotherFromItsLatestCheckpoint() throws Exception {
     SharedStack stack = SharedStack.get();
     SharedStack.Target target = stack.newTarget();

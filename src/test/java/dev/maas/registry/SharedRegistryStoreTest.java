@@ -29,6 +29,8 @@ class SharedRegistryStoreTest extends RegistryStoreContract {
   private String url;
   private dev.maas.storage.StoreProperties.S3 s3;
 
+  private SharedStore lastShared;
+
   @Override
   RegistryStore open() {
     SharedStack stack = SharedStack.get();
@@ -37,6 +39,7 @@ class SharedRegistryStoreTest extends RegistryStoreContract {
       s3 = stack.s3Settings(stack.newBucket());
     }
     SharedStore shared = SharedStore.open(url, "postgres", null, s3);
+    lastShared = shared;
     SharedRegistryStore store =
         new SharedRegistryStore(
             shared, Clock.systemUTC(), Provenance.current(), Duration.ofSeconds(1));
@@ -66,6 +69,21 @@ class SharedRegistryStoreTest extends RegistryStoreContract {
       bytes[bytes.length / 2] ^= 0x10;
       client.putObject(p -> p.bucket(s3.bucket()).key(keys.get(0)), RequestBody.fromBytes(bytes));
     }
+  }
+
+  /**
+   * What a prediction reads (the model, its aliases, the version) comes from the replica's memory:
+   * with its database pool and bucket client closed, the registry still answers.
+   */
+  @Test
+  void thePredictionPathsReadsNeedNeitherTheDatabaseNorTheBucket() {
+    ModelRegistry registry = registry(open());
+    registry.importVersion("churn", modelFile);
+    registry.setAlias("churn", "production", 1);
+    lastShared.close();
+    assertThat(registry.versionByAlias("churn", "production").version()).isEqualTo(1);
+    assertThat(registry.findVersion("churn", 1)).isPresent();
+    assertThat(registry.model("churn").latestVersion()).isEqualTo(1);
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.maas.dataset.DatasetProperties;
 import dev.maas.registry.RegistryProperties;
 import dev.maas.serving.ServingProperties;
 import dev.maas.storage.StorageProperties;
+import dev.maas.storage.StoreProperties;
 import dev.maas.training.TrainingProperties;
 import dev.maas.web.security.SecurityProperties;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ class SettingsTest {
   @Configuration(proxyBeanMethods = false)
   @EnableConfigurationProperties({
     StorageProperties.class,
+    StoreProperties.class,
     RegistryProperties.class,
     DatasetProperties.class,
     TrainingProperties.class,
@@ -42,6 +44,8 @@ class SettingsTest {
         context -> {
           assertThat(context).hasNotFailed();
           assertThat(context.getBean(StorageProperties.class).path()).isEqualTo(Path.of("data"));
+          assertThat(context.getBean(StoreProperties.class).type())
+              .isEqualTo(StoreProperties.Type.EMBEDDED);
           TrainingProperties training = context.getBean(TrainingProperties.class);
           assertThat(training.workers()).isEqualTo(1);
           assertThat(training.wallClockLimit()).isEqualTo(Duration.ZERO);
@@ -76,6 +80,9 @@ class SettingsTest {
       {"maas.security.requests-per-second=-1", "requestsPerSecond"},
       {"maas.training.wall-clock-limit=-5s", "maas.training.wall-clock-limit"},
       {"maas.serving.max-batch-wait=-1ms", "maas.serving.max-batch-wait"},
+      {"maas.store.type=shared", "maas.store.s3.bucket"},
+      {"maas.store.s3.part-size=1MB", "maas.store.s3.part-size"},
+      {"maas.store.job-lease=10ms", "maas.store.job-lease"},
     };
     for (String[] setting : bad) {
       runner

@@ -3,14 +3,18 @@ package dev.maas.batch;
 import dev.maas.dataset.Datasets;
 import dev.maas.registry.ModelRegistry;
 import dev.maas.serving.ScoringModels;
+import dev.maas.storage.SharedStore;
 import dev.maas.storage.StorageProperties;
+import dev.maas.storage.StoreProperties;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 
 /**
- * Wires prediction jobs: their store under {@code maas.storage.path}, their own queue and workers.
+ * Wires prediction jobs: their store (under {@code maas.storage.path}, or in PostgreSQL and the
+ * bucket with {@code maas.store.type=shared}), their own queue and workers.
  */
 @Configuration(proxyBeanMethods = false)
 class PredictionJobConfiguration {
@@ -19,12 +23,17 @@ class PredictionJobConfiguration {
   PredictionJobs predictionJobs(
       PredictionJobProperties properties,
       StorageProperties storage,
+      StoreProperties store,
+      ObjectProvider<SharedStore> shared,
       @Lazy Datasets datasets,
       ModelRegistry registry,
       ScoringModels models,
       PredictionJobMetrics metrics) {
-    return new PredictionJobs(
-        new PredictionJobStore(storage.path()), datasets, registry, models, properties, metrics);
+    PredictionJobStore jobStore =
+        store.shared()
+            ? new SharedPredictionJobStore(shared.getObject())
+            : new FilePredictionJobStore(storage.path());
+    return new PredictionJobs(jobStore, datasets, registry, models, properties, metrics);
   }
 
   @Bean

@@ -1,17 +1,28 @@
 package dev.maas.registry;
 
+import dev.maas.storage.SharedStore;
 import dev.maas.storage.StorageProperties;
+import dev.maas.storage.StoreProperties;
 import java.time.Clock;
 import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** Wires the embedded registry store under {@code maas.storage.path}. */
+/**
+ * Wires the registry store: the embedded one under {@code maas.storage.path}, or with {@code
+ * maas.store.type=shared} the one in PostgreSQL and the bucket.
+ */
 @Configuration(proxyBeanMethods = false)
 class RegistryConfiguration {
 
   @Bean
-  RegistryStore registryStore(StorageProperties storage) {
+  RegistryStore registryStore(
+      StorageProperties storage, StoreProperties store, ObjectProvider<SharedStore> shared) {
+    if (store.shared()) {
+      return new SharedRegistryStore(
+          shared.getObject(), Clock.systemUTC(), Provenance.current(), store.pollInterval());
+    }
     return new FileRegistryStore(storage.path(), Clock.systemUTC(), Provenance.current());
   }
 

@@ -1,67 +1,38 @@
 package dev.maas.training;
 
-import dev.maas.storage.DurableFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.json.JsonMapper;
+import java.util.Optional;
 
-/** Keeps one JSON file per job under {@code <storage>/jobs}, written atomically. */
-final class JobStore {
-  private static final Logger log = LoggerFactory.getLogger(JobStore.class);
-  private static final JsonMapper JSON = JsonMapper.builder().build();
+/**
+ * Where training jobs' records live: {@link FileJobStore} (files, embedded mode) or {@link
+ * SharedJobStore} (PostgreSQL, shared mode).
+ */
+interface JobStore {
 
-  private final Path folder;
+  /** Stores the job's record, replacing the one it had; durable when it returns. */
+  void save(JobRecord record);
 
-  JobStore(Path storage) {
-    this.folder = storage.resolve("jobs");
-    try {
-      Files.createDirectories(folder);
-      try (Stream<Path> files = Files.list(folder)) {
-        for (Path p : files.toList()) {
-          if (DurableFiles.isLeftover(p)) {
-            Files.deleteIfExists(p);
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the job store at " + folder, e);
-    }
+  /** Every stored job, oldest first; a record that cannot be read is logged and skipped. */
+  List<JobRecord> loadAll();
+
+  /** One stored job's record. */
+  default Optional<JobRecord> load(String id) {
+    return loadAll().stream().filter(r -> r.job().id().equals(id)).findFirst();
   }
 
-  void save(JobRecord record) {
-    try {
-      DurableFiles.writeAtomically(
-          folder.resolve(record.job().id() + ".json"), JSON.writeValueAsBytes(record));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot save job " + record.job().id(), e);
-    }
+  /**
+   * Takes an unfinished job for this process to run: false when another replica that is alive holds
+   * it (its lease has not expired). The embedded store has one process: always true.
+   */
+  default boolean claim(String id) {
+    return true;
   }
 
-  /** Every stored job; a file that cannot be read is logged and skipped. */
-  List<JobRecord> loadAll() {
-    List<JobRecord> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(folder)) {
-      for (Path p : files.sorted().toList()) {
-        if (!p.getFileName().toString().endsWith(".json")) {
-          continue;
-        }
-        try {
-          out.add(JSON.readValue(Files.readAllBytes(p), JobRecord.class));
-        } catch (IOException | JacksonException e) {
-          log.error("skipping unreadable job file {}: {}", p, e.toString());
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list the job store at " + folder, e);
-    }
-    return out;
+  /**
+   * Unfinished jobs whose holder stopped renewing its lease (its replica died), for another replica
+   * to {@link #claim} and carry on. The embedded store has none.
+   */
+  default List<String> orphans() {
+    return List.of();
   }
 }

@@ -2,16 +2,19 @@ package dev.maas.training;
 
 import dev.maas.dataset.Datasets;
 import dev.maas.registry.ModelRegistry;
+import dev.maas.storage.SharedStore;
 import dev.maas.storage.StorageProperties;
+import dev.maas.storage.StoreProperties;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Lazy;
 
 /**
- * Wires training jobs: the job store and the checkpoints under {@code maas.storage.path}, the queue
- * and workers.
+ * Wires training jobs: the job store and the checkpoints (under {@code maas.storage.path}, or in
+ * PostgreSQL and the bucket with {@code maas.store.type=shared}), the queue and workers.
  */
 @Configuration(proxyBeanMethods = false)
 class TrainingConfiguration {
@@ -20,11 +23,20 @@ class TrainingConfiguration {
   TrainingJobs trainingJobs(
       TrainingProperties training,
       StorageProperties storage,
+      StoreProperties store,
+      ObjectProvider<SharedStore> shared,
       @Lazy Datasets datasets,
       ModelRegistry registry) {
-    CheckpointStore checkpoints = new FileCheckpointStore(storage.path());
+    CheckpointStore checkpoints =
+        store.shared()
+            ? new SharedCheckpointStore(shared.getObject())
+            : new FileCheckpointStore(storage.path());
+    JobStore jobStore =
+        store.shared()
+            ? new SharedJobStore(shared.getObject(), store.jobLease())
+            : new FileJobStore(storage.path());
     return new TrainingJobs(
-        new JobStore(storage.path()),
+        jobStore,
         new RequestParser(datasets),
         new InlineDatasets(datasets),
         new JobRunner(
@@ -47,9 +59,17 @@ class TrainingConfiguration {
     return jobs.metrics();
   }
 
-  /** Recovers stored jobs once every bean exists (the datasets service included). */
+  /**
+   * Recovers stored jobs once every bean exists (the datasets service included); in shared mode
+   * then looks, every half lease, for jobs whose replica died, to take them over.
+   */
   @Bean
-  SmartInitializingSingleton trainingJobsRecovery(TrainingJobs jobs) {
-    return jobs::recover;
+  SmartInitializingSingleton trainingJobsRecovery(TrainingJobs jobs, StoreProperties store) {
+    return () -> {
+      jobs.recover();
+      if (store.shared()) {
+        jobs.adoptEvery(store.jobLease().dividedBy(2));
+      }
+    };
   }
 }

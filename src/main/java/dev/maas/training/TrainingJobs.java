@@ -42,6 +42,7 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
   private final int maxJobsPerKey;
   private final TrainingMetrics metrics;
   private volatile boolean stopping;
+  private volatile java.util.concurrent.ScheduledExecutorService adopter;
 
   TrainingJobs(
       JobStore store,
@@ -93,49 +94,107 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
    * every bean exists.
    */
   void recover() {
-    for (JobRecord record : store.loadAll()) {
-      TrainingJob job = new TrainingJob(record);
-      jobs.put(job.id(), job);
-      if (job.idempotencyKey() != null) {
-        byIdempotencyKey.put(scoped(job.owner(), job.idempotencyKey()), job);
+    List<JobRecord> all = store.loadAll();
+    for (JobRecord record : all) {
+      if (!record.job().state().finished() && !store.claim(record.job().id())) {
+        continue; // another replica, alive, holds it (shared mode)
       }
-      if (job.state() == JobState.RUNNING && job.cancelRequested()) {
-        job.cancelled(); // cancelled while it ran, before it stopped: never resumed
-        save(job);
-      } else if (job.state() == JobState.RUNNING) {
-        job.interrupted();
-        List<Integer> stored = checkpoints.epochs(job.id());
-        int restarts = job.restartsWithoutProgress(stored.isEmpty() ? 0 : stored.get(0));
-        if (restarts >= maxAttempts) {
-          job.fail(
-              "the server stopped "
-                  + restarts
-                  + " times in a row while this job ran, without the job writing a new checkpoint"
-                  + " in between (maas.training.max-attempts = "
-                  + maxAttempts
-                  + "): it is not tried again");
-          save(job);
-          continue;
-        }
-      }
-      if (job.state() == JobState.QUEUED) {
-        try {
-          job.plan(parser.parse(job.request()));
-          enqueue(job);
-          save(job);
-        } catch (InvalidException e) {
-          job.fail("cannot run after restart: " + String.join("; ", e.problems()));
-          save(job);
-        } catch (DomainException e) {
-          job.fail("cannot run after restart: " + e.getMessage());
-          save(job);
-        }
-      }
+      recover(record);
     }
+    Map<String, JobState> states = new java.util.HashMap<>();
+    all.forEach(r -> states.put(r.job().id(), r.job().state()));
     for (String id : checkpoints.jobs()) {
       TrainingJob job = jobs.get(id);
-      if (job == null || job.state().finished()) {
+      JobState state = job != null ? job.state() : states.get(id);
+      if (state == null || state.finished()) {
         checkpoints.delete(id);
+      }
+    }
+  }
+
+  /**
+   * Takes over the jobs whose replica stopped renewing its lease (it died), in shared mode: each is
+   * claimed by one replica only and carries on from its latest checkpoint, as after a restart.
+   */
+  void adoptOrphans() {
+    if (stopping) {
+      return;
+    }
+    for (String id : store.orphans()) {
+      if (store.claim(id)) {
+        store
+            .load(id)
+            .ifPresent(
+                record -> {
+                  log.info("training job {}: its replica stopped; taken over here", id);
+                  jobs.remove(id);
+                  recover(record);
+                });
+      }
+    }
+  }
+
+  /** Looks for orphaned jobs to take over every {@code every} (shared mode), until closed. */
+  synchronized void adoptEvery(Duration every) {
+    if (adopter != null) {
+      return;
+    }
+    adopter =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "training-takeover");
+              t.setDaemon(true);
+              return t;
+            });
+    adopter.scheduleWithFixedDelay(
+        () -> {
+          try {
+            adoptOrphans();
+          } catch (RuntimeException e) {
+            log.warn("cannot look for training jobs to take over: {}", e.toString());
+          }
+        },
+        every.toMillis(),
+        every.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void recover(JobRecord record) {
+    TrainingJob job = new TrainingJob(record);
+    jobs.put(job.id(), job);
+    if (job.idempotencyKey() != null) {
+      byIdempotencyKey.put(scoped(job.owner(), job.idempotencyKey()), job);
+    }
+    if (job.state() == JobState.RUNNING && job.cancelRequested()) {
+      job.cancelled(); // cancelled while it ran, before it stopped: never resumed
+      save(job);
+    } else if (job.state() == JobState.RUNNING) {
+      job.interrupted();
+      List<Integer> stored = checkpoints.epochs(job.id());
+      int restarts = job.restartsWithoutProgress(stored.isEmpty() ? 0 : stored.get(0));
+      if (restarts >= maxAttempts) {
+        job.fail(
+            "the server stopped "
+                + restarts
+                + " times in a row while this job ran, without the job writing a new checkpoint"
+                + " in between (maas.training.max-attempts = "
+                + maxAttempts
+                + "): it is not tried again");
+        save(job);
+        return;
+      }
+    }
+    if (job.state() == JobState.QUEUED) {
+      try {
+        job.plan(parser.parse(job.request()));
+        enqueue(job);
+        save(job);
+      } catch (InvalidException e) {
+        job.fail("cannot run after restart: " + String.join("; ", e.problems()));
+        save(job);
+      } catch (DomainException e) {
+        job.fail("cannot run after restart: " + e.getMessage());
+        save(job);
       }
     }
   }
@@ -297,6 +356,9 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
   @Override
   public void close() {
     stopping = true;
+    if (adopter != null) {
+      adopter.shutdownNow();
+    }
     executor.shutdownNow();
     try {
       if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -312,6 +374,13 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
         if (job.shutDown()) {
           store.save(job.record()); // save() skips while stopping; this one must land
         }
+      }
+    }
+    if (store instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        log.warn("cannot close the job store: {}", e.toString());
       }
     }
   }

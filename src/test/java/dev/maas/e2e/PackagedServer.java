@@ -188,6 +188,12 @@ public final class PackagedServer implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Kills the server as a node failure does (SIGKILL): nothing of its shutdown runs. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
   @Override
   public void close() throws InterruptedException {
     if (process.isAlive()) {

@@ -24,7 +24,7 @@ class JobRecoveryTest {
 
   @Test
   void afterARestartFinishedJobsAreListedAndRunningAndQueuedOnesAreTriedAgain() throws Exception {
-    JobStore store = new JobStore(storage);
+    JobStore store = new FileJobStore(storage);
     store.save(stored("job-running", JobState.RUNNING));
     store.save(stored("job-done", JobState.SUCCEEDED));
     store.save(stored("job-waiting", JobState.QUEUED));
@@ -62,7 +62,7 @@ class JobRecoveryTest {
 
   @Test
   void aJobWhoseProcessDiedMaxAttemptsTimesInARowWithoutANewCheckpointIsFailed() throws Exception {
-    JobStore store = new JobStore(storage);
+    JobStore store = new FileJobStore(storage);
     CheckpointStore checkpoints = new FileCheckpointStore(storage);
     // Three attempts from the start, the last one running when the process died: 3 in a row.
     store.save(
@@ -117,7 +117,7 @@ class JobRecoveryTest {
 
   @Test
   void aJobCancelledWhileItRanIsNotResumedAfterARestart() throws Exception {
-    JobStore store = new JobStore(storage);
+    JobStore store = new FileJobStore(storage);
     CheckpointStore checkpoints = new FileCheckpointStore(storage);
     JobRecord running = stored("job-cancelled", JobState.RUNNING);
     store.save(
@@ -177,7 +177,7 @@ class JobRecoveryTest {
   private TrainingJobs open(Datasets datasets) {
     CheckpointStore checkpoints = new FileCheckpointStore(storage);
     return new TrainingJobs(
-        new JobStore(storage),
+        new FileJobStore(storage),
         new RequestParser(datasets),
         new InlineDatasets(datasets),
         new JobRunner(

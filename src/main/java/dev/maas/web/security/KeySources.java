@@ -1,6 +1,8 @@
 package dev.maas.web.security;
 
 import dev.maas.storage.DurableFiles;
+import dev.maas.storage.SharedStore;
+import dev.maas.storage.Sql;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +24,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * Gathers the API keys: those in {@code maas.security.keys}, those in {@code
  * maas.security.keys-file} (YAML or JSON: a list of {@code name}, {@code sha256}, {@code roles}),
  * and, when neither names one, the admin key generated at first start: its hash is kept in {@code
- * security/admin-key.yaml} under the data directory and the key itself is printed once.
+ * security/admin-key.yaml} under the data directory (in shared mode, in the shared database) and
+ * the key itself is printed once.
  */
 final class KeySources {
   private static final Logger log = LoggerFactory.getLogger(KeySources.class);
@@ -31,6 +34,15 @@ final class KeySources {
   private KeySources() {}
 
   static ApiKeys load(SecurityProperties security, Path dataDirectory) {
+    return load(security, dataDirectory, null);
+  }
+
+  /**
+   * As {@link #load(SecurityProperties, Path)}; with a shared store the generated admin key's hash
+   * is kept in its database instead (table {@code generated_keys}), so that every replica accepts
+   * the one key the first replica generated.
+   */
+  static ApiKeys load(SecurityProperties security, Path dataDirectory, SharedStore shared) {
     List<ApiKey> keys = new ArrayList<>();
     for (SecurityProperties.ApiKey key : security.keys()) {
       keys.add(ApiKey.of(key.name(), key.sha256(), key.roles(), "maas.security.keys"));
@@ -39,7 +51,10 @@ final class KeySources {
       keys.addAll(readFile(security.keysFile()));
     }
     if (keys.isEmpty()) {
-      keys.addAll(generatedAdminKey(dataDirectory.resolve(GENERATED_KEY_FILE)));
+      keys.addAll(
+          shared == null
+              ? generatedAdminKey(dataDirectory.resolve(GENERATED_KEY_FILE))
+              : generatedAdminKey(shared));
     }
     return new ApiKeys(keys);
   }
@@ -47,13 +62,20 @@ final class KeySources {
   /** The keys of a YAML or JSON file: a list of entries, or a map with a {@code keys} list. */
   static List<ApiKey> readFile(Path file) {
     String source = "maas.security.keys-file " + file;
-    Object document;
+    String text;
     try {
-      document =
-          new Yaml(new SafeConstructor(new LoaderOptions()))
-              .load(Files.readString(file, StandardCharsets.UTF_8));
+      text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + source, e);
+    }
+    return parse(text, source);
+  }
+
+  /** The keys of a YAML or JSON document read from {@code source}. */
+  static List<ApiKey> parse(String text, String source) {
+    Object document;
+    try {
+      document = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(source + " is neither YAML nor JSON", e);
     }
@@ -81,17 +103,69 @@ final class KeySources {
     return keys;
   }
 
+  /**
+   * The generated admin key's hash from the shared database; the first replica to start generates
+   * the key, stores its hash (the insert that wins) and prints it, the others read that hash.
+   */
+  private static List<ApiKey> generatedAdminKey(SharedStore shared) {
+    String source = "the shared store's generated admin key";
+    String stored = storedAdminKey(shared);
+    if (stored != null) {
+      log.info("API keys: using the generated admin key whose hash is in the shared database");
+      return parse(stored, source);
+    }
+    String key = newKey();
+    String yaml = adminKeyYaml(key);
+    int inserted =
+        Sql.transaction(
+            shared.data(),
+            c ->
+                Sql.update(
+                    c,
+                    "INSERT INTO generated_keys (name, document) VALUES ('admin', ?)"
+                        + " ON CONFLICT (name) DO NOTHING",
+                    yaml));
+    if (inserted == 0) {
+      return parse(storedAdminKey(shared), source); // another replica was first
+    }
+    log.warn(
+        "No API key is configured, so an admin key was generated. It is shown only this once;"
+            + " keep it safe (only its hash is stored, in the shared database):\n\n    {}\n",
+        key);
+    return parse(yaml, source);
+  }
+
+  private static String storedAdminKey(SharedStore shared) {
+    return Sql.read(
+        shared.data(),
+        c -> {
+          try (var s =
+                  c.prepareStatement("SELECT document FROM generated_keys WHERE name = 'admin'");
+              var r = s.executeQuery()) {
+            return r.next() ? r.getString(1) : null;
+          }
+        });
+  }
+
+  private static String newKey() {
+    byte[] random = new byte[32];
+    new SecureRandom().nextBytes(random);
+    return "maas_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+  }
+
+  private static String adminKeyYaml(String key) {
+    String hash = HexFormat.of().formatHex(ApiKeys.sha256(key.getBytes(StandardCharsets.UTF_8)));
+    return "- name: admin\n  sha256: " + hash + "\n  roles: [admin]\n";
+  }
+
   private static List<ApiKey> generatedAdminKey(Path file) {
     if (Files.exists(file)) {
       List<ApiKey> keys = readFile(file);
       log.info("API keys: using the generated admin key whose hash is in {}", file);
       return keys;
     }
-    byte[] random = new byte[32];
-    new SecureRandom().nextBytes(random);
-    String key = "maas_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-    String hash = HexFormat.of().formatHex(ApiKeys.sha256(key.getBytes(StandardCharsets.UTF_8)));
-    String yaml = "- name: admin\n  sha256: " + hash + "\n  roles: [admin]\n";
+    String key = newKey();
+    String yaml = adminKeyYaml(key);
     try {
       Files.createDirectories(file.getParent());
       DurableFiles.writeAtomically(file, yaml.getBytes(StandardCharsets.UTF_8));

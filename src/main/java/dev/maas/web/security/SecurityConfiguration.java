@@ -1,5 +1,6 @@
 package dev.maas.web.security;
 
+import dev.maas.storage.SharedStore;
 import dev.maas.storage.StorageProperties;
 import dev.maas.web.ErrorResponses;
 import jakarta.servlet.DispatcherType;
@@ -11,6 +12,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpHeaders;
@@ -92,7 +94,11 @@ class SecurityConfiguration {
 
   @Bean
   SecurityFilterChain apiSecurity(
-      HttpSecurity http, SecurityProperties security, StorageProperties storage) throws Exception {
+      HttpSecurity http,
+      SecurityProperties security,
+      StorageProperties storage,
+      ObjectProvider<SharedStore> shared)
+      throws Exception {
     http.csrf(AbstractHttpConfigurer::disable)
         .formLogin(AbstractHttpConfigurer::disable)
         .httpBasic(AbstractHttpConfigurer::disable)
@@ -110,7 +116,7 @@ class SecurityConfiguration {
               + " server. Use this for local tinkering only.");
       return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
     }
-    ApiKeys keys = KeySources.load(security, storage.path());
+    ApiKeys keys = KeySources.load(security, storage.path(), shared.getIfAvailable());
     log.info("API keys: {} configured", keys.size());
     ApiKeyFilter authentication = new ApiKeyFilter(keys);
     http.addFilterBefore(authentication, AnonymousAuthenticationFilter.class);

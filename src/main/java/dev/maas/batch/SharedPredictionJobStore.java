@@ -1,0 +1,216 @@
+package dev.maas.batch;
+
+import dev.maas.storage.DurableFiles;
+import dev.maas.storage.SharedStore;
+import dev.maas.storage.Sql;
+import java.io.IOException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The shared prediction job store: one row per job in {@code prediction_jobs} (the record as the
+ * JSON {@link FilePredictionJobStore} writes); each committed chunk an object {@code
+ * prediction-jobs/<job>/<index>-<random>.bin} in the bucket (the same bytes as a chunk file),
+ * committed by its row in {@code prediction_chunks} with its rows and SHA-256 (checked on read).
+ */
+final class SharedPredictionJobStore implements PredictionJobStore {
+  private static final Logger log = LoggerFactory.getLogger(SharedPredictionJobStore.class);
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final SharedStore shared;
+
+  SharedPredictionJobStore(SharedStore shared) {
+    this.shared = shared;
+  }
+
+  @Override
+  public void save(PredictionJobRecord record) {
+    PredictionJobView job = record.job();
+    Sql.transaction(
+        shared.data(),
+        c ->
+            Sql.update(
+                c,
+                "INSERT INTO prediction_jobs (id, record, state, owner, idempotency_key,"
+                    + " created_at) VALUES (?, ?, ?, ?, ?, ?)"
+                    + " ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record,"
+                    + " state = EXCLUDED.state",
+                job.id(),
+                JSON.writeValueAsString(record),
+                job.state().name(),
+                record.owner(),
+                record.idempotencyKey(),
+                Timestamp.from(job.createdAt())));
+  }
+
+  @Override
+  public List<PredictionJobRecord> loadAll() {
+    return Sql.read(
+        shared.data(),
+        c -> {
+          List<PredictionJobRecord> out = new ArrayList<>();
+          try (PreparedStatement s =
+                  c.prepareStatement(
+                      "SELECT id, record FROM prediction_jobs ORDER BY created_at, id");
+              ResultSet r = s.executeQuery()) {
+            while (r.next()) {
+              try {
+                out.add(JSON.readValue(r.getString(2), PredictionJobRecord.class));
+              } catch (RuntimeException e) {
+                log.error(
+                    "skipping unreadable prediction job {}: {}", r.getString(1), e.toString());
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  /** The rows of each committed chunk, in order, up to the first gap. */
+  private List<Integer> chunkRows(String job) {
+    return Sql.read(
+        shared.data(),
+        c -> {
+          List<Integer> rows = new ArrayList<>();
+          try (PreparedStatement s =
+                  Sql.prepare(
+                      c,
+                      "SELECT chunk, rows FROM prediction_chunks WHERE job_id = ? ORDER BY chunk",
+                      job);
+              ResultSet r = s.executeQuery()) {
+            while (r.next() && r.getInt(1) == rows.size()) {
+              rows.add(r.getInt(2));
+            }
+          }
+          return rows;
+        });
+  }
+
+  @Override
+  public int committedChunks(String job) {
+    return chunkRows(job).size();
+  }
+
+  @Override
+  public void writeChunk(String job, int index, int rows, int width, double[] values)
+      throws IOException {
+    byte[] bytes = FilePredictionJobStore.encode(rows, width, values);
+    String key = "prediction-jobs/" + job + "/" + index + "-" + UUID.randomUUID() + ".bin";
+    shared.objects().put(key, bytes);
+    List<String> replaced;
+    try {
+      replaced =
+          Sql.transaction(
+              shared.data(),
+              c -> {
+                List<String> gone = new ArrayList<>();
+                try (PreparedStatement s =
+                        Sql.prepare(
+                            c,
+                            "DELETE FROM prediction_chunks WHERE job_id = ? AND chunk = ?"
+                                + " RETURNING object_key",
+                            job,
+                            index);
+                    ResultSet r = s.executeQuery()) {
+                  while (r.next()) {
+                    gone.add(r.getString(1));
+                  }
+                }
+                Sql.update(
+                    c,
+                    "INSERT INTO prediction_chunks (job_id, chunk, rows, width, sha256,"
+                        + " object_key) VALUES (?, ?, ?, ?, ?, ?)",
+                    job,
+                    index,
+                    rows,
+                    width,
+                    DurableFiles.sha256(bytes),
+                    key);
+                return gone;
+              });
+    } catch (RuntimeException e) {
+      shared.objects().delete(key);
+      throw e;
+    }
+    for (String old : replaced) {
+      deleteObject(old);
+    }
+  }
+
+  @Override
+  public long committedRows(String job) {
+    long total = 0;
+    for (int rows : chunkRows(job)) {
+      total += rows;
+    }
+    return total;
+  }
+
+  @Override
+  public double[] readChunk(String job, int index, int width) throws IOException {
+    String[] row =
+        Sql.read(
+            shared.data(),
+            c -> {
+              try (PreparedStatement s =
+                      Sql.prepare(
+                          c,
+                          "SELECT object_key, sha256 FROM prediction_chunks"
+                              + " WHERE job_id = ? AND chunk = ?",
+                          job,
+                          index);
+                  ResultSet r = s.executeQuery()) {
+                return r.next() ? new String[] {r.getString(1), r.getString(2)} : null;
+              }
+            });
+    if (row == null) {
+      throw new java.io.FileNotFoundException("chunk " + index + " of job " + job + " is missing");
+    }
+    byte[] bytes = shared.objects().get(row[0]);
+    if (!DurableFiles.sha256(bytes).equals(row[1])) {
+      throw new IOException("chunk " + index + " of job " + job + " does not match its SHA-256");
+    }
+    return FilePredictionJobStore.decode(job, index, bytes, width);
+  }
+
+  @Override
+  public void deleteChunks(String job) {
+    try {
+      List<String> keys =
+          Sql.transaction(
+              shared.data(),
+              c -> {
+                List<String> gone = new ArrayList<>();
+                try (PreparedStatement s =
+                        Sql.prepare(
+                            c,
+                            "DELETE FROM prediction_chunks WHERE job_id = ? RETURNING object_key",
+                            job);
+                    ResultSet r = s.executeQuery()) {
+                  while (r.next()) {
+                    gone.add(r.getString(1));
+                  }
+                }
+                return gone;
+              });
+      keys.forEach(this::deleteObject);
+    } catch (Sql.StoreException e) {
+      log.warn("cannot remove the chunks of prediction job {}: {}", job, e.toString());
+    }
+  }
+
+  private void deleteObject(String key) {
+    try {
+      shared.objects().delete(key);
+    } catch (IOException e) {
+      log.warn("cannot delete object {}: {}", key, e.toString());
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package dev.maas.batch;
+
+import dev.maas.storage.SharedStack;
+import dev.maas.storage.SharedStore;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/** The prediction job store contract against the shared store (PostgreSQL and S3Proxy). */
+class SharedPredictionJobStoreTest extends PredictionJobStoreContract {
+  private final List<SharedStore> opened = new ArrayList<>();
+  private String url;
+  private dev.maas.storage.StoreProperties.S3 s3;
+
+  @BeforeEach
+  void start() {
+    SharedStack stack = SharedStack.get();
+    url = stack.newDatabase();
+    s3 = stack.s3Settings(stack.newBucket());
+  }
+
+  @AfterEach
+  void stop() {
+    opened.forEach(SharedStore::close);
+  }
+
+  @Override
+  PredictionJobStore open() {
+    SharedStore store = SharedStore.open(url, "postgres", null, s3);
+    opened.add(store);
+    return new SharedPredictionJobStore(store);
+  }
+}

@@ -77,73 +77,85 @@ public final class ForecastReference {
     TrainingParams params = TrainingParams.defaults().withEpochs(s.epochs()).withBatchSize(32);
     int base = (int) Math.max(50, s.base() * scale);
     int[] history = {base, 2 * base, 3 * base, 4 * base, 5 * base};
-    List<TrainingRun> runs = new ArrayList<>();
+    List<Run> measured = new ArrayList<>();
     for (int rows : history) {
       Run r = train(trainer, s, params, rows);
+      measured.add(r);
       System.out.printf(
-          "# history %s %d rows x %d epochs: %.3f s (first epoch %.3f s)%n",
-          family, rows, r.ends().size(), r.wall(), r.ends().get(0));
-      runs.add(
-          new TrainingRun(
-              "job-" + rows,
-              "bench",
-              null,
-              family,
-              "succeeded",
-              r.wall(),
-              r.wall(),
-              0,
-              (long) rows,
-              r.ends().size(),
-              r.flopsPerRow(),
-              r.ends()));
+          "# history %s %d rows x %d epochs: %.3f s wall, %.3f s cpu (first epoch %.3f s wall)%n",
+          family, rows, r.ends().size(), r.wall(), r.cpu(), r.ends().get(0));
     }
-    List<TrainingRun> whole =
-        runs.stream()
-            .map(
-                r ->
-                    new TrainingRun(
-                        r.jobId(),
-                        r.model(),
-                        r.version(),
-                        r.family(),
-                        r.state(),
-                        r.wallSeconds(),
-                        r.cpuSeconds(),
-                        r.peakNativeBytes(),
-                        r.trainingRows(),
-                        r.epochs(),
-                        r.flopsPerRow()))
-            .toList();
     int target = 10 * history[history.length - 1];
-    int epochs = runs.get(0).epochs();
-    Prices prices = Prices.of(new CostProperties("USD", 0.04, 0.005, 0.1));
-    FlopRate rate = FlopRate.fixed(1e9);
-    Family f = Family.fromWireName(family);
-    Forecast byEpoch = new Forecaster(() -> runs, rate, prices).forecast(f, target, epochs, null);
-    Forecast byJob = new Forecaster(() -> whole, rate, prices).forecast(f, target, epochs, null);
+    int epochs = measured.get(0).ends().size();
     Run actual = train(trainer, s, params, target);
     System.out.println(
-        "# forecast family method rows epochs forecast_s low_s high_s actual_s error inside");
-    for (Forecast fc : List.of(byEpoch, byJob)) {
-      double low = fc.wallSecondsLow() == null ? Double.NaN : fc.wallSecondsLow().value();
-      double high = fc.wallSecondsHigh() == null ? Double.NaN : fc.wallSecondsHigh().value();
-      System.out.printf(
-          "forecast %s %s %d %d %.3f %.3f %.3f %.3f %+.1f%% %s%n",
-          family,
-          fc.method(),
-          target,
-          epochs,
-          fc.wallSeconds().value(),
-          low,
-          high,
-          actual.wall(),
-          100 * (fc.wallSeconds().value() - actual.wall()) / actual.wall(),
-          low <= actual.wall() && actual.wall() <= high ? "yes" : "no");
+        "# forecast family basis method rows epochs forecast_s low_s high_s actual_s error inside");
+    for (String basis : List.of("wall", "cpu")) {
+      List<TrainingRun> runs = new ArrayList<>();
+      for (int i = 0; i < history.length; i++) {
+        Run r = measured.get(i);
+        boolean wall = basis.equals("wall");
+        runs.add(
+            new TrainingRun(
+                "job-" + history[i],
+                "bench",
+                null,
+                family,
+                "succeeded",
+                wall ? r.wall() : r.cpu(),
+                r.cpu(),
+                0,
+                (long) history[i],
+                r.ends().size(),
+                r.flopsPerRow(),
+                wall ? r.ends() : r.cpuEnds()));
+      }
+      List<TrainingRun> whole =
+          runs.stream()
+              .map(
+                  r ->
+                      new TrainingRun(
+                          r.jobId(),
+                          r.model(),
+                          r.version(),
+                          r.family(),
+                          r.state(),
+                          r.wallSeconds(),
+                          r.cpuSeconds(),
+                          r.peakNativeBytes(),
+                          r.trainingRows(),
+                          r.epochs(),
+                          r.flopsPerRow()))
+              .toList();
+      Prices prices = Prices.of(new CostProperties("USD", 0.04, 0.005, 0.1));
+      FlopRate rate = FlopRate.fixed(1e9);
+      Family f = Family.fromWireName(family);
+      Forecast byEpoch = new Forecaster(() -> runs, rate, prices).forecast(f, target, epochs, null);
+      Forecast byJob = new Forecaster(() -> whole, rate, prices).forecast(f, target, epochs, null);
+      double truth = basis.equals("wall") ? actual.wall() : actual.cpu();
+      for (Forecast fc : List.of(byEpoch, byJob)) {
+        double low = fc.wallSecondsLow() == null ? Double.NaN : fc.wallSecondsLow().value();
+        double high = fc.wallSecondsHigh() == null ? Double.NaN : fc.wallSecondsHigh().value();
+        System.out.printf(
+            "forecast %s %s %s %d %d %.3f %.3f %.3f %.3f %+.1f%% %s%n",
+            family,
+            basis,
+            fc.method(),
+            target,
+            epochs,
+            fc.wallSeconds().value(),
+            low,
+            high,
+            truth,
+            100 * (fc.wallSeconds().value() - truth) / truth,
+            low <= truth && truth <= high ? "yes" : "no");
+      }
     }
   }
 
-  private record Run(double wall, List<Double> ends, long flopsPerRow) {}
+  /** Wall and thread CPU seconds of the whole call and at each epoch's end. */
+  private record Run(
+      double wall, List<Double> ends, double cpu, List<Double> cpuEnds, long flopsPerRow) {}
 
   /** Trains on {@code rows} synthetic rows, timing the whole call and each epoch's end. */
   private static Run train(Trainer trainer, Setup s, TrainingParams params, int rows) {
@@ -169,6 +181,10 @@ public final class ForecastReference {
             ? Examples.classification(s.shape(), x, labels)
             : Examples.regression(s.shape(), x, y, 1);
     List<Double> ends = new ArrayList<>();
+    List<Double> cpuEnds = new ArrayList<>();
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpuStart = threads.getCurrentThreadCpuTime();
     long start = System.nanoTime();
     TrainingResult result =
         trainer.train(
@@ -176,11 +192,16 @@ public final class ForecastReference {
             params,
             data,
             null,
-            p -> ends.add(p.elapsed().toNanos() / 1e9),
+            p -> {
+              ends.add(p.elapsed().toNanos() / 1e9);
+              cpuEnds.add((threads.getCurrentThreadCpuTime() - cpuStart) / 1e9);
+            },
             dev.maas.compute.Cancellation.NEVER);
     try (TrainedModel model = result.model()) {
       double wall = (System.nanoTime() - start) / 1e9;
-      return new Run(wall, List.copyOf(ends), model.flopsPerTrainingRow());
+      double cpu = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9;
+      return new Run(
+          wall, List.copyOf(ends), cpu, List.copyOf(cpuEnds), model.flopsPerTrainingRow());
     }
   }
 }

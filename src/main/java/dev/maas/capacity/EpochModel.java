@@ -15,11 +15,12 @@ import java.util.List;
  * </pre>
  *
  * A job's steady epoch time is the median of its epochs after the first (the first, which warms up
- * JIT-compiled code and ND4J's workspaces, is left out and counted in w). Both lines are Theil-Sen
- * fits (robust to one job in four being far off, e.g. the first job of a fresh JVM); w is the
- * median of the jobs' warm-ups. The 95% interval adds the halves of the lines' prediction intervals
- * (the per-epoch one times epochs, since a job's epochs share one rate) and the spread of the
- * warm-ups.
+ * JIT-compiled code and ND4J's workspaces, is left out and counted in w). Both lines are robust
+ * fits (Siegel's repeated medians: one job in four far off, e.g. the first job of a fresh JVM, does
+ * not move them); when the per-epoch line's slope comes out at or below 0 (warm-up fading over
+ * several jobs), the rate of the largest job replaces it. w is the median of the jobs' warm-ups.
+ * The 95% interval adds the halves of the lines' prediction intervals (the per-epoch one times
+ * epochs, since a job's epochs share one rate) and the spread of the warm-ups.
  */
 record EpochModel(
     int jobs,
@@ -65,6 +66,11 @@ record EpochModel(
     LinearFit perEpoch = LinearFit.robust(epochFlops, column(points, 1));
     if (perEpoch == null) {
       return null;
+    }
+    if (!(perEpoch.slope() > 0)) {
+      // More work never takes less time: warm-up fading over the first jobs hides the per-row
+      // cost, and the rate of the largest (warmest) job is the best guide left.
+      perEpoch = LinearFit.throughLargest(epochFlops, column(points, 1));
     }
     double[] rows = column(points, 3);
     LinearFit overhead = LinearFit.robust(rows, column(points, 4));

@@ -106,6 +106,38 @@ record LinearFit(
     return new LinearFit(n, intercept, slope, mx, sxx, std, relative);
   }
 
+  /**
+   * The line through the origin and the point of largest x (its rate: y / x), for work that must
+   * grow with x when the jobs' times do not show it (warm-up still fading over the first jobs of a
+   * JVM makes a robust slope come out at or below 0); its residual standard error is over all
+   * points, with n - 1 degrees of freedom counted as n - 2 for the interval.
+   */
+  static LinearFit throughLargest(double[] x, double[] y) {
+    int n = x.length;
+    int largest = 0;
+    double mx = 0;
+    double my = 0;
+    for (int i = 0; i < n; i++) {
+      if (x[i] > x[largest]) {
+        largest = i;
+      }
+      mx += x[i];
+      my += y[i];
+    }
+    mx /= n;
+    my /= n;
+    double slope = x[largest] > 0 ? Math.max(0, y[largest]) / x[largest] : 0;
+    double sxx = 0;
+    double sse = 0;
+    for (int i = 0; i < n; i++) {
+      sxx += (x[i] - mx) * (x[i] - mx);
+      double r = y[i] - slope * x[i];
+      sse += r * r;
+    }
+    double relative = my == 0 ? Double.NaN : Math.sqrt(sse / n) / Math.abs(my);
+    return new LinearFit(n, 0, slope, mx, sxx, Math.sqrt(sse / Math.max(1, n - 2)), relative);
+  }
+
   /** The median of {@code values} (not empty). */
   static double median(double[] values) {
     double[] v = values.clone();

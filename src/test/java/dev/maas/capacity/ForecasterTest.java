@@ -229,6 +229,38 @@ class ForecasterTest {
   }
 
   @Test
+  void warmUpFadingOverSeveralJobsNeverMakesMoreWorkForecastLessTime() {
+    // Each job faster per row than the one before, down to the law: a slope at or below 0.
+    List<TrainingRun> runs = new ArrayList<>();
+    double[] slowdown = {8, 4, 2.5, 1.1, 1.0};
+    for (int i = 0; i < slowdown.length; i++) {
+      long rows = 10_000L * (i + 1);
+      double epoch = 1e-9 * 3_000 * rows * slowdown[i];
+      runs.add(
+          new TrainingRun(
+              "job-" + i,
+              "m",
+              i + 1,
+              "linear_regression",
+              "succeeded",
+              epoch,
+              epoch,
+              0,
+              rows,
+              1,
+              3_000L,
+              List.of(epoch)));
+    }
+    Forecast f =
+        new Forecaster(() -> runs, FlopRate.fixed(1e9), PRICES)
+            .forecast(Family.LINEAR_REGRESSION, 500_000, 1, null);
+
+    // The largest job's rate: 50,000 rows in 0.15 s, so 500,000 in 1.5 s.
+    assertThat(f.epochFit().epochSecondsPerFlop()).isPositive();
+    assertThat(f.wallSeconds().value()).isCloseTo(1.5, within(0.01));
+  }
+
+  @Test
   void aGivenSpecsFlopsPerRowReplaceThoseOfTheLatestJob() {
     Forecaster forecaster = new Forecaster(() -> history("cnn", 5), FlopRate.fixed(1e9), PRICES);
 

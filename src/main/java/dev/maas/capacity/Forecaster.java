@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Forecasts a training run's wall time, CPU time and cost from the family's recorded jobs: a
- * least-squares line of wall seconds against FLOPs (rows x epochs x FLOPs per row) when there are
- * at least {@link #MIN_JOBS} finished jobs with distinct work, else the analytic FLOP count over
- * the FLOP rate measured at start.
+ * Forecasts a training run's wall time, CPU time, memory and cost from the family's recorded jobs:
+ * the per-epoch model of {@link EpochModel} when at least 3 finished jobs recorded per-epoch times;
+ * else a least-squares line of wall seconds against FLOPs (rows x epochs x FLOPs per row) when
+ * there are at least {@link #MIN_JOBS} finished jobs with distinct work; else the analytic FLOP
+ * count over a FLOP rate.
  */
 final class Forecaster {
   static final int MIN_JOBS = 3;

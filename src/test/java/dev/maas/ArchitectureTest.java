@@ -34,6 +34,7 @@ class ArchitectureTest {
               "dev.maas.registry..",
               "dev.maas.serving..",
               "dev.maas.capacity..",
+              "dev.maas.comparison..",
               "dev.maas.batch..",
               "dev.maas.web..",
               "dev.maas.storage..")
@@ -69,6 +70,7 @@ class ArchitectureTest {
               "dev.maas.registry..",
               "dev.maas.serving..",
               "dev.maas.capacity..",
+              "dev.maas.comparison..",
               "dev.maas.batch..",
               "dev.maas.storage..")
           .and()
@@ -98,6 +100,8 @@ class ArchitectureTest {
           .withOptionalLayers(true)
           .layer("web")
           .definedBy("dev.maas.web..")
+          .layer("comparison")
+          .definedBy("dev.maas.comparison..")
           .layer("capacity")
           .definedBy("dev.maas.capacity..")
           .layer("training")
@@ -114,27 +118,43 @@ class ArchitectureTest {
           .definedBy("dev.maas.compute..")
           .layer("storage")
           .definedBy("dev.maas.storage..")
-          .whereLayer("capacity")
+          .whereLayer("comparison")
           .mayNotBeAccessedByAnyLayer()
+          .whereLayer("capacity")
+          .mayOnlyBeAccessedByLayers("comparison")
           .whereLayer("batch")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("training")
-          .mayOnlyBeAccessedByLayers("capacity")
+          .mayOnlyBeAccessedByLayers("capacity", "comparison")
           .whereLayer("serving")
           .mayOnlyBeAccessedByLayers("capacity", "batch")
           .whereLayer("dataset")
           .mayOnlyBeAccessedByLayers("training", "batch")
           .whereLayer("registry")
-          .mayOnlyBeAccessedByLayers("training", "serving", "capacity", "batch")
+          .mayOnlyBeAccessedByLayers("training", "serving", "capacity", "comparison", "batch")
           .whereLayer("web")
           .mayOnlyBeAccessedByLayers(
-              "dataset", "training", "registry", "serving", "capacity", "batch")
+              "dataset", "training", "registry", "serving", "capacity", "comparison", "batch")
           .whereLayer("storage")
           .mayOnlyBeAccessedByLayers(
-              "dataset", "training", "registry", "serving", "capacity", "batch", "web")
+              "dataset",
+              "training",
+              "registry",
+              "serving",
+              "capacity",
+              "comparison",
+              "batch",
+              "web")
           .whereLayer("compute")
           .mayOnlyBeAccessedByLayers(
-              "dataset", "training", "registry", "serving", "capacity", "batch", "web")
+              "dataset",
+              "training",
+              "registry",
+              "serving",
+              "capacity",
+              "comparison",
+              "batch",
+              "web")
           .because(
               "web is cross-cutting HTTP (problem details, security, limits) with no"
                   + " feature logic, and features depend on each other only along the arrows");

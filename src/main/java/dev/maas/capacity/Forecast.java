@@ -8,8 +8,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param family the family forecast
  * @param rows training rows asked about
  * @param epochs epochs asked about
- * @param method {@code history_fit} (least squares over this family's finished jobs) or {@code
- *     flop_benchmark} (the analytic FLOP count over the FLOP rate measured at start)
+ * @param method {@code epoch_fit} (a model of per-epoch, per-job and warm-up time from the
+ *     per-epoch times of this family's finished jobs), {@code history_fit} (least squares of whole
+ *     jobs' wall times, when too few jobs recorded per-epoch times) or {@code flop_benchmark} (the
+ *     analytic FLOP count over a FLOP rate)
  * @param note what the forecast rests on, in words
  * @param flopsPerRow analytic FLOPs per training row: of the spec given, else of the family's
  *     latest job
@@ -25,6 +27,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param benchmarkFlopsPerSecond the start-up matrix-product benchmark's FLOP rate (fallback)
  * @param achievedFlopsPerSecond the median FLOP rate past jobs achieved, which the fallback uses
  *     instead of the benchmark's when there are any (the family's, else any family's)
+ * @param epochFit the per-epoch model, when one was made
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record Forecast(
@@ -44,8 +47,10 @@ record Forecast(
     String currency,
     Fit fit,
     Figure benchmarkFlopsPerSecond,
-    Figure achievedFlopsPerSecond) {
+    Figure achievedFlopsPerSecond,
+    EpochFit epochFit) {
 
+  static final String EPOCH_FIT = "epoch_fit";
   static final String HISTORY_FIT = "history_fit";
   static final String FLOP_BENCHMARK = "flop_benchmark";
 
@@ -64,4 +69,32 @@ record Forecast(
       double secondsPerFlop,
       double relativeRmse,
       double residualStdSeconds) {}
+
+  /**
+   * The per-epoch model (see README): wall = ownSecondsFixed + ownSecondsPerRow x rows +
+   * warmupSeconds + epochs x (epochSecondsFixed + epochSecondsPerFlop x rows x FLOPs per row).
+   *
+   * @param jobs the finished jobs with per-epoch times it rests on
+   * @param epochSecondsFixed a steady epoch's fixed time
+   * @param epochSecondsPerFlop a steady epoch's time per FLOP
+   * @param epochRelativeRmse the per-epoch line's root mean squared residual over the mean
+   * @param epochResidualStdSeconds the per-epoch line's residual standard error
+   * @param warmupSeconds the median time of the first epoch above the job's steady epoch
+   * @param ownSecondsFixed the fixed time of a job's work outside epochs
+   * @param ownSecondsPerRow the time per training row of a job's work outside epochs
+   * @param memoryBytesFixed the peak-memory line's intercept (null: the largest peak is used)
+   * @param memoryBytesPerRow the peak-memory line's slope per training row
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record EpochFit(
+      int jobs,
+      double epochSecondsFixed,
+      double epochSecondsPerFlop,
+      double epochRelativeRmse,
+      double epochResidualStdSeconds,
+      double warmupSeconds,
+      double ownSecondsFixed,
+      double ownSecondsPerRow,
+      Double memoryBytesFixed,
+      Double memoryBytesPerRow) {}
 }

@@ -9,10 +9,11 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * Forecasts a training run's wall time, CPU time and cost from the family's recorded jobs: a
- * least-squares line of wall seconds against FLOPs (rows x epochs x FLOPs per row) when there are
- * at least {@link #MIN_JOBS} finished jobs with distinct work, else the analytic FLOP count over
- * the FLOP rate measured at start.
+ * Forecasts a training run's wall time, CPU time, memory and cost from the family's recorded jobs:
+ * the per-epoch model of {@link EpochModel} when at least 3 finished jobs recorded per-epoch times;
+ * else a least-squares line of wall seconds against FLOPs (rows x epochs x FLOPs per row) when
+ * there are at least {@link #MIN_JOBS} finished jobs with distinct work; else the analytic FLOP
+ * count over a FLOP rate.
  */
 final class Forecaster {
   static final int MIN_JOBS = 3;
@@ -70,6 +71,11 @@ final class Forecaster {
       peak = Math.max(peak, r.peakNativeBytes());
       cpuPerWall += r.cpuSeconds() / r.wallSeconds();
     }
+    double cpuRatio = runs.isEmpty() ? 1 : cpuPerWall / runs.size();
+    EpochModel model = EpochModel.of(runs);
+    if (model != null) {
+      return epochForecast(family, rows, epochs, perRow, flops, model, cpuRatio);
+    }
     double[] x = new double[runs.size()];
     double[] y = new double[runs.size()];
     for (int i = 0; i < x.length; i++) {
@@ -86,7 +92,10 @@ final class Forecaster {
           rows,
           epochs,
           Forecast.HISTORY_FIT,
-          "least-squares fit of wall time against rows x epochs x FLOPs per row over "
+          "fewer than "
+              + MIN_JOBS
+              + " jobs recorded per-epoch times, so: least-squares fit of wall time against rows x"
+              + " epochs x FLOPs per row over "
               + runs.size()
               + " finished "
               + family.wireName()
@@ -102,6 +111,7 @@ final class Forecaster {
           prices.currency(),
           new Forecast.Fit(
               fit.n(), fit.intercept(), fit.slope(), fit.relativeRmse(), fit.residualStd()),
+          null,
           null,
           null);
     }
@@ -158,6 +168,59 @@ final class Forecaster {
         prices.currency(),
         null,
         Figure.measured(rate),
-        achieved.length > 0 ? Figure.measured(used) : null);
+        achieved.length > 0 ? Figure.measured(used) : null,
+        null);
+  }
+
+  private Forecast epochForecast(
+      Family family,
+      long rows,
+      int epochs,
+      Figure perRow,
+      double flops,
+      EpochModel model,
+      double cpuRatio) {
+    double wall = model.wallSeconds(rows, perRow.value(), epochs);
+    double half = model.halfInterval95(rows, perRow.value(), epochs);
+    double cpu = wall * cpuRatio;
+    double peak = model.peakBytes(rows);
+    LinearFit e = model.perEpoch();
+    LinearFit own = model.overhead();
+    LinearFit memory = model.memory();
+    return new Forecast(
+        family.wireName(),
+        rows,
+        epochs,
+        Forecast.EPOCH_FIT,
+        "per-epoch model over "
+            + model.jobs()
+            + " finished "
+            + family.wireName()
+            + " jobs: wall = job's own work (c + e x rows) + first-epoch warm-up + epochs x steady"
+            + " epoch (a + b x rows x FLOPs per row), robust (Theil-Sen) lines; interval: the"
+            + " lines' 95% prediction intervals and the warm-ups' spread",
+        perRow,
+        Figure.estimated(flops),
+        Figure.estimated(wall),
+        Figure.estimated(Math.max(0, wall - half)),
+        Figure.estimated(wall + half),
+        Figure.estimated(cpu),
+        Figure.estimated(peak),
+        Figure.estimated(prices.training(cpu, wall, peak)),
+        prices.currency(),
+        null,
+        null,
+        null,
+        new Forecast.EpochFit(
+            model.jobs(),
+            e.intercept(),
+            e.slope(),
+            e.relativeRmse(),
+            e.residualStd(),
+            model.warmupSeconds(),
+            own == null ? 0 : own.intercept(),
+            own == null ? 0 : own.slope(),
+            memory == null || !(memory.slope() >= 0) ? null : memory.intercept(),
+            memory == null || !(memory.slope() >= 0) ? null : memory.slope()));
   }
 }

@@ -48,6 +48,104 @@ record LinearFit(
     return new LinearFit(n, intercept, slope, mx, sxx, Math.sqrt(sse / (n - 2)), relative);
   }
 
+  /**
+   * A robust line of {@code y} against {@code x}: Siegel's repeated medians (slope: the median over
+   * points of the median slope from that point to the others; intercept: the median of {@code y -
+   * slope x}), which one point in four far off (a job that ran on a cold JVM) does not move; its
+   * residual standard error leaves out the largest residual when there are 4 points or more, so
+   * that such a point does not widen the interval. Null with fewer than 3 points or one distinct x.
+   */
+  static LinearFit robust(double[] x, double[] y) {
+    int n = x.length;
+    if (n < 3) {
+      return null;
+    }
+    double[] pointSlopes = new double[n];
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      double[] slopes = new double[n - 1];
+      int k = 0;
+      for (int j = 0; j < n; j++) {
+        if (j != i && x[i] != x[j]) {
+          slopes[k++] = (y[j] - y[i]) / (x[j] - x[i]);
+        }
+      }
+      if (k > 0) {
+        pointSlopes[m++] = median(java.util.Arrays.copyOf(slopes, k));
+      }
+    }
+    if (m == 0) {
+      return null;
+    }
+    double slope = median(java.util.Arrays.copyOf(pointSlopes, m));
+    double[] offsets = new double[n];
+    double mx = 0;
+    double my = 0;
+    for (int i = 0; i < n; i++) {
+      offsets[i] = y[i] - slope * x[i];
+      mx += x[i];
+      my += y[i];
+    }
+    mx /= n;
+    my /= n;
+    double intercept = median(offsets);
+    double sxx = 0;
+    double sse = 0;
+    double largest = 0;
+    for (int i = 0; i < n; i++) {
+      sxx += (x[i] - mx) * (x[i] - mx);
+      double r = y[i] - (intercept + slope * x[i]);
+      sse += r * r;
+      largest = Math.max(largest, r * r);
+    }
+    if (!(sxx > 0)) {
+      return null;
+    }
+    double relative = my == 0 ? Double.NaN : Math.sqrt(sse / n) / Math.abs(my);
+    double std = n >= 4 ? Math.sqrt((sse - largest) / (n - 3)) : Math.sqrt(sse / (n - 2));
+    return new LinearFit(n, intercept, slope, mx, sxx, std, relative);
+  }
+
+  /**
+   * The line through the origin and the point of largest x (its rate: y / x), for work that must
+   * grow with x when the jobs' times do not show it (warm-up still fading over the first jobs of a
+   * JVM makes a robust slope come out at or below 0); its residual standard error is over all
+   * points, with n - 1 degrees of freedom counted as n - 2 for the interval.
+   */
+  static LinearFit throughLargest(double[] x, double[] y) {
+    int n = x.length;
+    int largest = 0;
+    double mx = 0;
+    double my = 0;
+    for (int i = 0; i < n; i++) {
+      if (x[i] > x[largest]) {
+        largest = i;
+      }
+      mx += x[i];
+      my += y[i];
+    }
+    mx /= n;
+    my /= n;
+    double slope = x[largest] > 0 ? Math.max(0, y[largest]) / x[largest] : 0;
+    double sxx = 0;
+    double sse = 0;
+    for (int i = 0; i < n; i++) {
+      sxx += (x[i] - mx) * (x[i] - mx);
+      double r = y[i] - slope * x[i];
+      sse += r * r;
+    }
+    double relative = my == 0 ? Double.NaN : Math.sqrt(sse / n) / Math.abs(my);
+    return new LinearFit(n, 0, slope, mx, sxx, Math.sqrt(sse / Math.max(1, n - 2)), relative);
+  }
+
+  /** The median of {@code values} (not empty). */
+  static double median(double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
+    int m = v.length / 2;
+    return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
+  }
+
   double predict(double x) {
     return intercept + slope * x;
   }

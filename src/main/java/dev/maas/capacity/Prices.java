@@ -4,10 +4,11 @@ package dev.maas.capacity;
  * The cost model: usage turned into money with the configured prices ({@code maas.cost.*}). Every
  * formula here is written out in the README's "Capacity and cost" section.
  */
-record Prices(String currency, double cpuCoreHour, double memoryGibHour, double storageGibMonth) {
+public record Prices(
+    String currency, double cpuCoreHour, double memoryGibHour, double storageGibMonth) {
   static final double GIB = 1024.0 * 1024 * 1024;
 
-  static Prices of(CostProperties cost) {
+  public static Prices of(CostProperties cost) {
     return new Prices(
         cost.currency(), cost.cpuCoreHour(), cost.memoryGibHour(), cost.storageGibMonth());
   }
@@ -21,7 +22,7 @@ record Prices(String currency, double cpuCoreHour, double memoryGibHour, double 
   }
 
   /** A training job: its CPU seconds, and its peak native memory held for its wall time. */
-  double training(double cpuSeconds, double wallSeconds, double peakBytes) {
+  public double training(double cpuSeconds, double wallSeconds, double peakBytes) {
     return compute(cpuSeconds, peakBytes, wallSeconds);
   }
 
@@ -29,7 +30,7 @@ record Prices(String currency, double cpuCoreHour, double memoryGibHour, double 
    * A million predicted rows on a fully busy replica of {@code cores}: 10^6 x s core-seconds of
    * compute, and the loaded model's memory held for the 10^6 x s / cores seconds they take.
    */
-  double perMillionRows(double computeSecondsPerRow, int cores, double modelBytes) {
+  public double perMillionRows(double computeSecondsPerRow, int cores, double modelBytes) {
     double coreSeconds = 1e6 * computeSecondsPerRow;
     return compute(coreSeconds, modelBytes, coreSeconds / cores);
   }

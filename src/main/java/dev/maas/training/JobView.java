@@ -73,8 +73,18 @@ record JobView(
    */
   record Progress(int epoch, int epochs, Double etaSeconds) {}
 
-  /** One epoch's losses; a loss that is not a number (no validation split) is null. */
-  record CurvePoint(int epoch, Double trainLoss, Double validationLoss) {}
+  /**
+   * One epoch's losses; a loss that is not a number (no validation split) is null.
+   *
+   * @param seconds training seconds from the start of training to the end of this epoch (its loss
+   *     evaluation included), or null in jobs stored before it was recorded
+   */
+  record CurvePoint(int epoch, Double trainLoss, Double validationLoss, Double seconds) {
+
+    CurvePoint(int epoch, Double trainLoss, Double validationLoss) {
+      this(epoch, trainLoss, validationLoss, null);
+    }
+  }
 
   /** The registered version a job produced. */
   record VersionRef(String name, int version) {}

@@ -232,7 +232,12 @@ final class TrainingJob {
     epochs = p.epochs();
     double elapsed = p.elapsed().toNanos() / 1e9;
     etaSeconds = epoch == 0 ? null : elapsed / epoch * (epochs - epoch);
-    curve.add(new JobView.CurvePoint(p.epoch(), finite(p.trainLoss()), finite(p.validationLoss())));
+    curve.add(
+        new JobView.CurvePoint(
+            p.epoch(),
+            finite(p.trainLoss()),
+            finite(p.validationLoss()),
+            p.elapsed() == null ? null : elapsed));
     version++;
   }
 

@@ -200,6 +200,41 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
   }
 
   /**
+   * Validates and queues a job as {@code POST /api/v1/training-jobs} does, for another feature
+   * (comparisons); returns its id.
+   *
+   * @throws InvalidException listing every problem of the request
+   * @throws BusyException when the queue is full
+   */
+  public String submitJob(JsonNode body, String owner) {
+    return submit(body, null, owner).id();
+  }
+
+  /** The job's state and results so far. */
+  public JobOutcome outcome(String id) {
+    return JobOutcome.of(get(id).view());
+  }
+
+  /** Asks the job to stop, as {@code POST /api/v1/training-jobs/{id}/cancel} does. */
+  public void cancelJob(String id) {
+    cancel(id);
+  }
+
+  /**
+   * The task and one example's shape a training request implies (its family left out of the
+   * checks), for a feature that picks families for the data.
+   *
+   * @throws InvalidException listing every problem of the request
+   */
+  public DataShape shapeOf(JsonNode body) {
+    TrainingPlan plan = parser.parse(body);
+    return new DataShape(plan.task(), plan.inputShape().clone());
+  }
+
+  /** A training request's task and the shape of one example. */
+  public record DataShape(dev.maas.compute.Task task, int[] inputShape) {}
+
+  /**
    * Validates and queues a job; a repeated {@code idempotencyKey} returns the job it first made.
    *
    * @throws InvalidException listing every problem of the request

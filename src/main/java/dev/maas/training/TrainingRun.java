@@ -1,5 +1,8 @@
 package dev.maas.training;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * What one finished training job used, for cost and capacity answers.
  *
@@ -14,6 +17,9 @@ package dev.maas.training;
  * @param trainingRows rows it trained on, or null if unknown
  * @param epochs epochs it ran, or null if unknown
  * @param flopsPerRow analytic FLOPs per training row (forward and backward), or null if unknown
+ * @param epochEnds training seconds from the start of training to the end of each epoch, in order
+ *     (empty when the job recorded none); wall time beyond the last is the job's own work (reading
+ *     and encoding the data, evaluating, storing the model)
  */
 public record TrainingRun(
     String jobId,
@@ -26,10 +32,51 @@ public record TrainingRun(
     long peakNativeBytes,
     Long trainingRows,
     Integer epochs,
-    Long flopsPerRow) {
+    Long flopsPerRow,
+    List<Double> epochEnds) {
+
+  public TrainingRun {
+    epochEnds = epochEnds == null ? List.of() : List.copyOf(epochEnds);
+  }
+
+  /** A run without per-epoch times. */
+  public TrainingRun(
+      String jobId,
+      String model,
+      Integer version,
+      String family,
+      String state,
+      double wallSeconds,
+      double cpuSeconds,
+      long peakNativeBytes,
+      Long trainingRows,
+      Integer epochs,
+      Long flopsPerRow) {
+    this(
+        jobId,
+        model,
+        version,
+        family,
+        state,
+        wallSeconds,
+        cpuSeconds,
+        peakNativeBytes,
+        trainingRows,
+        epochs,
+        flopsPerRow,
+        null);
+  }
 
   static TrainingRun of(JobView v, String family) {
     JobView.Usage u = v.usage();
+    List<Double> ends = new ArrayList<>();
+    for (JobView.CurvePoint p : v.learningCurve()) {
+      if (p.seconds() == null || p.epoch() != ends.size() + 1) {
+        ends = List.of();
+        break;
+      }
+      ends.add(p.seconds());
+    }
     return new TrainingRun(
         v.id(),
         v.model(),
@@ -41,7 +88,8 @@ public record TrainingRun(
         u.peakNativeBytes(),
         u.trainingRows(),
         u.epochs(),
-        u.flopsPerRow());
+        u.flopsPerRow(),
+        ends);
   }
 
   /** Whether the run has rows, epochs and FLOPs per row, so it can join a fit of time vs. work. */

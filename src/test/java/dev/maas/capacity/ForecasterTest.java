@@ -65,6 +65,201 @@ class ForecasterTest {
     assertThat(f.cost().value()).isCloseTo(cost, within(1e-12));
   }
 
+  // The law of the per-epoch history: a job's own work 0.3 s + 20 us per row, a steady epoch
+  // 0.05 s + 1.5 ns per FLOP, the first epoch 0.4 s slower (warm-up).
+  private static final double OWN = 0.3;
+  private static final double OWN_PER_ROW = 20e-6;
+  private static final double EPOCH = 0.05;
+  private static final double EPOCH_PER_FLOP = 1.5e-9;
+  private static final double WARMUP = 0.4;
+
+  private static double lawWall(long rows, long flopsPerRow, int epochs) {
+    return OWN
+        + OWN_PER_ROW * rows
+        + WARMUP
+        + epochs * (EPOCH + EPOCH_PER_FLOP * flopsPerRow * rows);
+  }
+
+  /**
+   * Jobs that record per-epoch times following the law, with +-5% deterministic noise on each
+   * epoch; the first ran on a cold JVM: 3 s more of its own work, a 2 s first epoch and steady
+   * epochs 40% slower.
+   */
+  private static List<TrainingRun> epochHistory(String family, long flopsPerRow, long... sizes) {
+    List<TrainingRun> runs = new ArrayList<>();
+    for (int i = 0; i < sizes.length; i++) {
+      long rows = sizes[i];
+      int epochs = 5 + (i % 2) * 3;
+      boolean cold = i == 0;
+      double steady = (EPOCH + EPOCH_PER_FLOP * flopsPerRow * rows) * (cold ? 1.4 : 1);
+      List<Double> ends = new ArrayList<>();
+      double t = 0;
+      for (int e = 1; e <= epochs; e++) {
+        double noise = 1 + 0.05 * Math.sin(7.0 * i + 3.0 * e);
+        t += steady * noise + (e == 1 ? (cold ? 2.0 : WARMUP) : 0);
+        ends.add(t);
+      }
+      double wall = t + OWN + OWN_PER_ROW * rows + (cold ? 3 : 0);
+      runs.add(
+          new TrainingRun(
+              "job-" + i,
+              "m",
+              i + 1,
+              family,
+              "succeeded",
+              wall,
+              0.95 * wall,
+              (100L << 20) + 800L * rows,
+              rows,
+              epochs,
+              flopsPerRow,
+              ends));
+    }
+    return runs;
+  }
+
+  @Test
+  void perEpochTimesSeparateFixedPerEpochAndPerRowCostsAndForecastATenTimesLargerRunWithin10pc() {
+    for (long flopsPerRow : new long[] {500, 20_000, 400_000}) {
+      List<TrainingRun> runs =
+          epochHistory("mlp", flopsPerRow, 2_000, 4_000, 8_000, 12_000, 16_000);
+      Forecaster forecaster = new Forecaster(() -> runs, FlopRate.fixed(1e9), PRICES);
+
+      Forecast f = forecaster.forecast(Family.MLP, 160_000, 5, null);
+
+      double truth = lawWall(160_000, flopsPerRow, 5);
+      assertThat(f.method()).isEqualTo("epoch_fit");
+      assertThat(f.note()).contains("per-epoch model over 5 finished mlp jobs");
+      assertThat(f.wallSeconds().value())
+          .as("flops per row %d", flopsPerRow)
+          .isCloseTo(truth, within(0.10 * truth));
+      assertThat(f.wallSecondsLow().value()).isLessThanOrEqualTo(truth);
+      assertThat(f.wallSecondsHigh().value()).isGreaterThanOrEqualTo(truth);
+      // The interval says something: within +-50% of the forecast.
+      assertThat(f.wallSecondsHigh().value() - f.wallSecondsLow().value())
+          .isLessThan(f.wallSeconds().value());
+      Forecast.EpochFit fit = f.epochFit();
+      assertThat(fit.jobs()).isEqualTo(5);
+      if (flopsPerRow >= 20_000) { // else the fixed part of an epoch hides the per-FLOP one
+        assertThat(fit.epochSecondsPerFlop())
+            .as("flops per row %d", flopsPerRow)
+            .isCloseTo(EPOCH_PER_FLOP, within(0.1 * EPOCH_PER_FLOP));
+      }
+      if (flopsPerRow <= 20_000) { // else the epochs' noise hides the warm-up
+        assertThat(fit.warmupSeconds()).isCloseTo(WARMUP, within(0.1));
+      }
+      assertThat(fit.ownSecondsPerRow()).isCloseTo(OWN_PER_ROW, within(1e-9));
+      assertThat(fit.ownSecondsFixed()).isCloseTo(OWN, within(1e-6));
+      // Memory grows with the rows held: 100 MiB + 800 bytes per row.
+      assertThat(f.peakMemoryBytes().value())
+          .isCloseTo((100L << 20) + 800.0 * 160_000, within(1.0));
+      assertThat(f.cpuSeconds().value()).isCloseTo(0.95 * f.wallSeconds().value(), within(1e-6));
+      assertThat(f.cost().value())
+          .isEqualTo(
+              PRICES.training(
+                  f.cpuSeconds().value(), f.wallSeconds().value(), f.peakMemoryBytes().value()));
+    }
+  }
+
+  @Test
+  void theWholeJobFitOfTheSameColdHistoryMissesByMoreThanThePerEpochModel() {
+    List<TrainingRun> withEpochs = epochHistory("mlp", 20_000, 2_000, 4_000, 8_000, 16_000);
+    List<TrainingRun> wholeJobs =
+        withEpochs.stream()
+            .map(
+                r ->
+                    new TrainingRun(
+                        r.jobId(),
+                        r.model(),
+                        r.version(),
+                        r.family(),
+                        r.state(),
+                        r.wallSeconds(),
+                        r.cpuSeconds(),
+                        r.peakNativeBytes(),
+                        r.trainingRows(),
+                        r.epochs(),
+                        r.flopsPerRow()))
+            .toList();
+    double truth = lawWall(160_000, 20_000, 5);
+
+    Forecast epoch =
+        new Forecaster(() -> withEpochs, FlopRate.fixed(1e9), PRICES)
+            .forecast(Family.MLP, 160_000, 5, null);
+    Forecast whole =
+        new Forecaster(() -> wholeJobs, FlopRate.fixed(1e9), PRICES)
+            .forecast(Family.MLP, 160_000, 5, null);
+
+    assertThat(whole.method()).isEqualTo("history_fit");
+    assertThat(whole.note()).contains("per-epoch times");
+    assertThat(Math.abs(epoch.wallSeconds().value() - truth))
+        .isLessThan(Math.abs(whole.wallSeconds().value() - truth));
+    assertThat(epoch.wallSeconds().value()).isCloseTo(truth, within(0.10 * truth));
+  }
+
+  @Test
+  void anExactSolversSingleEpochJobsFollowTheLineWithoutWarmUp() {
+    List<TrainingRun> runs = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      long rows = 10_000L * i;
+      double epoch = 0.01 + 1e-9 * 3_000 * rows;
+      runs.add(
+          new TrainingRun(
+              "job-" + i,
+              "m",
+              i,
+              "linear_regression",
+              "succeeded",
+              epoch + 0.1,
+              epoch,
+              1L << 20,
+              rows,
+              1,
+              3_000L,
+              List.of(epoch)));
+    }
+    Forecast f =
+        new Forecaster(() -> runs, FlopRate.fixed(1e9), PRICES)
+            .forecast(Family.LINEAR_REGRESSION, 400_000, 1, null);
+
+    double truth = 0.1 + 0.01 + 1e-9 * 3_000 * 400_000;
+    assertThat(f.method()).isEqualTo("epoch_fit");
+    assertThat(f.wallSeconds().value()).isCloseTo(truth, within(0.01 * truth));
+    assertThat(f.epochFit().warmupSeconds()).isZero();
+  }
+
+  @Test
+  void warmUpFadingOverSeveralJobsNeverMakesMoreWorkForecastLessTime() {
+    // Each job faster per row than the one before, down to the law: a slope at or below 0.
+    List<TrainingRun> runs = new ArrayList<>();
+    double[] slowdown = {8, 4, 2.5, 1.1, 1.0};
+    for (int i = 0; i < slowdown.length; i++) {
+      long rows = 10_000L * (i + 1);
+      double epoch = 1e-9 * 3_000 * rows * slowdown[i];
+      runs.add(
+          new TrainingRun(
+              "job-" + i,
+              "m",
+              i + 1,
+              "linear_regression",
+              "succeeded",
+              epoch,
+              epoch,
+              0,
+              rows,
+              1,
+              3_000L,
+              List.of(epoch)));
+    }
+    Forecast f =
+        new Forecaster(() -> runs, FlopRate.fixed(1e9), PRICES)
+            .forecast(Family.LINEAR_REGRESSION, 500_000, 1, null);
+
+    // The largest job's rate: 50,000 rows in 0.15 s, so 500,000 in 1.5 s.
+    assertThat(f.epochFit().epochSecondsPerFlop()).isPositive();
+    assertThat(f.wallSeconds().value()).isCloseTo(1.5, within(0.01));
+  }
+
   @Test
   void aGivenSpecsFlopsPerRowReplaceThoseOfTheLatestJob() {
     Forecaster forecaster = new Forecaster(() -> history("cnn", 5), FlopRate.fixed(1e9), PRICES);

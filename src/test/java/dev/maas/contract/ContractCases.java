@@ -41,7 +41,48 @@ final class ContractCases {
         new ContractCase(
             "predictions: invalid requests are problems or v2 errors",
             ContractCases::predictionProblems),
-        new ContractCase("capacity: report, replicas and forecast", ContractCases::capacity));
+        new ContractCase("capacity: report, replicas and forecast", ContractCases::capacity),
+        new ContractCase("comparisons: start, poll, cancel, problems", ContractCases::comparisons));
+  }
+
+  // ---- comparisons ---------------------------------------------------------------------------
+
+  static void comparisons(ContractClient api) throws Exception {
+    String dataset = uploadLine(api, "contract-compared");
+    ContractClient.Exchange started =
+        api.postJson(
+                "/api/v1/comparisons",
+                "{\"dataset\": \""
+                    + dataset
+                    + "\", \"target\": \"y\", \"testFraction\": 0.25,"
+                    + " \"model\": \"contract-cmp\", \"candidates\": [{\"family\":"
+                    + " \"linear_regression\"}, {\"family\": \"cnn\"}, {\"family\": \"mlp\"}],"
+                    + " \"budget\": {\"maxJobs\": 2}}")
+            .expect(202);
+    String id = started.json().get("id").asString();
+    assertThat(started.header("Location")).hasValue("/api/v1/comparisons/" + id);
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode c;
+    do {
+      Thread.sleep(50);
+      c = api.get("/api/v1/comparisons/" + id).expect(200).json();
+      assertThat(System.nanoTime()).as("comparison %s still running", id).isLessThan(deadline);
+    } while (c.get("state").asString().equals("running"));
+    assertThat(c.get("candidates").get(0).get("state").asString()).isEqualTo("succeeded");
+    assertThat(c.get("candidates").get(1).get("state").asString()).isEqualTo("failed");
+    assertThat(c.get("recommendation").get("index").asInt()).isZero();
+    api.post("/api/v1/comparisons/" + id + "/cancel", null, (byte[]) null).expect(200);
+    api.get("/api/v1/comparisons/cmp-missing").problem(404);
+    api.post("/api/v1/comparisons/cmp-missing/cancel", null, (byte[]) null).problem(404);
+    api.sendInvalid(
+            "POST",
+            "/api/v1/comparisons",
+            "application/json",
+            "{\"dataset\": \"" + dataset + "\", \"target\": \"y\", \"budget\": {\"maxJobs\": 0}}")
+        .problem(400);
+    api.postJson(
+            "/api/v1/comparisons", "{\"dataset\": \"" + dataset + "\", \"target\": \"nothing\"}")
+        .problem(400);
   }
 
   // ---- datasets ------------------------------------------------------------------------------

@@ -48,10 +48,11 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
  *       Content-Security-Policy and ask for the key in the page;
  *   <li>predict: {@code POST /api/v1/models/{name}/predict}, every {@code GET} of model metadata
  *       under {@code /api/v1/models}, and all of {@code /v2};
- *   <li>train: datasets (their downloads too), training jobs, prediction jobs and model artifact
- *       downloads (and what predict may). Prediction jobs take {@code train} rather than a role of
- *       their own: scoring a stored dataset reads and writes datasets, which {@code train} already
- *       may, and a key that only predicts online must not read stored data;
+ *   <li>train: datasets (their downloads too), training jobs, comparisons (which train jobs),
+ *       prediction jobs and model artifact downloads (and what predict may). Prediction jobs take
+ *       {@code train} rather than a role of their own: scoring a stored dataset reads and writes
+ *       datasets, which {@code train} already may, and a key that only predicts online must not
+ *       read stored data;
  *   <li>admin: everything else: imports, aliases, tags, deletes of models and versions, capacity.
  * </ul>
  *
@@ -161,7 +162,9 @@ class SecurityConfiguration {
                   "/api/v1/training-jobs",
                   "/api/v1/training-jobs/**",
                   "/api/v1/prediction-jobs",
-                  "/api/v1/prediction-jobs/**")
+                  "/api/v1/prediction-jobs/**",
+                  "/api/v1/comparisons",
+                  "/api/v1/comparisons/**")
               .hasRole(train);
           a.anyRequest().hasRole(admin);
         });

@@ -1,0 +1,132 @@
+package dev.maas.capacity;
+
+import dev.maas.training.TrainingRun;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The time a training job takes, built from what scales, out of the per-epoch times the family's
+ * jobs recorded:
+ *
+ * <pre>
+ * wall = (c + e x rows)                  the job's own work: reading, encoding, evaluating, storing
+ *      + w                               warm-up: the first epoch's time above the job's steady epoch
+ *      + epochs x (a + b x rows x FLOPs per row)   steady epochs: a fixed and a per-FLOP cost
+ * </pre>
+ *
+ * A job's steady epoch time is the median of its epochs after the first (the first, which warms up
+ * JIT-compiled code and ND4J's workspaces, is left out and counted in w). Both lines are robust
+ * fits (Siegel's repeated medians: one job in four far off, e.g. the first job of a fresh JVM, does
+ * not move them); when the per-epoch line's slope comes out at or below 0 (warm-up fading over
+ * several jobs), the rate of the largest job replaces it. w is the median of the jobs' warm-ups.
+ * The 95% interval adds the halves of the lines' prediction intervals (the per-epoch one times
+ * epochs, since a job's epochs share one rate) and the spread of the warm-ups.
+ */
+record EpochModel(
+    int jobs,
+    LinearFit perEpoch,
+    LinearFit overhead,
+    double warmupSeconds,
+    double warmupSpread,
+    LinearFit memory,
+    double largestPeakBytes) {
+
+  /** The model of {@code runs} (succeeded, of one family), or null with too few usable runs. */
+  static EpochModel of(List<TrainingRun> runs) {
+    List<double[]> points = new ArrayList<>();
+    for (TrainingRun r : runs) {
+      List<Double> ends = r.epochEnds();
+      if (!r.complete() || ends.size() != r.epochs() || !(r.wallSeconds() > 0)) {
+        continue;
+      }
+      int epochs = ends.size();
+      double first = ends.get(0);
+      double steady = first;
+      if (epochs >= 2) {
+        double[] d = new double[epochs - 1];
+        for (int i = 1; i < epochs; i++) {
+          d[i - 1] = ends.get(i) - ends.get(i - 1);
+        }
+        steady = LinearFit.median(d);
+      }
+      double warm = epochs >= 2 ? Math.max(0, first - steady) : 0;
+      double own = Math.max(0, r.wallSeconds() - ends.get(epochs - 1));
+      points.add(
+          new double[] {
+            (double) r.flopsPerRow() * r.trainingRows(),
+            steady,
+            warm,
+            r.trainingRows(),
+            own,
+            r.peakNativeBytes()
+          });
+    }
+    int n = points.size();
+    double[] epochFlops = column(points, 0);
+    LinearFit perEpoch = LinearFit.robust(epochFlops, column(points, 1));
+    if (perEpoch == null) {
+      return null;
+    }
+    if (!(perEpoch.slope() > 0)) {
+      // More work never takes less time: warm-up fading over the first jobs hides the per-row
+      // cost, and the rate of the largest (warmest) job is the best guide left.
+      perEpoch = LinearFit.throughLargest(epochFlops, column(points, 1));
+    }
+    double[] rows = column(points, 3);
+    LinearFit overhead = LinearFit.robust(rows, column(points, 4));
+    double[] warm = column(points, 2);
+    double warmup = LinearFit.median(warm);
+    double spread = 0;
+    for (double w : warm) {
+      spread = Math.max(spread, Math.abs(w - warmup));
+    }
+    double[] peaks = column(points, 5);
+    double largest = 0;
+    for (double p : peaks) {
+      largest = Math.max(largest, p);
+    }
+    return new EpochModel(
+        n, perEpoch, overhead, warmup, spread, LinearFit.robust(rows, peaks), largest);
+  }
+
+  private static double[] column(List<double[]> points, int i) {
+    return points.stream().mapToDouble(p -> p[i]).toArray();
+  }
+
+  /** Steady seconds per epoch of a run with {@code epochFlops} FLOPs per epoch. */
+  double epochSeconds(double epochFlops) {
+    return Math.max(0, perEpoch.predict(epochFlops));
+  }
+
+  /** The job's own seconds (outside epochs) for {@code rows} training rows. */
+  double ownSeconds(double rows) {
+    return overhead == null ? 0 : Math.max(0, overhead.predict(rows));
+  }
+
+  /** The forecast wall seconds of {@code epochs} epochs over {@code rows} rows. */
+  double wallSeconds(double rows, double flopsPerRow, int epochs) {
+    return ownSeconds(rows)
+        + (epochs >= 2 ? warmupSeconds : 0)
+        + epochs * epochSeconds(rows * flopsPerRow);
+  }
+
+  /** Half the width of the forecast's 95% interval. */
+  double halfInterval95(double rows, double flopsPerRow, int epochs) {
+    double half = epochs * perEpoch.halfInterval95(rows * flopsPerRow);
+    if (overhead != null) {
+      half += overhead.halfInterval95(rows);
+    }
+    return half + (epochs >= 2 ? warmupSpread : 0);
+  }
+
+  /**
+   * The peak memory of a run over {@code rows} rows: the Theil-Sen line of the jobs' peaks against
+   * rows (the data held grows with rows), or the largest peak seen when there is no rising line.
+   */
+  double peakBytes(double rows) {
+    if (memory == null || !(memory.slope() >= 0)) {
+      return largestPeakBytes;
+    }
+    return Math.max(0, memory.predict(rows));
+  }
+}

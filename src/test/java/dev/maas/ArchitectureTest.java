@@ -36,8 +36,11 @@ class ArchitectureTest {
               "dev.maas.capacity..",
               "dev.maas.batch..",
               "dev.maas.web..",
-              "dev.maas.storage..")
-          .because("compute is a pure library: no Spring, no HTTP, no files");
+              "dev.maas.grpc..",
+              "dev.maas.storage..",
+              "io.grpc..",
+              "com.google.protobuf..")
+          .because("compute is a pure library: no Spring, no HTTP, no gRPC, no files");
 
   @ArchTest
   static final ArchRule computeReadsNoFiles =
@@ -82,6 +85,40 @@ class ArchitectureTest {
                   + " ProblemDetailsAdvice turns errors into statuses");
 
   @ArchTest
+  static final ArchRule onlyTheGrpcLayerSpeaksGrpc =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("dev.maas.grpc..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.grpc..", "com.google.protobuf..")
+          .because(
+              "gRPC is an entry layer beside web: features answer it through plain types"
+                  + " (serving.OpenInference) and domain errors, which only dev.maas.grpc turns"
+                  + " into messages and statuses");
+
+  @ArchTest
+  static final ArchRule theGrpcLayerUsesNoHttp =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.maas.grpc..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "jakarta.servlet..",
+              "org.springframework.web..",
+              "org.springframework.http..",
+              "dev.maas.compute..",
+              "dev.maas.registry..",
+              "dev.maas.storage..")
+          .orShould()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.maas.web")
+          .because(
+              "the gRPC layer shares only the API keys (web.security) with HTTP, and reaches the"
+                  + " models only through serving");
+
+  @ArchTest
   static final ArchRule errorsDependOnNothing =
       classes()
           .that()
@@ -98,6 +135,8 @@ class ArchitectureTest {
           .withOptionalLayers(true)
           .layer("web")
           .definedBy("dev.maas.web..")
+          .layer("grpc")
+          .definedBy("dev.maas.grpc..")
           .layer("capacity")
           .definedBy("dev.maas.capacity..")
           .layer("training")
@@ -114,6 +153,8 @@ class ArchitectureTest {
           .definedBy("dev.maas.compute..")
           .layer("storage")
           .definedBy("dev.maas.storage..")
+          .whereLayer("grpc")
+          .mayNotBeAccessedByAnyLayer()
           .whereLayer("capacity")
           .mayNotBeAccessedByAnyLayer()
           .whereLayer("batch")
@@ -121,14 +162,14 @@ class ArchitectureTest {
           .whereLayer("training")
           .mayOnlyBeAccessedByLayers("capacity")
           .whereLayer("serving")
-          .mayOnlyBeAccessedByLayers("capacity", "batch")
+          .mayOnlyBeAccessedByLayers("capacity", "batch", "grpc")
           .whereLayer("dataset")
           .mayOnlyBeAccessedByLayers("training", "batch")
           .whereLayer("registry")
           .mayOnlyBeAccessedByLayers("training", "serving", "capacity", "batch")
           .whereLayer("web")
           .mayOnlyBeAccessedByLayers(
-              "dataset", "training", "registry", "serving", "capacity", "batch")
+              "dataset", "training", "registry", "serving", "capacity", "batch", "grpc")
           .whereLayer("storage")
           .mayOnlyBeAccessedByLayers(
               "dataset", "training", "registry", "serving", "capacity", "batch", "web")
@@ -137,5 +178,6 @@ class ArchitectureTest {
               "dataset", "training", "registry", "serving", "capacity", "batch", "web")
           .because(
               "web is cross-cutting HTTP (problem details, security, limits) with no"
-                  + " feature logic, and features depend on each other only along the arrows");
+                  + " feature logic, grpc an entry layer nothing depends on, and features depend"
+                  + " on each other only along the arrows");
 }

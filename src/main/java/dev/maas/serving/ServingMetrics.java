@@ -82,21 +82,10 @@ final class ServingMetrics {
             compute,
             batchSize(tags).register(full));
     boolean detailed = properties.detailed(model, aliased);
-    Timer latency =
-        detailed
-            ? latency(tags).register(registry)
-            : Timer.builder(ServingMeterNames.LATENCY)
-                .description("Whole prediction request, from resolution to answer")
-                .serviceLevelObjectives(properties.latencyBuckets().toArray(Duration[]::new))
-                .tags(tags)
-                .register(registry);
-    List<Meter> scraped = new ArrayList<>();
-    scraped.add(outcome(tags, "success", registry));
-    scraped.add(rows(tags, registry));
-    scraped.add(latency);
+    List<Meter> perCall = new ArrayList<>();
     if (detailed) {
       // count and sum only, read from the figures: what compute per row and rows per call need
-      scraped.add(
+      perCall.add(
           FunctionTimer.builder(
                   ServingMeterNames.COMPUTE,
                   compute,
@@ -106,17 +95,37 @@ final class ServingMetrics {
               .description("Native prediction calls (merged batches) and their time")
               .tags(tags)
               .register(registry));
-      scraped.add(wait(tags).register(registry));
-      scraped.add(batchSize(tags).register(registry));
+      perCall.add(batchSize(tags).register(registry));
     }
-    return new VersionMeters(this, tags, inServer, scraped, detailed);
+    return new VersionMeters(this, tags, inServer, perCall, detailed);
+  }
+
+  /** The scraped rows counter of a version, for one protocol ({@code tags} name it). */
+  Counter scrapedRows(Tags tags) {
+    return rows(tags, registry);
+  }
+
+  /** The scraped latency of a version: every bucket when detailed, else the configured few. */
+  Timer scrapedLatency(Tags tags, boolean detailed) {
+    return detailed
+        ? latency(tags).register(registry)
+        : Timer.builder(ServingMeterNames.LATENCY)
+            .description("Whole prediction request, from resolution to answer")
+            .serviceLevelObjectives(properties.latencyBuckets().toArray(Duration[]::new))
+            .tags(tags)
+            .register(registry);
+  }
+
+  /** The scraped wait in the batcher of a detailed version. */
+  Timer scrapedWait(Tags tags) {
+    return wait(tags).register(registry);
   }
 
   /** A request that failed before or without a model version; {@code model} is a known name. */
-  void error(String model, String kind) {
+  void error(Protocol protocol, String model, String kind) {
     Counter.builder(ServingMeterNames.ERRORS)
         .description("Prediction requests answered with an error, by kind")
-        .tags("model", model, "kind", kind)
+        .tags("model", model, "kind", kind, "protocol", protocol.tag())
         .register(registry)
         .increment();
   }

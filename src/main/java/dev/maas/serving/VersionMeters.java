@@ -11,8 +11,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The meters of one loaded model version: each event is recorded in the full figures kept in the
- * server and in the few series the scrape carries. An error outcome's scraped counter is registered
- * on its first error. {@link #close()} removes the scraped ones when the version is unloaded.
+ * server and in the few series the scrape carries. Per-request series carry the {@link Protocol} of
+ * the request and are registered on the version's first request by that protocol; an error
+ * outcome's scraped counter on its first error. Per-call series (compute, batch size) have no
+ * protocol: a merged native call serves requests of both. {@link #close()} removes the scraped ones
+ * when the version is unloaded.
  */
 final class VersionMeters implements AutoCloseable {
   /** The full figures of a version, in {@link ServingFigures}. */
@@ -26,67 +29,90 @@ final class VersionMeters implements AutoCloseable {
       Timer compute,
       DistributionSummary batchSize) {}
 
+  /** A version's scraped per-request meters for one protocol. */
+  private final class ByProtocol {
+    final Tags tags;
+    final Counter success;
+    final Counter rows;
+    final Timer latency;
+    final Timer waiting;
+    volatile Counter clientError;
+    volatile Counter serverError;
+
+    ByProtocol(Protocol protocol) {
+      this.tags = VersionMeters.this.tags.and("protocol", protocol.tag());
+      this.success = keep(ServingMetrics.outcome(tags, "success", metrics.registry()));
+      this.rows = keep(metrics.scrapedRows(tags));
+      this.latency = keep(metrics.scrapedLatency(tags, detailed));
+      this.waiting = detailed ? keep(metrics.scrapedWait(tags)) : null;
+    }
+  }
+
   private final ServingMetrics metrics;
   private final Tags tags;
   private final Full full;
-  private final Counter success;
-  private final Counter rows;
-  private final Timer latency;
-  private final Timer waiting;
+  private final boolean detailed;
   private final DistributionSummary batchSize;
   private final List<Meter> scraped;
-  private volatile Counter clientError;
-  private volatile Counter serverError;
+  private final ByProtocol[] byProtocol = new ByProtocol[Protocol.values().length];
   private volatile boolean closed;
 
+  /**
+   * {@code perCall}: the scraped per-call meters, registered already (none unless detailed; the
+   * batch size summary last).
+   */
   VersionMeters(
-      ServingMetrics metrics, Tags tags, Full full, List<Meter> scraped, boolean detailed) {
+      ServingMetrics metrics, Tags tags, Full full, List<Meter> perCall, boolean detailed) {
     this.metrics = metrics;
     this.tags = tags;
     this.full = full;
-    this.scraped = new CopyOnWriteArrayList<>(scraped);
-    this.success = (Counter) scraped.get(0);
-    this.rows = (Counter) scraped.get(1);
-    this.latency = (Timer) scraped.get(2);
-    this.waiting = detailed ? (Timer) scraped.get(4) : null;
-    this.batchSize = detailed ? (DistributionSummary) scraped.get(5) : null;
+    this.detailed = detailed;
+    this.scraped = new CopyOnWriteArrayList<>(perCall);
+    this.batchSize =
+        detailed && !perCall.isEmpty()
+            ? (DistributionSummary) perCall.get(perCall.size() - 1)
+            : null;
   }
 
   Full full() {
     return full;
   }
 
-  void success(long latencyNanos) {
+  void success(Protocol protocol, long latencyNanos) {
     full.success().increment();
     full.latency().record(latencyNanos, TimeUnit.NANOSECONDS);
-    success.increment();
-    latency.record(latencyNanos, TimeUnit.NANOSECONDS);
+    ByProtocol p = of(protocol);
+    p.success.increment();
+    p.latency.record(latencyNanos, TimeUnit.NANOSECONDS);
   }
 
-  void clientError() {
+  void clientError(Protocol protocol) {
     full.clientError().increment();
-    Counter c = clientError;
+    ByProtocol p = of(protocol);
+    Counter c = p.clientError;
     if (c == null) {
-      c = clientError = scrapedOutcome("client_error");
+      c = p.clientError = scrapedOutcome(p, "client_error");
     }
     c.increment();
   }
 
-  void serverError() {
+  void serverError(Protocol protocol) {
     full.serverError().increment();
-    Counter c = serverError;
+    ByProtocol p = of(protocol);
+    Counter c = p.serverError;
     if (c == null) {
-      c = serverError = scrapedOutcome("server_error");
+      c = p.serverError = scrapedOutcome(p, "server_error");
     }
     c.increment();
   }
 
-  void predicted(int n, long waitNanos) {
+  void predicted(Protocol protocol, int n, long waitNanos) {
     full.rows().increment(n);
     full.waiting().record(waitNanos, TimeUnit.NANOSECONDS);
-    rows.increment(n);
-    if (waiting != null) {
-      waiting.record(waitNanos, TimeUnit.NANOSECONDS);
+    ByProtocol p = of(protocol);
+    p.rows.increment(n);
+    if (p.waiting != null) {
+      p.waiting.record(waitNanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -99,14 +125,32 @@ final class VersionMeters implements AutoCloseable {
     }
   }
 
-  private synchronized Counter scrapedOutcome(String outcome) {
-    Counter c = ServingMetrics.outcome(tags, outcome, metrics.registry());
-    if (closed) {
-      metrics.registry().remove(c);
-    } else {
-      scraped.add(c);
+  private ByProtocol of(Protocol protocol) {
+    ByProtocol p = byProtocol[protocol.ordinal()];
+    return p != null ? p : register(protocol);
+  }
+
+  private synchronized ByProtocol register(Protocol protocol) {
+    ByProtocol p = byProtocol[protocol.ordinal()];
+    if (p == null) {
+      p = new ByProtocol(protocol);
+      byProtocol[protocol.ordinal()] = p;
     }
-    return c;
+    return p;
+  }
+
+  /** Keeps a newly registered scraped meter for {@link #close()}, or removes it if closed. */
+  private synchronized <M extends Meter> M keep(M meter) {
+    if (closed) {
+      metrics.registry().remove(meter);
+    } else {
+      scraped.add(meter);
+    }
+    return meter;
+  }
+
+  private Counter scrapedOutcome(ByProtocol p, String outcome) {
+    return keep(ServingMetrics.outcome(p.tags, outcome, metrics.registry()));
   }
 
   /** Removes the scraped meters; the full figures stay. */

@@ -143,7 +143,7 @@ class PackagedJarIT {
           .contains("maas_registry_versions{model=\"iris-mlp\"} 2.0")
           .containsPattern(
               "maas_predictions_total\\{family=\"mlp\",model=\"iris-mlp\",outcome=\"success\","
-                  + "version=\"2\"} [1-9]")
+                  + "protocol=\"rest\",version=\"2\"} [1-9]")
           .containsPattern("(?m)^maas_models_loaded [1-9]");
       assertThat(server.logText()).doesNotContain("ERROR");
     }

@@ -26,8 +26,8 @@ class ServingMetricsBudgetTest {
 
   private static void serve(VersionMeters m) {
     m.call(1, 40_000);
-    m.predicted(1, 0);
-    m.success(TimeUnit.MILLISECONDS.toNanos(3));
+    m.predicted(Protocol.REST, 1, 0);
+    m.success(Protocol.REST, TimeUnit.MILLISECONDS.toNanos(3));
   }
 
   @Test
@@ -36,16 +36,17 @@ class ServingMetricsBudgetTest {
     VersionMeters aliased = metrics.forVersion("aliased", 1, "mlp", true);
     serve(plain);
     serve(aliased);
-    plain.serverError();
+    plain.serverError(Protocol.REST);
 
     String scrape = registry.scrape();
     assertThat(series(scrape, "plain")).isEqualTo(10); // 9, and the server errors
     assertThat(scrape)
         .contains(
-            "maas_prediction_latency_seconds_bucket{family=\"mlp\",model=\"plain\",version=\"1\",le=\"0.25\"}")
+            "maas_prediction_latency_seconds_bucket{family=\"mlp\",model=\"plain\",protocol=\"rest\",version=\"1\",le=\"0.25\"}")
         .doesNotContain("maas_prediction_compute_seconds_sum{family=\"mlp\",model=\"plain\"")
         .contains("maas_prediction_compute_seconds_sum{family=\"mlp\",model=\"aliased\"")
-        .contains("maas_predictions_total{family=\"mlp\",model=\"plain\",outcome=\"server_error\"")
+        .contains(
+            "maas_predictions_total{family=\"mlp\",model=\"plain\",outcome=\"server_error\",protocol=\"rest\"")
         .doesNotContain("maas_prediction_wait_seconds_count{family=\"mlp\",model=\"plain\"")
         .contains("maas_prediction_wait_seconds_count{family=\"mlp\",model=\"aliased\"")
         .contains("maas_prediction_batch_size_rows_sum{family=\"mlp\",model=\"aliased\"");
@@ -60,9 +61,9 @@ class ServingMetricsBudgetTest {
   void theScrapedMetersOfAnUnloadedVersionAreRemovedAndItsFiguresKept() {
     VersionMeters m = metrics.forVersion("gone", 2, "mlp", true);
     serve(m);
-    m.clientError();
+    m.clientError(Protocol.REST);
     m.close();
-    m.serverError(); // a late one after unloading registers nothing
+    m.serverError(Protocol.REST); // a late one after unloading registers nothing
 
     assertThat(series(registry.scrape(), "gone")).isZero();
     List<Meter> left =

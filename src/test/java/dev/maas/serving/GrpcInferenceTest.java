@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import dev.maas.PythonGrpc;
 import dev.maas.e2e.PackagedServer;
 import dev.maas.grpc.proto.GRPCInferenceServiceGrpc;
 import dev.maas.grpc.proto.InferTensorContents;
@@ -114,8 +115,7 @@ class GrpcInferenceTest {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
   }
 
-  // ---- every RPC
-  // ---------------------------------------------------------------------------------
+  // ---- every RPC ----------------------------------------------------------------------------
 
   @Test
   void serverLiveReadyAndMetadataAnswer() {
@@ -292,8 +292,7 @@ class GrpcInferenceTest {
         () -> infer("grpc-versions", "0", lr), Status.Code.INVALID_ARGUMENT, "whole number");
   }
 
-  // ---- errors
-  // ------------------------------------------------------------------------------------
+  // ---- errors -------------------------------------------------------------------------------
 
   @Test
   void badRequestsAreInvalidArgumentWithRestsMessages() throws Exception {
@@ -409,7 +408,7 @@ class GrpcInferenceTest {
         "model name is missing");
   }
 
-  // ---- keys, health, reflection, meters ---------------------------------------------------------
+  // ---- keys, health, reflection, meters --------------------------------------------------
 
   @Test
   void theInferenceServiceNeedsAKeyAndHealthAndReflectionDoNot() throws Exception {
@@ -528,8 +527,74 @@ class GrpcInferenceTest {
                 + "version=\"1\"} [1-9]");
   }
 
-  // ---- helpers
-  // -----------------------------------------------------------------------------------
+  // ---- a client nobody here wrote: Python's grpcio ---------------------------------------------
+
+  @Test
+  void pythonsGrpcioCallsEveryRpcTypedAndRawAndGetsTheseAnswers() throws Exception {
+    PythonGrpc python = PythonGrpc.require();
+    for (String family : List.of("mlp", "linear_regression")) {
+      Fixture f = models.get(family);
+      int n = f.rows().length;
+      List<Long> shape = new ArrayList<>(List.of((long) n));
+      for (int d : f.shape()) {
+        shape.add((long) d);
+      }
+      String request =
+          ServingClient.JSON.writeValueAsString(
+              Map.of("model", name(f), "shape", shape, "values", flat(f.rows())));
+      JsonNode answer =
+          ServingClient.JSON.readTree(
+              python.script(
+                  Path.of("src/test/resources/python/oip_grpc_client.py"),
+                  "127.0.0.1:" + GRPC_PORT,
+                  PREDICT_KEY,
+                  request));
+
+      assertThat(answer.get("live").asBoolean()).isTrue();
+      assertThat(answer.get("ready").asBoolean()).isTrue();
+      assertThat(answer.get("server").get("name").asString()).isEqualTo("maas");
+      assertThat(answer.get("model_ready").asBoolean()).isTrue();
+      JsonNode restMetadata = ServingClient.json(rest.get("/v2/models/" + name(f)));
+      assertThat(describe(answer.get("metadata").get("inputs")))
+          .isEqualTo(describe(restMetadata.get("inputs")));
+      assertThat(describe(answer.get("metadata").get("outputs")))
+          .isEqualTo(describe(restMetadata.get("outputs")));
+      assertThat(answer.get("metadata").get("platform").asString()).isEqualTo("maas_nd4j");
+
+      // the same request from Java: Python's typed and raw answers are these, bit for bit
+      ModelInferResponse expected =
+          grpc.modelInfer(
+              request(f, n)
+                  .addInputs(input(f, n, "FP64"))
+                  .addRawInputContents(rawDoubles(flat(f.rows())))
+                  .build());
+      for (String kind : List.of("typed", "raw")) {
+        JsonNode got = answer.get(kind);
+        assertThat(got.get("id").asString()).isEqualTo("python-" + kind);
+        assertThat(got.get("raw").asBoolean()).isEqualTo(kind.equals("raw"));
+        assertThat(got.get("model_version").asString()).isEqualTo("1");
+        assertThat(got.get("outputs").size()).isEqualTo(expected.getOutputsCount());
+        for (int o = 0; o < expected.getOutputsCount(); o++) {
+          ModelInferResponse.InferOutputTensor t = expected.getOutputs(o);
+          JsonNode out = got.get("outputs").get(o);
+          assertThat(out.get("name").asString()).isEqualTo(t.getName());
+          assertThat(longs(out.get("shape"))).isEqualTo(t.getShapeList());
+          List<String> data = new ArrayList<>();
+          out.get("data").forEach(v -> data.add(v.asString()));
+          assertThat(bits(t.getDatatype(), data))
+              .as(family + " " + kind + " " + t.getName())
+              .isEqualTo(rawData(t.getDatatype(), expected.getRawOutputContents(o)));
+        }
+      }
+      JsonNode errors = answer.get("errors");
+      assertThat(errors.get("no_key").asString()).startsWith("UNAUTHENTICATED: an API key");
+      assertThat(errors.get("not_found").asString()).startsWith("NOT_FOUND").contains("nobody");
+      assertThat(errors.get("bad_shape").asString())
+          .startsWith("INVALID_ARGUMENT: inputs[0].shape [1, 1] does not match");
+    }
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
 
   private ModelInferResponse infer(String model, String version, Fixture f) {
     return grpc.modelInfer(

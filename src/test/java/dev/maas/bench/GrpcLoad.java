@@ -58,6 +58,8 @@ public final class GrpcLoad {
     ManagedChannel channel =
         ManagedChannelBuilder.forAddress(hostPort[0], Integer.parseInt(hostPort[1]))
             .usePlaintext()
+            // callbacks only send the next call: run them on the transport's thread, no hand-off
+            .directExecutor()
             .build();
     Metadata headers = new Metadata();
     headers.put(

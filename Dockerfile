@@ -1,6 +1,6 @@
 # maas: build with the Maven wrapper, run on a JRE 17.
 #   docker build -t maas .
-#   docker run -p 8080:8080 -v maas-data:/data --memory 4g maas
+#   docker run -p 8080:8080 -p 8081:8081 -v maas-data:/data --memory 4g maas
 # JAVACPP_PLATFORM picks ND4J's native libraries (linux-x86_64 or linux-arm64).
 
 FROM eclipse-temurin:17-jdk AS build
@@ -25,7 +25,8 @@ COPY docker/entrypoint.sh docker/healthcheck.sh /app/
 # The embedded stores keep everything in the data directory: mount a volume there.
 ENV MAAS_STORAGE_PATH=/data
 VOLUME ["/data"]
-EXPOSE 8080
+# 8080: HTTP (REST, the Open Inference Protocol, actuator); 8081: gRPC (maas.grpc.port)
+EXPOSE 8080 8081
 USER 10001:10001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["/app/healthcheck.sh"]

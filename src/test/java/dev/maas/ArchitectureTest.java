@@ -37,8 +37,11 @@ class ArchitectureTest {
               "dev.maas.comparison..",
               "dev.maas.batch..",
               "dev.maas.web..",
-              "dev.maas.storage..")
-          .because("compute is a pure library: no Spring, no HTTP, no files");
+              "dev.maas.grpc..",
+              "dev.maas.storage..",
+              "io.grpc..",
+              "com.google.protobuf..")
+          .because("compute is a pure library: no Spring, no HTTP, no gRPC, no files");
 
   @ArchTest
   static final ArchRule computeReadsNoFiles =
@@ -84,6 +87,40 @@ class ArchitectureTest {
                   + " ProblemDetailsAdvice turns errors into statuses");
 
   @ArchTest
+  static final ArchRule onlyTheGrpcLayerSpeaksGrpc =
+      noClasses()
+          .that()
+          .resideOutsideOfPackage("dev.maas.grpc..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage("io.grpc..", "com.google.protobuf..")
+          .because(
+              "gRPC is an entry layer beside web: features answer it through plain types"
+                  + " (serving.OpenInference) and domain errors, which only dev.maas.grpc turns"
+                  + " into messages and statuses");
+
+  @ArchTest
+  static final ArchRule theGrpcLayerUsesNoHttp =
+      noClasses()
+          .that()
+          .resideInAPackage("dev.maas.grpc..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "jakarta.servlet..",
+              "org.springframework.web..",
+              "org.springframework.http..",
+              "dev.maas.compute..",
+              "dev.maas.registry..",
+              "dev.maas.storage..")
+          .orShould()
+          .dependOnClassesThat()
+          .resideInAPackage("dev.maas.web")
+          .because(
+              "the gRPC layer shares only the API keys (web.security) with HTTP, and reaches the"
+                  + " models only through serving");
+
+  @ArchTest
   static final ArchRule errorsDependOnNothing =
       classes()
           .that()
@@ -102,6 +139,8 @@ class ArchitectureTest {
           .definedBy("dev.maas.web..")
           .layer("comparison")
           .definedBy("dev.maas.comparison..")
+          .layer("grpc")
+          .definedBy("dev.maas.grpc..")
           .layer("capacity")
           .definedBy("dev.maas.capacity..")
           .layer("training")
@@ -120,6 +159,8 @@ class ArchitectureTest {
           .definedBy("dev.maas.storage..")
           .whereLayer("comparison")
           .mayNotBeAccessedByAnyLayer()
+          .whereLayer("grpc")
+          .mayNotBeAccessedByAnyLayer()
           .whereLayer("capacity")
           .mayOnlyBeAccessedByLayers("comparison")
           .whereLayer("batch")
@@ -127,14 +168,21 @@ class ArchitectureTest {
           .whereLayer("training")
           .mayOnlyBeAccessedByLayers("capacity", "comparison")
           .whereLayer("serving")
-          .mayOnlyBeAccessedByLayers("capacity", "batch")
+          .mayOnlyBeAccessedByLayers("capacity", "batch", "grpc")
           .whereLayer("dataset")
           .mayOnlyBeAccessedByLayers("training", "batch")
           .whereLayer("registry")
           .mayOnlyBeAccessedByLayers("training", "serving", "capacity", "comparison", "batch")
           .whereLayer("web")
           .mayOnlyBeAccessedByLayers(
-              "dataset", "training", "registry", "serving", "capacity", "comparison", "batch")
+              "dataset",
+              "training",
+              "registry",
+              "serving",
+              "capacity",
+              "comparison",
+              "batch",
+              "grpc")
           .whereLayer("storage")
           .mayOnlyBeAccessedByLayers(
               "dataset",
@@ -157,5 +205,6 @@ class ArchitectureTest {
               "web")
           .because(
               "web is cross-cutting HTTP (problem details, security, limits) with no"
-                  + " feature logic, and features depend on each other only along the arrows");
+                  + " feature logic, grpc an entry layer nothing depends on, and features depend"
+                  + " on each other only along the arrows");
 }

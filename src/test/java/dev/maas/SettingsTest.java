@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.maas.capacity.CapacityProperties;
 import dev.maas.capacity.CostProperties;
 import dev.maas.dataset.DatasetProperties;
+import dev.maas.grpc.GrpcProperties;
 import dev.maas.registry.RegistryProperties;
 import dev.maas.serving.ServingProperties;
 import dev.maas.storage.StorageProperties;
@@ -31,7 +32,8 @@ class SettingsTest {
     SecurityProperties.class,
     ServingProperties.class,
     CostProperties.class,
-    CapacityProperties.class
+    CapacityProperties.class,
+    GrpcProperties.class
   })
   static class Settings {}
 
@@ -58,6 +60,7 @@ class SettingsTest {
           assertThat(security.burst()).isEqualTo(400);
           assertThat(context.getBean(CostProperties.class).currency()).isEqualTo("USD");
           assertThat(context.getBean(CapacityProperties.class).benchmark()).isTrue();
+          assertThat(context.getBean(GrpcProperties.class).port()).isEqualTo(8081);
         });
   }
 

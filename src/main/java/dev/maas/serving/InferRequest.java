@@ -125,13 +125,7 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
         case "name":
           name = string(p, value, path + ".name");
           if (!name.equals(InferenceController.INPUT)) {
-            throw new InvalidException(
-                path
-                    + ".name is '"
-                    + name
-                    + "'; the model's one input is '"
-                    + InferenceController.INPUT
-                    + "'");
+            throw notTheInput(path, name);
           }
           break;
         case "datatype":
@@ -158,19 +152,46 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
     if (name == null || datatype == null || shape == null || data == null) {
       throw new InvalidException(path + " needs 'name', 'shape', 'datatype' and 'data'");
     }
-    checkDatatype(datatype, data, path);
+    return rows(path, datatype, shape, data.buffer, data.size, layout, maxInstances);
+  }
+
+  /**
+   * The model's one input tensor as rows, its name already checked: the datatype, the shape and the
+   * number of values ({@code size} of {@code values}) are checked as for any transport.
+   */
+  static Rows rows(
+      String path,
+      String datatype,
+      long[] shape,
+      double[] values,
+      int size,
+      InputLayout layout,
+      int maxInstances) {
+    checkDatatype(datatype, values, size, path);
     int batch = checkShape(shape, layout, maxInstances, path);
-    if (data.size != (long) batch * layout.rowLength()) {
+    if (size != (long) batch * layout.rowLength()) {
       throw new InvalidException(
           path
               + ".data has "
-              + data.size
+              + size
               + " values; shape "
               + Arrays.toString(shape)
               + " needs "
               + (long) batch * layout.rowLength());
     }
-    return new Rows(data.values(), batch, layout.rowLength());
+    return new Rows(
+        values.length == size ? values : Arrays.copyOf(values, size), batch, layout.rowLength());
+  }
+
+  /** The error for an input tensor that is not the model's one input. */
+  static InvalidException notTheInput(String path, String name) {
+    return new InvalidException(
+        path
+            + ".name is '"
+            + name
+            + "'; the model's one input is '"
+            + InferenceController.INPUT
+            + "'");
   }
 
   /** A tensor's shape: an array of sizes from 0, at most 16 of them. */
@@ -223,7 +244,7 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
     return (int) shape[0];
   }
 
-  private static void checkDatatype(String datatype, Values data, String path) {
+  private static void checkDatatype(String datatype, double[] data, int size, String path) {
     if (FLOATS.contains(datatype)) {
       return;
     }
@@ -235,8 +256,8 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
               + "' is not a numeric datatype this model takes (FP16, FP32, FP64, INT8 to INT64,"
               + " UINT8 to UINT64)");
     }
-    for (int i = 0; i < data.size; i++) {
-      double v = data.buffer[i];
+    for (int i = 0; i < size; i++) {
+      double v = data[i];
       if (v != Math.rint(v)) {
         throw new InvalidException(
             path + ".data[" + i + "] is " + v + ", not an integer as " + datatype + " needs");
@@ -321,10 +342,6 @@ record InferRequest(String id, Rows rows, List<String> outputs) {
         buffer = Arrays.copyOf(buffer, buffer.length * 2);
       }
       buffer[size++] = v;
-    }
-
-    double[] values() {
-      return Arrays.copyOf(buffer, size);
     }
   }
 }

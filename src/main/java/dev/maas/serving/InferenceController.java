@@ -67,26 +67,26 @@ class InferenceController {
 
   @GetMapping(path = "/v2/models/{name}", produces = MediaType.APPLICATION_JSON_VALUE)
   Map<String, Object> metadata(@PathVariable String name) {
-    return metadata(predictor.resolve(name, null, null));
+    return metadata(predictor.resolve(Protocol.REST, name, null, null));
   }
 
   @GetMapping(
       path = "/v2/models/{name}/versions/{version}",
       produces = MediaType.APPLICATION_JSON_VALUE)
   Map<String, Object> metadata(@PathVariable String name, @PathVariable String version) {
-    return metadata(predictor.resolve(name, number(version), null));
+    return metadata(predictor.resolve(Protocol.REST, name, number(version), null));
   }
 
   @GetMapping(path = "/v2/models/{name}/ready", produces = MediaType.APPLICATION_JSON_VALUE)
   Map<String, Object> modelReady(@PathVariable String name) {
-    return ready(predictor.resolve(name, null, null));
+    return ready(predictor.resolve(Protocol.REST, name, null, null));
   }
 
   @GetMapping(
       path = "/v2/models/{name}/versions/{version}/ready",
       produces = MediaType.APPLICATION_JSON_VALUE)
   Map<String, Object> modelReady(@PathVariable String name, @PathVariable String version) {
-    return ready(predictor.resolve(name, number(version), null));
+    return ready(predictor.resolve(Protocol.REST, name, number(version), null));
   }
 
   @PostMapping(
@@ -102,7 +102,7 @@ class InferenceController {
             ServingConfiguration.MAX_REQUEST_SIZE,
             "the infer request");
     String name = RequestArguments.pathVariable(request, "name");
-    return infer(start, body, predictor.resolve(name, null, null));
+    return infer(start, body, predictor.resolve(Protocol.REST, name, null, null));
   }
 
   @PostMapping(
@@ -119,15 +119,16 @@ class InferenceController {
             "the infer request");
     String name = RequestArguments.pathVariable(request, "name");
     Integer version = number(RequestArguments.pathVariable(request, "version"));
-    return infer(start, body, predictor.resolve(name, version, null));
+    return infer(start, body, predictor.resolve(Protocol.REST, name, version, null));
   }
 
   private ResponseEntity<byte[]> infer(long start, byte[] body, ModelVersion target) {
-    try (ModelCache.Lease lease = predictor.lease(target)) {
+    try (ModelCache.Lease lease = predictor.lease(Protocol.REST, target)) {
       LoadedModel model = lease.model();
       InferRequest[] parsed = new InferRequest[1];
       Batcher.Answer answer =
           predictor.predict(
+              Protocol.REST,
               model,
               () -> {
                 parsed[0] = InferRequest.read(body, model.layout(), limits.maxInstances());
@@ -135,20 +136,20 @@ class InferenceController {
                 return parsed[0].rows();
               });
       byte[] json = write(model, parsed[0], answer.predictions());
-      predictor.succeeded(model, start);
+      predictor.succeeded(Protocol.REST, model, start);
       return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(json);
     }
   }
 
   /** Loads the version if it is not loaded yet (warm-up included): ready means it answers now. */
   private Map<String, Object> ready(ModelVersion version) {
-    try (ModelCache.Lease lease = predictor.lease(version)) {
+    try (ModelCache.Lease lease = predictor.lease(Protocol.REST, version)) {
       return Map.of("name", version.name(), "ready", true);
     }
   }
 
   private Map<String, Object> metadata(ModelVersion version) {
-    try (ModelCache.Lease lease = predictor.lease(version)) {
+    try (ModelCache.Lease lease = predictor.lease(Protocol.REST, version)) {
       TrainedModel model = lease.model().model();
       String type = datatype(model);
       Map<String, Object> out = new LinkedHashMap<>();

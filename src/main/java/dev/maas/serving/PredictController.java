@@ -53,15 +53,16 @@ final class PredictController {
             "the prediction request");
     ModelVersion target =
         predictor.resolve(
+            Protocol.REST,
             request.pathVariable("name"),
             RequestArguments.integer(servlet, "version"),
             servlet.getParameter("alias"));
-    try (ModelCache.Lease lease = predictor.lease(target)) {
+    try (ModelCache.Lease lease = predictor.lease(Protocol.REST, target)) {
       LoadedModel model = lease.model();
       InstancesReader reader = new InstancesReader(model.layout(), limits.maxInstances());
-      Batcher.Answer answer = predictor.predict(model, () -> reader.read(body));
+      Batcher.Answer answer = predictor.predict(Protocol.REST, model, () -> reader.read(body));
       byte[] json = write(model, answer.predictions());
-      predictor.succeeded(model, start);
+      predictor.succeeded(Protocol.REST, model, start);
       return ServerResponse.ok().contentType(MediaType.APPLICATION_JSON).body(json);
     }
   }

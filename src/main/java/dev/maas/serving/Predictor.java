@@ -35,7 +35,7 @@ final class Predictor {
    * The version a request means: {@code version}, or the one {@code alias} points at, or else the
    * one alias {@code production} points at, or else the latest.
    */
-  ModelVersion resolve(String name, Integer version, String alias) {
+  ModelVersion resolve(Protocol protocol, String name, Integer version, String alias) {
     try {
       if (version != null && alias != null) {
         throw new InvalidException("give a version or an alias, not both");
@@ -54,17 +54,18 @@ final class Predictor {
       }
       return registry.version(name, number);
     } catch (DomainException e) {
-      metrics.error(known(name), e instanceof NotFoundException ? "not_found" : "bad_request");
+      metrics.error(
+          protocol, known(name), e instanceof NotFoundException ? "not_found" : "bad_request");
       throw e;
     }
   }
 
   /** Leases the version's loaded model; the caller closes the lease. */
-  ModelCache.Lease lease(ModelVersion version) {
+  ModelCache.Lease lease(Protocol protocol, ModelVersion version) {
     try {
       return cache.acquire(version);
     } catch (DomainException e) {
-      metrics.error(version.name(), "load_failed");
+      metrics.error(protocol, version.name(), "load_failed");
       throw e;
     }
   }
@@ -73,7 +74,7 @@ final class Predictor {
    * Predicts the instances {@code read} returns, and counts the rows, the wait in the batcher and
    * any failure; the request's success and latency are counted by {@link #succeeded}.
    */
-  Batcher.Answer predict(LoadedModel model, Supplier<Rows> read) {
+  Batcher.Answer predict(Protocol protocol, LoadedModel model, Supplier<Rows> read) {
     Batcher batcher = model.batcher();
     VersionMeters meters = model.meters();
     batcher.arriving();
@@ -82,7 +83,7 @@ final class Predictor {
       rows = read.get();
     } catch (RuntimeException e) {
       batcher.abandon();
-      meters.clientError();
+      meters.clientError(protocol);
       throw e;
     }
     Batcher.Answer answer;
@@ -94,13 +95,13 @@ final class Predictor {
         answer = batcher.predict(rows.values(), rows.rows());
       }
     } catch (InvalidException e) {
-      meters.clientError();
+      meters.clientError(protocol);
       throw e;
     } catch (RuntimeException | Error e) {
-      meters.serverError();
+      meters.serverError(protocol);
       throw e;
     }
-    meters.predicted(rows.rows(), answer.waitNanos());
+    meters.predicted(protocol, rows.rows(), answer.waitNanos());
     return answer;
   }
 
@@ -116,8 +117,8 @@ final class Predictor {
   }
 
   /** Counts a request answered with predictions; called once its answer is written. */
-  void succeeded(LoadedModel model, long startNanos) {
-    model.meters().success(System.nanoTime() - startNanos);
+  void succeeded(Protocol protocol, LoadedModel model, long startNanos) {
+    model.meters().success(protocol, System.nanoTime() - startNanos);
   }
 
   /** A metric tag for a requested name: the name when such a model exists, else "unknown". */

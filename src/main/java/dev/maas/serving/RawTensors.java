@@ -33,16 +33,25 @@ final class RawTensors {
 
   /** Reads the tensors of the {@code inputs} array whose '[' is read, into transformed rows. */
   static Rows read(JsonParser p, InputLayout layout, int maxInstances) {
+    List<Tensor> tensors = new ArrayList<>();
+    JsonToken item;
+    long limit = maxInstances * (long) Math.max(1, layout.columns().size());
+    while ((item = next(p)) != JsonToken.END_ARRAY) {
+      tensors.add(tensor(p, item, "inputs[" + tensors.size() + "]", limit));
+    }
+    return rows(tensors, layout, maxInstances);
+  }
+
+  /** Transformed rows from the request's tensors, {@code inputs[i]} in messages. */
+  static Rows rows(List<Tensor> tensors, InputLayout layout, int maxInstances) {
     Preprocessor preprocessing = layout.preprocessing();
     List<String> columns = layout.columns();
     Object[][] byColumn = new Object[columns.size()][];
     int batch = -1;
     Set<String> seen = new HashSet<>();
-    int index = 0;
-    JsonToken item;
-    while ((item = next(p)) != JsonToken.END_ARRAY) {
-      String path = "inputs[" + index++ + "]";
-      Tensor tensor = tensor(p, item, path, maxInstances * (long) Math.max(1, columns.size()));
+    for (int index = 0; index < tensors.size(); index++) {
+      String path = "inputs[" + index + "]";
+      Tensor tensor = tensors.get(index);
       if (!seen.add(tensor.name)) {
         throw new InvalidException(path + " repeats the input '" + tensor.name + "'");
       }
@@ -155,7 +164,11 @@ final class RawTensors {
     }
   }
 
-  private record Tensor(String name, String datatype, long[] shape, List<Object> values) {}
+  /**
+   * One input tensor: its values row-major, each a {@code String} (BYTES), a {@code Double} or null
+   * (missing).
+   */
+  record Tensor(String name, String datatype, long[] shape, List<Object> values) {}
 
   private static Tensor tensor(JsonParser p, JsonToken t, String path, long limit) {
     if (t != JsonToken.START_OBJECT) {
@@ -194,6 +207,12 @@ final class RawTensors {
     if (name == null || datatype == null || shape == null || data == null) {
       throw new InvalidException(path + " needs 'name', 'shape', 'datatype' and 'data'");
     }
+    return checked(path, name, datatype, shape, data);
+  }
+
+  /** A tensor after checking its datatype and that its values are of that datatype. */
+  static Tensor checked(
+      String path, String name, String datatype, long[] shape, List<Object> data) {
     if (!datatype.equals("BYTES") && !NUMERIC.contains(datatype)) {
       throw new InvalidException(
           path + ".datatype '" + datatype + "' is not BYTES or a numeric datatype");

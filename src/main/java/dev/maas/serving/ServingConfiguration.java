@@ -61,6 +61,13 @@ class ServingConfiguration {
     return new ScoringModels(registry, cache);
   }
 
+  /** The Open Inference Protocol for the gRPC server. */
+  @Bean
+  OpenInference openInference(
+      Predictor predictor, ModelRegistry registry, ServingProperties properties) {
+    return new OpenInference(predictor, registry, properties);
+  }
+
   @Bean
   Predictor predictor(ModelRegistry registry, ModelCache cache, ServingMetrics metrics) {
     return new Predictor(registry, cache, metrics);

@@ -21,11 +21,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Every series whose tags are known ahead exists at zero before its first event, so that a rate
  * over any window counts that event: cache look-ups by result and evictions by reason from the
- * start; errors of the unknown model from the start; a version's requests by every outcome when it
- * loads; and a model's errors by every kind while one of its versions with detailed meters is
- * loaded. Those error series that are still zero leave the scrape with the model's last such
- * version (the cardinality budget: a thousand plain versions stay under a megabyte of scrape); one
- * that counted an error stays.
+ * start; errors of the unknown model from the start; a version's REST requests by every outcome
+ * (with its rows and latency) when it loads, and its gRPC ones with its first gRPC request; and a
+ * model's errors by every kind while one of its versions with detailed meters is loaded. Those
+ * error series that are still zero leave the scrape with the model's last such version (the
+ * cardinality budget); one that counted an error stays.
  */
 final class ServingMetrics {
   /** Latency objectives a dashboard or an alert is likely to ask about. */
@@ -42,14 +42,14 @@ final class ServingMetrics {
     Duration.ofSeconds(1)
   };
 
-  /** {@link #SLO} and 1 ns: the bucket of requests that did not wait at all. */
-  private static final Duration[] NO_WAIT_AND_SLO = noWaitAndSlo();
-
   private final MeterRegistry registry;
   private final ServingFigures figures;
   private final MetricsProperties properties;
   private final Counter cacheHits;
   private final Counter cacheMisses;
+
+  /** {@link #SLO} and 1 ns: the bucket of requests that did not wait at all. */
+  private static final Duration[] NO_WAIT_AND_SLO = noWaitAndSlo();
 
   /** Detailed versions loaded per model name: the lifetime of the model's zero error series. */
   private final Map<String, Integer> loadedVersions = new HashMap<>();
@@ -78,8 +78,8 @@ final class ServingMetrics {
       evictions(reason);
     }
     // a name that is no model's: not found, or a request that names a version and an alias
-    errors(Predictor.UNKNOWN_MODEL, "not_found");
-    errors(Predictor.UNKNOWN_MODEL, "bad_request");
+    errors(Protocol.REST, Predictor.UNKNOWN_MODEL, "not_found");
+    errors(Protocol.REST, Predictor.UNKNOWN_MODEL, "bad_request");
   }
 
   MeterRegistry registry() {
@@ -113,23 +113,10 @@ final class ServingMetrics {
             compute,
             batchSize(tags).register(full));
     boolean detailed = properties.detailed(model, aliased);
-    Timer latency =
-        detailed
-            ? latency(tags).register(registry)
-            : Timer.builder(ServingMeterNames.LATENCY)
-                .description("Whole prediction request, from resolution to answer")
-                .serviceLevelObjectives(properties.latencyBuckets().toArray(Duration[]::new))
-                .tags(tags)
-                .register(registry);
-    List<Meter> scraped = new ArrayList<>();
-    scraped.add(outcome(tags, "success", registry));
-    scraped.add(rows(tags, registry));
-    scraped.add(latency);
-    scraped.add(outcome(tags, "client_error", registry));
-    scraped.add(outcome(tags, "server_error", registry));
+    List<Meter> perCall = new ArrayList<>();
     if (detailed) {
       // count and sum only, read from the figures: what compute per row and rows per call need
-      scraped.add(
+      perCall.add(
           FunctionTimer.builder(
                   ServingMeterNames.COMPUTE,
                   compute,
@@ -139,20 +126,19 @@ final class ServingMetrics {
               .description("Native prediction calls (merged batches) and their time")
               .tags(tags)
               .register(registry));
-      scraped.add(wait(tags).register(registry));
-      scraped.add(batchSize(tags).register(registry));
-    }
-    if (detailed) {
+      perCall.add(batchSize(tags).register(registry));
       loaded(model);
     }
-    return new VersionMeters(this, model, inServer, scraped, detailed);
+    return new VersionMeters(this, model, tags, inServer, perCall, detailed);
   }
 
-  /** A detailed version of {@code model} loaded: its error series exist at zero from now on. */
+  /**
+   * A detailed version of {@code model} loaded: its REST error series exist at zero from now on.
+   */
   private synchronized void loaded(String model) {
     if (loadedVersions.merge(model, 1, Integer::sum) == 1) {
       for (String kind : ERROR_KINDS) {
-        errors(model, kind);
+        errors(Protocol.REST, model, kind);
       }
     }
   }
@@ -166,24 +152,43 @@ final class ServingMetrics {
     if (left != null) {
       return;
     }
-    for (String kind : ERROR_KINDS) {
-      Counter c =
-          registry.find(ServingMeterNames.ERRORS).tags("model", model, "kind", kind).counter();
-      if (c != null && c.count() == 0) {
+    for (Counter c : registry.find(ServingMeterNames.ERRORS).tag("model", model).counters()) {
+      if (c.count() == 0) {
         registry.remove(c);
       }
     }
   }
 
-  /** A request that failed before or without a model version; {@code model} is a known name. */
-  synchronized void error(String model, String kind) {
-    errors(model, kind).increment();
+  /** The scraped rows counter of a version, for one protocol ({@code tags} name it). */
+  Counter scrapedRows(Tags tags) {
+    return rows(tags, registry);
   }
 
-  private Counter errors(String model, String kind) {
+  /** The scraped latency of a version: every bucket when detailed, else the configured few. */
+  Timer scrapedLatency(Tags tags, boolean detailed) {
+    return detailed
+        ? latency(tags).register(registry)
+        : Timer.builder(ServingMeterNames.LATENCY)
+            .description("Whole prediction request, from resolution to answer")
+            .serviceLevelObjectives(properties.latencyBuckets().toArray(Duration[]::new))
+            .tags(tags)
+            .register(registry);
+  }
+
+  /** The scraped wait in the batcher of a detailed version. */
+  Timer scrapedWait(Tags tags) {
+    return wait(tags).register(registry);
+  }
+
+  /** A request that failed before or without a model version; {@code model} is a known name. */
+  synchronized void error(Protocol protocol, String model, String kind) {
+    errors(protocol, model, kind).increment();
+  }
+
+  private Counter errors(Protocol protocol, String model, String kind) {
     return Counter.builder(ServingMeterNames.ERRORS)
         .description("Prediction requests answered with an error, by kind")
-        .tags("model", model, "kind", kind)
+        .tags("model", model, "kind", kind, "protocol", protocol.tag())
         .register(registry);
   }
 

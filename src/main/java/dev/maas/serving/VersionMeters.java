@@ -3,14 +3,19 @@ package dev.maas.serving;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The meters of one loaded model version: each event is recorded in the full figures kept in the
- * server and in the few series the scrape carries, which exist at zero from the load on (every
- * outcome included). {@link #close()} removes the scraped ones when the version is unloaded.
+ * server and in the few series the scrape carries. Per-request series carry the {@link Protocol} of
+ * the request, every outcome at zero from the start: REST's from the load on, gRPC's from the
+ * version's first gRPC request (most versions are never called over gRPC, and the budget counts
+ * every series). Per-call series (compute, batch size) have no protocol: a merged native call
+ * serves requests of both. {@link #close()} removes the scraped ones when the version is unloaded.
  */
 final class VersionMeters implements AutoCloseable {
   /** The full figures of a version, in {@link ServingFigures}. */
@@ -24,67 +29,90 @@ final class VersionMeters implements AutoCloseable {
       Timer compute,
       DistributionSummary batchSize) {}
 
+  /** A version's scraped per-request meters for one protocol. */
+  private final class ByProtocol {
+    final Tags tags;
+    final Counter success;
+    final Counter rows;
+    final Timer latency;
+    final Timer waiting;
+    final Counter clientError;
+    final Counter serverError;
+
+    ByProtocol(Protocol protocol) {
+      this.tags = VersionMeters.this.tags.and("protocol", protocol.tag());
+      this.success = keep(ServingMetrics.outcome(tags, "success", metrics.registry()));
+      this.rows = keep(metrics.scrapedRows(tags));
+      this.latency = keep(metrics.scrapedLatency(tags, detailed));
+      this.clientError = keep(ServingMetrics.outcome(tags, "client_error", metrics.registry()));
+      this.serverError = keep(ServingMetrics.outcome(tags, "server_error", metrics.registry()));
+      this.waiting = detailed ? keep(metrics.scrapedWait(tags)) : null;
+    }
+  }
+
   private final ServingMetrics metrics;
   private final String model;
+  private final Tags tags;
   private final Full full;
-  private final Counter success;
-  private final Counter rows;
-  private final Timer latency;
-  private final Timer waiting;
-  private final DistributionSummary batchSize;
-  private final Counter clientError;
-  private final Counter serverError;
-  private final List<Meter> scraped;
   private final boolean detailed;
-  private boolean closed;
+  private final DistributionSummary batchSize;
+  private final List<Meter> scraped;
+  private final ByProtocol[] byProtocol = new ByProtocol[Protocol.values().length];
+  private volatile boolean closed;
 
   /**
-   * {@code scraped}: success, rows, latency, client errors, server errors, and when {@code
-   * detailed} compute, wait and batch size.
+   * {@code perCall}: the scraped per-call meters, registered already (none unless detailed; the
+   * batch size summary last).
    */
   VersionMeters(
-      ServingMetrics metrics, String model, Full full, List<Meter> scraped, boolean detailed) {
+      ServingMetrics metrics,
+      String model,
+      Tags tags,
+      Full full,
+      List<Meter> perCall,
+      boolean detailed) {
     this.metrics = metrics;
     this.model = model;
+    this.tags = tags;
     this.full = full;
-    this.scraped = List.copyOf(scraped);
     this.detailed = detailed;
-    this.success = (Counter) scraped.get(0);
-    this.rows = (Counter) scraped.get(1);
-    this.latency = (Timer) scraped.get(2);
-    this.clientError = (Counter) scraped.get(3);
-    this.serverError = (Counter) scraped.get(4);
-    this.waiting = detailed ? (Timer) scraped.get(6) : null;
-    this.batchSize = detailed ? (DistributionSummary) scraped.get(7) : null;
+    this.scraped = new CopyOnWriteArrayList<>(perCall);
+    this.batchSize =
+        detailed && !perCall.isEmpty()
+            ? (DistributionSummary) perCall.get(perCall.size() - 1)
+            : null;
+    register(Protocol.REST);
   }
 
   Full full() {
     return full;
   }
 
-  void success(long latencyNanos) {
+  void success(Protocol protocol, long latencyNanos) {
     full.success().increment();
     full.latency().record(latencyNanos, TimeUnit.NANOSECONDS);
-    success.increment();
-    latency.record(latencyNanos, TimeUnit.NANOSECONDS);
+    ByProtocol p = of(protocol);
+    p.success.increment();
+    p.latency.record(latencyNanos, TimeUnit.NANOSECONDS);
   }
 
-  void clientError() {
+  void clientError(Protocol protocol) {
     full.clientError().increment();
-    clientError.increment();
+    of(protocol).clientError.increment();
   }
 
-  void serverError() {
+  void serverError(Protocol protocol) {
     full.serverError().increment();
-    serverError.increment();
+    of(protocol).serverError.increment();
   }
 
-  void predicted(int n, long waitNanos) {
+  void predicted(Protocol protocol, int n, long waitNanos) {
     full.rows().increment(n);
     full.waiting().record(waitNanos, TimeUnit.NANOSECONDS);
-    rows.increment(n);
-    if (waiting != null) {
-      waiting.record(waitNanos, TimeUnit.NANOSECONDS);
+    ByProtocol p = of(protocol);
+    p.rows.increment(n);
+    if (p.waiting != null) {
+      p.waiting.record(waitNanos, TimeUnit.NANOSECONDS);
     }
   }
 
@@ -95,6 +123,30 @@ final class VersionMeters implements AutoCloseable {
     if (batchSize != null) {
       batchSize.record(n);
     }
+  }
+
+  private ByProtocol of(Protocol protocol) {
+    ByProtocol p = byProtocol[protocol.ordinal()];
+    return p != null ? p : register(protocol);
+  }
+
+  private synchronized ByProtocol register(Protocol protocol) {
+    ByProtocol p = byProtocol[protocol.ordinal()];
+    if (p == null) {
+      p = new ByProtocol(protocol);
+      byProtocol[protocol.ordinal()] = p;
+    }
+    return p;
+  }
+
+  /** Keeps a newly registered scraped meter for {@link #close()}, or removes it if closed. */
+  private synchronized <M extends Meter> M keep(M meter) {
+    if (closed) {
+      metrics.registry().remove(meter);
+    } else {
+      scraped.add(meter);
+    }
+    return meter;
   }
 
   /** Removes the scraped meters; the full figures stay. */

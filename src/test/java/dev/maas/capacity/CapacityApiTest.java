@@ -295,10 +295,10 @@ class CapacityApiTest {
         .contains("maas_training_jobs_total{family=\"mlp\",state=\"failed\"} 0.0")
         .contains(
             "maas_predictions_total{family=\"linear_regression\",model=\"diabetes\","
-                + "outcome=\"success\",version=\"1\"} 1000.0")
+                + "outcome=\"success\",protocol=\"rest\",version=\"1\"} 1000.0")
         .contains(
             "maas_prediction_rows_total{family=\"linear_regression\",model=\"diabetes\","
-                + "version=\"1\"} 1000.0")
+                + "protocol=\"rest\",version=\"1\"} 1000.0")
         .contains("maas_training_duration_seconds_count{family=\"linear_regression\"")
         .contains("maas_training_cpu_seconds_total{family=\"linear_regression\"}")
         .contains("maas_training_flops_total{family=\"linear_regression\"}")

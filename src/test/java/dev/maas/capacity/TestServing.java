@@ -36,29 +36,33 @@ final class TestServing {
       Duration perCall,
       int batchRows) {
     String[] tags = {"model", model, "version", String.valueOf(version), "family", family};
+    // per-request meters carry the protocol; per-call ones (compute, batch size) do not
+    String[] request = {
+      "model", model, "version", String.valueOf(version), "family", family, "protocol", "rest"
+    };
     Counter predictions =
         Counter.builder("maas.predictions")
             .description("Prediction requests by outcome")
-            .tags(tags)
+            .tags(request)
             .tag("outcome", "success")
             .register(registry);
     Counter rows =
         Counter.builder("maas.prediction.rows")
             .description("Rows predicted")
             .baseUnit("rows")
-            .tags(tags)
+            .tags(request)
             .register(registry);
     Timer latency =
         Timer.builder("maas.prediction.latency")
             .description("Whole prediction request")
-            .tags(tags)
+            .tags(request)
             .publishPercentileHistogram()
             .serviceLevelObjectives(SLO)
             .register(registry);
     Timer wait =
         Timer.builder("maas.prediction.wait")
             .description("Queue and batch window per request")
-            .tags(tags)
+            .tags(request)
             .publishPercentileHistogram()
             .register(registry);
     Timer compute =
@@ -89,12 +93,12 @@ final class TestServing {
     Counter.builder("maas.predictions")
         .description("Prediction requests by outcome")
         .tags("model", model, "version", String.valueOf(version), "family", family)
-        .tag("outcome", outcome)
+        .tags("protocol", "rest", "outcome", outcome)
         .register(registry)
         .increment(requests);
     Counter.builder("maas.prediction.errors")
         .description("Prediction errors by kind")
-        .tags("model", model, "kind", outcome)
+        .tags("model", model, "kind", outcome, "protocol", "rest")
         .register(registry)
         .increment(requests);
   }

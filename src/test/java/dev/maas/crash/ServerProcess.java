@@ -50,6 +50,7 @@ final class ServerProcess implements AutoCloseable {
             "--server.port=" + port,
             "--maas.storage.path=" + data.toAbsolutePath(),
             "--maas.security.enabled=false",
+            "--maas.grpc.port=0",
             "--spring.main.banner-mode=off"));
     command.addAll(List.of(options));
     ProcessBuilder builder = new ProcessBuilder(command);

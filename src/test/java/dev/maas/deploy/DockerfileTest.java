@@ -24,12 +24,12 @@ class DockerfileTest {
   }
 
   @Test
-  void itRunsAsANumericNonRootUserAndListensOn8080() throws Exception {
+  void itRunsAsANumericNonRootUserAndListensOn8080AndGrpcOn8081() throws Exception {
     Dockerfile image = Dockerfile.read();
     String user = image.one("USER").words().get(0);
     assertThat(user).matches("\\d+:\\d+");
     assertThat(user).doesNotStartWith("0:");
-    assertThat(image.one("EXPOSE").words()).containsExactly("8080");
+    assertThat(image.one("EXPOSE").words()).containsExactly("8080", "8081");
   }
 
   @Test

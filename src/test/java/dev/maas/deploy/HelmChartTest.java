@@ -175,6 +175,18 @@ class HelmChartTest {
   }
 
   @Test
+  void theServiceHasAGrpcPortOntoTheContainersUnlessItIsZero() {
+    assertThat((Integer) at(named(container().get("ports"), "grpc"), "containerPort"))
+        .isEqualTo(8081);
+    Map<String, Object> grpc =
+        named(at(only(HelmChart.render(Map.of()), "Service"), "spec", "ports"), "grpc");
+    assertThat(grpc).containsEntry("port", 8081).containsEntry("targetPort", "grpc");
+    List<Object> without =
+        at(only(HelmChart.render(Map.of("service.grpcPort", 0)), "Service"), "spec", "ports");
+    assertThat(without).hasSize(1);
+  }
+
+  @Test
   void thePodRunsAsTheImagesNonRootUserOnAReadOnlyRootWithAWritableTmp() throws Exception {
     Map<String, Object> pod = at(deployment(), "spec", "template", "spec");
     Map<String, Object> c = container();

@@ -1,14 +1,35 @@
 package dev.maas.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
+import dev.maas.grpc.proto.GRPCInferenceServiceGrpc;
+import dev.maas.grpc.proto.InferTensorContents;
+import dev.maas.grpc.proto.ModelInferRequest;
+import dev.maas.grpc.proto.ModelInferResponse;
+import dev.maas.grpc.proto.ModelMetadataRequest;
+import dev.maas.grpc.proto.ModelMetadataResponse;
+import dev.maas.grpc.proto.ServerLiveRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -17,8 +38,8 @@ import tools.jackson.databind.JsonNode;
  * nothing from the test classpath, security on with the admin key the server generates, and every
  * call over HTTP. It trains each of the five families, and an mlp on a real-world table as R writes
  * it (text categories, NA for missing), predicts natively (raw rows too) and over the Open
- * Inference Protocol, moves an alias, reads the capacity report and the Prometheus scrape, stops
- * the server, starts it again on the same data and gets the same answers.
+ * Inference Protocol (over gRPC too), moves an alias, reads the capacity report and the Prometheus
+ * scrape, stops the server, starts it again on the same data and gets the same answers.
  *
  * <p>This is the test that failed when a library the server needs at run time (commons-io, for
  * ND4J) was resolved only in test scope: every test on the test classpath passed, and the jar could
@@ -32,9 +53,11 @@ class PackagedJarIT {
   void theJarTrainsEveryFamilyPredictsAndKeepsItsAnswersAcrossARestart() throws Exception {
     Path work = Files.createDirectories(Path.of("target", "e2e", "jar-" + UUID.randomUUID()));
     int port = PackagedServer.freePort();
+    int grpcPort = PackagedServer.freePort();
     Map<String, String> answers = new LinkedHashMap<>();
     String key;
-    try (PackagedServer server = PackagedServer.startJar(work, port)) {
+    try (PackagedServer server =
+        PackagedServer.startJar(work, port, "--maas.grpc.port=" + grpcPort)) {
       key = server.generatedKey();
       ApiClient anonymous = new ApiClient(server.base(), null, server::logText);
       assertThat(anonymous.send(anonymous.request("/api/v1/models").GET().build()).statusCode())
@@ -117,6 +140,9 @@ class PackagedJarIT {
         assertSameAsV2(api, e.getKey(), inputs.get(e.getKey()), ApiClient.json(e.getValue()));
       }
 
+      // The same models over gRPC, with the same key: the labels the native API gave.
+      assertSameOverGrpc(grpcPort, key, answers, inputs);
+
       // A second version does not serve until the alias moves to it.
       api.train(mlp.formatted(8, ""));
       assertThat(version(predict(api, "iris-mlp", IRIS_ROWS))).isEqualTo(1);
@@ -143,7 +169,7 @@ class PackagedJarIT {
           .contains("maas_registry_versions{model=\"iris-mlp\"} 2.0")
           .containsPattern(
               "maas_predictions_total\\{family=\"mlp\",model=\"iris-mlp\",outcome=\"success\","
-                  + "version=\"2\"} [1-9]")
+                  + "protocol=\"rest\",version=\"2\"} [1-9]")
           .containsPattern("(?m)^maas_models_loaded [1-9]");
       assertThat(server.logText()).doesNotContain("ERROR");
     }
@@ -215,6 +241,108 @@ class PackagedJarIT {
               .isEqualTo(predictions.get(i).get("value").asDouble());
         }
       }
+    }
+  }
+
+  /**
+   * The jar's gRPC server: health without a key, UNAUTHENTICATED without one for inference, and
+   * ModelInfer with the key answering the native API's labels: iris-mlp with typed FP32 and raw
+   * FP64 inputs, and penguins (raw table rows) with one tensor per column, BYTES for text.
+   */
+  private static void assertSameOverGrpc(
+      int grpcPort, String key, Map<String, String> answers, Map<String, String> inputs)
+      throws Exception {
+    ManagedChannel channel =
+        ManagedChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+    try {
+      assertThat(
+              HealthGrpc.newBlockingStub(channel)
+                  .check(HealthCheckRequest.getDefaultInstance())
+                  .getStatus())
+          .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+      var anonymous = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+      assertThatThrownBy(() -> anonymous.serverLive(ServerLiveRequest.getDefaultInstance()))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+      Metadata headers = new Metadata();
+      headers.put(
+          Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
+      var grpc = anonymous.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+      assertThat(grpc.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
+
+      JsonNode irisRows = ApiClient.json(inputs.get("iris-mlp"));
+      JsonNode irisLabels = ApiClient.json(answers.get("iris-mlp")).get("predictions");
+      InferTensorContents.Builder typed = InferTensorContents.newBuilder();
+      ByteBuffer raw = ByteBuffer.allocate(irisRows.size() * 4 * 8).order(ByteOrder.LITTLE_ENDIAN);
+      for (JsonNode row : irisRows) {
+        for (JsonNode v : row) {
+          typed.addFp32Contents((float) v.asDouble());
+          raw.putDouble(v.asDouble());
+        }
+      }
+      ModelInferRequest.InferInputTensor.Builder input =
+          ModelInferRequest.InferInputTensor.newBuilder()
+              .setName("input")
+              .addShape(irisRows.size())
+              .addShape(4);
+      ModelInferResponse typedAnswer =
+          grpc.modelInfer(
+              ModelInferRequest.newBuilder()
+                  .setModelName("iris-mlp")
+                  .addInputs(input.clone().setDatatype("FP32").setContents(typed))
+                  .build());
+      ModelInferResponse rawAnswer =
+          grpc.modelInfer(
+              ModelInferRequest.newBuilder()
+                  .setModelName("iris-mlp")
+                  .addInputs(input.clone().setDatatype("FP64"))
+                  .addRawInputContents(ByteString.copyFrom(raw.array()))
+                  .build());
+      assertThat(rawAnswer.getRawOutputContentsCount()).isEqualTo(2);
+      for (int i = 0; i < irisLabels.size(); i++) {
+        assertThat(typedAnswer.getOutputs(0).getContents().getBytesContents(i).toStringUtf8())
+            .isEqualTo(irisLabels.get(i).get("label").asString());
+      }
+
+      // penguins takes raw table rows: one tensor per column its metadata lists
+      String[] header = ApiClient.dataset("penguins.csv").split("\n")[0].split(",");
+      JsonNode first = ApiClient.json(inputs.get("penguins")).get(0);
+      Map<String, JsonNode> byColumn = new LinkedHashMap<>();
+      for (int c = 1; c < header.length; c++) {
+        byColumn.put(header[c].strip(), first.get(c - 1));
+      }
+      ModelInferRequest.Builder penguin = ModelInferRequest.newBuilder().setModelName("penguins");
+      for (ModelMetadataResponse.TensorMetadata t :
+          grpc.modelMetadata(ModelMetadataRequest.newBuilder().setName("penguins").build())
+              .getInputsList()) {
+        JsonNode value = byColumn.get(t.getName());
+        if (value == null) {
+          continue; // 'input', all columns at once, or a column the row leaves missing
+        }
+        InferTensorContents.Builder c = InferTensorContents.newBuilder();
+        if (t.getDatatype().equals("BYTES")) {
+          c.addBytesContents(ByteString.copyFromUtf8(value.asString()));
+        } else {
+          c.addFp64Contents(value.asDouble());
+        }
+        penguin.addInputs(
+            ModelInferRequest.InferInputTensor.newBuilder()
+                .setName(t.getName())
+                .setDatatype(t.getDatatype())
+                .addShape(1)
+                .setContents(c));
+      }
+      ModelInferResponse penguinAnswer = grpc.modelInfer(penguin.build());
+      assertThat(penguinAnswer.getOutputs(0).getContents().getBytesContents(0).toStringUtf8())
+          .isEqualTo(
+              ApiClient.json(answers.get("penguins"))
+                  .get("predictions")
+                  .get(0)
+                  .get("label")
+                  .asString());
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 

@@ -56,6 +56,9 @@ public final class PackagedServer implements AutoCloseable {
     command.add("-jar");
     command.add(jar().toString());
     command.add("--server.port=" + port);
+    if (List.of(arguments).stream().noneMatch(a -> a.startsWith("--maas.grpc.port="))) {
+      command.add("--maas.grpc.port=0"); // gRPC only where a test asks for it: no fixed port
+    }
     command.addAll(List.of(arguments));
     return start(command, work, Map.of(), port, Duration.ofSeconds(120));
   }

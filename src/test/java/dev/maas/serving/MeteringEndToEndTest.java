@@ -17,7 +17,8 @@ import tools.jackson.databind.JsonNode;
  */
 class MeteringEndToEndTest extends FullServerTest {
   private static final String TAGS =
-      "family=\"logistic_regression\",model=\"metered\",outcome=\"success\",version=\"1\"";
+      "family=\"logistic_regression\",model=\"metered\",outcome=\"success\",protocol=\"rest\","
+          + "version=\"1\"";
 
   @Test
   void aJobAndAThousandPredictionsAreCountedExactlyByTheScrapeAndTheReport() throws Exception {
@@ -52,12 +53,15 @@ class MeteringEndToEndTest extends FullServerTest {
 
     String scrape = client.get("/actuator/prometheus").body();
     assertThat(value(scrape, "maas_predictions_total{" + TAGS + "}")).isEqualTo(1000);
-    String versionTags = "family=\"logistic_regression\",model=\"metered\",version=\"1\"";
+    String versionTags =
+        "family=\"logistic_regression\",model=\"metered\",protocol=\"rest\",version=\"1\"";
     assertThat(value(scrape, "maas_prediction_rows_total{" + versionTags + "}")).isEqualTo(1000);
     assertThat(value(scrape, "maas_prediction_latency_seconds_count{" + versionTags + "}"))
         .isEqualTo(1000);
     // no alias points at it: its compute time is in the server (the report), not the scrape
-    assertThat(scrape).doesNotContain("maas_prediction_compute_seconds_count{" + versionTags);
+    assertThat(scrape)
+        .doesNotContain(
+            "maas_prediction_compute_seconds_count{family=\"logistic_regression\",model=\"metered\"");
     assertThat(value(scrape, succeeded) - valueOrZero(before, succeeded)).isEqualTo(1);
     // One more loaded model, less any other test's idle one the cache unloaded meanwhile.
     assertThat(

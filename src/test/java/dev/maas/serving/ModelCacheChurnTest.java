@@ -85,13 +85,15 @@ class ModelCacheChurnTest {
                     String name = names.get(ThreadLocalRandom.current().nextInt(MODELS));
                     long t0 = System.nanoTime();
                     try {
-                      ModelVersion v = predictor.resolve(name, null, null);
-                      try (ModelCache.Lease lease = predictor.lease(v)) {
+                      ModelVersion v = predictor.resolve(Protocol.REST, name, null, null);
+                      try (ModelCache.Lease lease = predictor.lease(Protocol.REST, v)) {
                         Batcher.Answer answer =
                             predictor.predict(
-                                lease.model(), () -> new Rows(row.clone(), 1, row.length));
+                                Protocol.REST,
+                                lease.model(),
+                                () -> new Rows(row.clone(), 1, row.length));
                         assertThat(answer.predictions().rows()).isEqualTo(1);
-                        predictor.succeeded(lease.model(), t0);
+                        predictor.succeeded(Protocol.REST, lease.model(), t0);
                         succeeded.incrementAndGet();
                       }
                     } catch (Throwable e) {

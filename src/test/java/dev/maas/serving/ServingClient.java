@@ -14,16 +14,28 @@ final class ServingClient {
   static final JsonMapper JSON = JsonMapper.builder().build();
   private final HttpClient http = HttpClient.newHttpClient();
   private final String base;
+  private final String key;
 
   ServingClient(int port) {
+    this(port, null);
+  }
+
+  /** Calls with {@code Authorization: Bearer key} (none when null). */
+  ServingClient(int port, String key) {
     this.base = "http://localhost:" + port;
+    this.key = key;
+  }
+
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path));
+    return key == null ? b : b.header("Authorization", "Bearer " + key);
   }
 
   /** Imports a model file as the next version of {@code name}; returns the version number. */
   int importVersion(String name, byte[] file) throws Exception {
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(uri("/api/v1/models/" + name + "/versions"))
+            request("/api/v1/models/" + name + "/versions")
                 .header("Content-Type", "application/octet-stream")
                 .POST(BodyPublishers.ofByteArray(file))
                 .build(),
@@ -37,7 +49,7 @@ final class ServingClient {
   void setAlias(String name, String alias, int version) throws Exception {
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(uri("/api/v1/models/" + name + "/aliases/" + alias))
+            request("/api/v1/models/" + name + "/aliases/" + alias)
                 .header("Content-Type", "application/json")
                 .PUT(BodyPublishers.ofString("{\"version\": " + version + "}"))
                 .build(),
@@ -49,7 +61,7 @@ final class ServingClient {
 
   HttpResponse<String> post(String path, String json) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(uri(path))
+        request(path)
             .header("Content-Type", "application/json")
             .POST(BodyPublishers.ofString(json))
             .build(),
@@ -57,7 +69,7 @@ final class ServingClient {
   }
 
   HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), BodyHandlers.ofString());
+    return http.send(request(path).GET().build(), BodyHandlers.ofString());
   }
 
   static JsonNode json(HttpResponse<String> r) {

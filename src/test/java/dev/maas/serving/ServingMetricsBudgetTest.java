@@ -26,8 +26,8 @@ class ServingMetricsBudgetTest {
 
   private static void serve(VersionMeters m) {
     m.call(1, 40_000);
-    m.predicted(1, 0);
-    m.success(TimeUnit.MILLISECONDS.toNanos(3));
+    m.predicted(Protocol.REST, 1, 0);
+    m.success(Protocol.REST, TimeUnit.MILLISECONDS.toNanos(3));
   }
 
   @Test
@@ -36,17 +36,18 @@ class ServingMetricsBudgetTest {
     VersionMeters aliased = metrics.forVersion("aliased", 1, "mlp", true);
     serve(plain);
     serve(aliased);
-    plain.serverError();
+    plain.serverError(Protocol.REST);
 
     String scrape = registry.scrape();
     // success, client_error, server_error, rows, 4 latency buckets, count, sum and max
     assertThat(series(scrape, "plain")).isEqualTo(11);
     assertThat(scrape)
         .contains(
-            "maas_prediction_latency_seconds_bucket{family=\"mlp\",model=\"plain\",version=\"1\",le=\"0.25\"}")
+            "maas_prediction_latency_seconds_bucket{family=\"mlp\",model=\"plain\",protocol=\"rest\",version=\"1\",le=\"0.25\"}")
         .doesNotContain("maas_prediction_compute_seconds_sum{family=\"mlp\",model=\"plain\"")
         .contains("maas_prediction_compute_seconds_sum{family=\"mlp\",model=\"aliased\"")
-        .contains("maas_predictions_total{family=\"mlp\",model=\"plain\",outcome=\"server_error\"")
+        .contains(
+            "maas_predictions_total{family=\"mlp\",model=\"plain\",outcome=\"server_error\",protocol=\"rest\"")
         .doesNotContain("maas_prediction_wait_seconds_count{family=\"mlp\",model=\"plain\"")
         .contains("maas_prediction_wait_seconds_count{family=\"mlp\",model=\"aliased\"")
         .contains("maas_prediction_batch_size_rows_sum{family=\"mlp\",model=\"aliased\"");
@@ -61,9 +62,9 @@ class ServingMetricsBudgetTest {
   void theScrapedMetersOfAnUnloadedVersionAreRemovedAndItsFiguresKept() {
     VersionMeters m = metrics.forVersion("gone", 2, "mlp", true);
     serve(m);
-    m.clientError();
+    m.clientError(Protocol.REST);
     m.close();
-    m.serverError(); // a late one after unloading registers nothing
+    m.serverError(Protocol.REST); // a late one after unloading registers nothing
 
     assertThat(series(registry.scrape(), "gone")).isZero();
     List<Meter> left =

@@ -24,8 +24,10 @@ class ServingMetricsZeroTest {
         .contains("maas_model_cache_evictions_total{reason=\"unreferenced\"} 0.0")
         .contains("maas_model_cache_requests_total{result=\"hit\"} 0.0")
         .contains("maas_model_cache_requests_total{result=\"miss\"} 0.0")
-        .contains("maas_prediction_errors_total{kind=\"not_found\",model=\"unknown\"} 0.0")
-        .contains("maas_prediction_errors_total{kind=\"bad_request\",model=\"unknown\"} 0.0");
+        .contains(
+            "maas_prediction_errors_total{kind=\"not_found\",model=\"unknown\",protocol=\"rest\"} 0.0")
+        .contains(
+            "maas_prediction_errors_total{kind=\"bad_request\",model=\"unknown\",protocol=\"rest\"} 0.0");
   }
 
   @Test
@@ -39,41 +41,66 @@ class ServingMetricsZeroTest {
           .contains(
               "maas_predictions_total{family=\"mlp\",model=\"plain\",outcome=\""
                   + outcome
-                  + "\",version=\"1\"} 0.0")
+                  + "\",protocol=\"rest\",version=\"1\"} 0.0")
           .contains(
               "maas_predictions_total{family=\"cnn\",model=\"prod\",outcome=\""
                   + outcome
-                  + "\",version=\"3\"} 0.0");
+                  + "\",protocol=\"rest\",version=\"3\"} 0.0");
     }
     for (String kind : ServingMetrics.ERROR_KINDS) {
       assertThat(scrape)
-          .contains("maas_prediction_errors_total{kind=\"" + kind + "\",model=\"prod\"} 0.0")
+          .contains(
+              "maas_prediction_errors_total{kind=\""
+                  + kind
+                  + "\",model=\"prod\",protocol=\"rest\"} 0.0")
           .doesNotContain("maas_prediction_errors_total{kind=\"" + kind + "\",model=\"plain\"}");
     }
+  }
+
+  @Test
+  void aVersionsGrpcSeriesStartAtZeroWithItsFirstGrpcRequest() {
+    VersionMeters v = metrics.forVersion("both", 1, "mlp", false);
+    assertThat(registry.scrape()).doesNotContain("protocol=\"grpc\"");
+
+    v.clientError(Protocol.GRPC);
+    String scrape = registry.scrape();
+    assertThat(scrape)
+        .contains(
+            "maas_predictions_total{family=\"mlp\",model=\"both\",outcome=\"client_error\","
+                + "protocol=\"grpc\",version=\"1\"} 1.0")
+        .contains(
+            "maas_predictions_total{family=\"mlp\",model=\"both\",outcome=\"server_error\","
+                + "protocol=\"grpc\",version=\"1\"} 0.0");
+    v.close();
+    assertThat(registry.scrape()).doesNotContain("model=\"both\"");
   }
 
   @Test
   void aModelsZeroErrorsLeaveWithItsLastDetailedVersionAndOnesThatCountedStay() {
     VersionMeters v1 = metrics.forVersion("m", 1, "mlp", true);
     VersionMeters v2 = metrics.forVersion("m", 2, "mlp", true);
-    metrics.error("m", "not_found");
+    metrics.error(Protocol.REST, "m", "not_found");
 
     v1.close();
     assertThat(registry.scrape())
         .as("version 2 is still loaded")
-        .contains("maas_prediction_errors_total{kind=\"load_failed\",model=\"m\"} 0.0");
+        .contains(
+            "maas_prediction_errors_total{kind=\"load_failed\",model=\"m\",protocol=\"rest\"} 0.0");
     v2.close();
     v2.close(); // twice is once
     String scrape = registry.scrape();
     assertThat(scrape)
-        .contains("maas_prediction_errors_total{kind=\"not_found\",model=\"m\"} 1.0")
+        .contains(
+            "maas_prediction_errors_total{kind=\"not_found\",model=\"m\",protocol=\"rest\"} 1.0")
         .doesNotContain("maas_prediction_errors_total{kind=\"load_failed\",model=\"m\"}")
         .doesNotContain("maas_prediction_errors_total{kind=\"bad_request\",model=\"m\"}");
 
     metrics.forVersion("m", 2, "mlp", true); // loaded again
     assertThat(registry.scrape())
-        .contains("maas_prediction_errors_total{kind=\"not_found\",model=\"m\"} 1.0")
-        .contains("maas_prediction_errors_total{kind=\"load_failed\",model=\"m\"} 0.0");
+        .contains(
+            "maas_prediction_errors_total{kind=\"not_found\",model=\"m\",protocol=\"rest\"} 1.0")
+        .contains(
+            "maas_prediction_errors_total{kind=\"load_failed\",model=\"m\",protocol=\"rest\"} 0.0");
   }
 
   /**
@@ -83,12 +110,12 @@ class ServingMetricsZeroTest {
   @Test
   void waitsOfZeroFallInABucketOfTheirOwn() {
     VersionMeters m = metrics.forVersion("heap", 1, "linear_regression", true);
-    m.predicted(1, 0);
-    m.predicted(1, 0);
+    m.predicted(Protocol.REST, 1, 0);
+    m.predicted(Protocol.REST, 1, 0);
 
     assertThat(registry.scrape())
         .contains(
             "maas_prediction_wait_seconds_bucket{family=\"linear_regression\",model=\"heap\","
-                + "version=\"1\",le=\"1.0E-9\"} 2");
+                + "protocol=\"rest\",version=\"1\",le=\"1.0E-9\"} 2");
   }
 }

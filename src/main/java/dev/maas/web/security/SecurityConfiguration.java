@@ -93,12 +93,27 @@ class SecurityConfiguration {
           new StaticHeadersWriter(
               "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"));
 
+  /**
+   * The configured keys (loaded once; with none, the generated admin key) and the per-key rate
+   * limit, shared by the HTTP filters and the gRPC server.
+   */
   @Bean
-  SecurityFilterChain apiSecurity(
-      HttpSecurity http,
-      SecurityProperties security,
-      StorageProperties storage,
-      ObjectProvider<SharedStore> shared)
+  ApiKeyCheck apiKeyCheck(
+      SecurityProperties security, StorageProperties storage, ObjectProvider<SharedStore> shared) {
+    if (!security.enabled()) {
+      return new ApiKeyCheck(false, null, null);
+    }
+    ApiKeys keys = KeySources.load(security, storage.path(), shared.getIfAvailable());
+    log.info("API keys: {} configured", keys.size());
+    RateLimiter limiter =
+        security.requestsPerSecond() > 0
+            ? new RateLimiter(security.requestsPerSecond(), security.burst())
+            : null;
+    return new ApiKeyCheck(true, keys, limiter);
+  }
+
+  @Bean
+  SecurityFilterChain apiSecurity(HttpSecurity http, SecurityProperties security, ApiKeyCheck check)
       throws Exception {
     http.csrf(AbstractHttpConfigurer::disable)
         .formLogin(AbstractHttpConfigurer::disable)
@@ -117,13 +132,10 @@ class SecurityConfiguration {
               + " server. Use this for local tinkering only.");
       return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
     }
-    ApiKeys keys = KeySources.load(security, storage.path(), shared.getIfAvailable());
-    log.info("API keys: {} configured", keys.size());
-    ApiKeyFilter authentication = new ApiKeyFilter(keys);
+    ApiKeyFilter authentication = new ApiKeyFilter(check.keys());
     http.addFilterBefore(authentication, AnonymousAuthenticationFilter.class);
-    if (security.requestsPerSecond() > 0) {
-      http.addFilterAfter(
-          new RateLimitFilter(security.requestsPerSecond(), security.burst()), ApiKeyFilter.class);
+    if (check.limiter() != null) {
+      http.addFilterAfter(new RateLimitFilter(check.limiter()), ApiKeyFilter.class);
     }
     http.exceptionHandling(
         e ->

@@ -24,7 +24,7 @@ import org.springframework.validation.annotation.Validated;
 public record MetricsProperties(
     @DefaultValue("aliased") Detail detail,
     @DefaultValue List<String> detailedModels,
-    @DefaultValue({"25ms", "250ms", "1s"}) List<Duration> latencyBuckets) {
+    @DefaultValue("100ms") List<Duration> latencyBuckets) {
 
   /** Which versions get detailed histograms. */
   public enum Detail {
@@ -52,10 +52,7 @@ public record MetricsProperties(
 
   /** The defaults, for code that builds serving without Spring. */
   static MetricsProperties defaults() {
-    return new MetricsProperties(
-        Detail.ALIASED,
-        List.of(),
-        List.of(Duration.ofMillis(25), Duration.ofMillis(250), Duration.ofSeconds(1)));
+    return new MetricsProperties(Detail.ALIASED, List.of(), List.of(Duration.ofMillis(100)));
   }
 
   /**

@@ -101,7 +101,7 @@ final class Predictor {
       meters.serverError(protocol);
       throw e;
     }
-    meters.predicted(protocol, rows.rows(), answer.waitNanos());
+    meters.predicted(rows.rows(), answer.waitNanos());
     return answer;
   }
 

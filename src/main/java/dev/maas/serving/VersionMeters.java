@@ -11,11 +11,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The meters of one loaded model version: each event is recorded in the full figures kept in the
- * server and in the few series the scrape carries. Per-request series carry the {@link Protocol} of
- * the request, every outcome at zero from the start: REST's from the load on, gRPC's from the
+ * server and in the few series the scrape carries. The request counter carries the {@link Protocol}
+ * of the request, every outcome at zero from the start: REST's from the load on, gRPC's from the
  * version's first gRPC request (most versions are never called over gRPC, and the budget counts
- * every series). Per-call series (compute, batch size) have no protocol: a merged native call
- * serves requests of both. {@link #close()} removes the scraped ones when the version is unloaded.
+ * every series). Rows, latency and wait are the version's whatever the protocol (the cardinality
+ * budget), and so are the per-call series (compute, batch size): a merged native call serves
+ * requests of both. {@link #close()} removes the scraped ones when the version is unloaded.
  */
 final class VersionMeters implements AutoCloseable {
   /** The full figures of a version, in {@link ServingFigures}. */
@@ -29,24 +30,17 @@ final class VersionMeters implements AutoCloseable {
       Timer compute,
       DistributionSummary batchSize) {}
 
-  /** A version's scraped per-request meters for one protocol. */
+  /** A version's scraped request counters for one protocol, every outcome from zero. */
   private final class ByProtocol {
-    final Tags tags;
     final Counter success;
-    final Counter rows;
-    final Timer latency;
-    final Timer waiting;
     final Counter clientError;
     final Counter serverError;
 
     ByProtocol(Protocol protocol) {
-      this.tags = VersionMeters.this.tags.and("protocol", protocol.tag());
-      this.success = keep(ServingMetrics.outcome(tags, "success", metrics.registry()));
-      this.rows = keep(metrics.scrapedRows(tags));
-      this.latency = keep(metrics.scrapedLatency(tags, detailed));
-      this.clientError = keep(ServingMetrics.outcome(tags, "client_error", metrics.registry()));
-      this.serverError = keep(ServingMetrics.outcome(tags, "server_error", metrics.registry()));
-      this.waiting = detailed ? keep(metrics.scrapedWait(tags)) : null;
+      Tags t = tags.and("protocol", protocol.tag());
+      this.success = keep(ServingMetrics.outcome(t, "success", metrics.registry()));
+      this.clientError = keep(ServingMetrics.outcome(t, "client_error", metrics.registry()));
+      this.serverError = keep(ServingMetrics.outcome(t, "server_error", metrics.registry()));
     }
   }
 
@@ -55,6 +49,9 @@ final class VersionMeters implements AutoCloseable {
   private final Tags tags;
   private final Full full;
   private final boolean detailed;
+  private final Counter rows;
+  private final Timer latency;
+  private final Timer waiting;
   private final DistributionSummary batchSize;
   private final List<Meter> scraped;
   private final ByProtocol[] byProtocol = new ByProtocol[Protocol.values().length];
@@ -81,6 +78,9 @@ final class VersionMeters implements AutoCloseable {
         detailed && !perCall.isEmpty()
             ? (DistributionSummary) perCall.get(perCall.size() - 1)
             : null;
+    this.rows = keep(metrics.scrapedRows(tags));
+    this.latency = keep(metrics.scrapedLatency(tags, detailed));
+    this.waiting = detailed ? keep(metrics.scrapedWait(tags)) : null;
     register(Protocol.REST);
   }
 
@@ -91,9 +91,8 @@ final class VersionMeters implements AutoCloseable {
   void success(Protocol protocol, long latencyNanos) {
     full.success().increment();
     full.latency().record(latencyNanos, TimeUnit.NANOSECONDS);
-    ByProtocol p = of(protocol);
-    p.success.increment();
-    p.latency.record(latencyNanos, TimeUnit.NANOSECONDS);
+    of(protocol).success.increment();
+    latency.record(latencyNanos, TimeUnit.NANOSECONDS);
   }
 
   void clientError(Protocol protocol) {
@@ -106,13 +105,12 @@ final class VersionMeters implements AutoCloseable {
     of(protocol).serverError.increment();
   }
 
-  void predicted(Protocol protocol, int n, long waitNanos) {
+  void predicted(int n, long waitNanos) {
     full.rows().increment(n);
     full.waiting().record(waitNanos, TimeUnit.NANOSECONDS);
-    ByProtocol p = of(protocol);
-    p.rows.increment(n);
-    if (p.waiting != null) {
-      p.waiting.record(waitNanos, TimeUnit.NANOSECONDS);
+    rows.increment(n);
+    if (waiting != null) {
+      waiting.record(waitNanos, TimeUnit.NANOSECONDS);
     }
   }
 

@@ -298,7 +298,7 @@ class CapacityApiTest {
                 + "outcome=\"success\",protocol=\"rest\",version=\"1\"} 1000.0")
         .contains(
             "maas_prediction_rows_total{family=\"linear_regression\",model=\"diabetes\","
-                + "protocol=\"rest\",version=\"1\"} 1000.0")
+                + "version=\"1\"} 1000.0")
         .contains("maas_training_duration_seconds_count{family=\"linear_regression\"")
         .contains("maas_training_cpu_seconds_total{family=\"linear_regression\"}")
         .contains("maas_training_flops_total{family=\"linear_regression\"}")

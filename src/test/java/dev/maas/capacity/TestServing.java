@@ -36,7 +36,7 @@ final class TestServing {
       Duration perCall,
       int batchRows) {
     String[] tags = {"model", model, "version", String.valueOf(version), "family", family};
-    // per-request meters carry the protocol; per-call ones (compute, batch size) do not
+    // the request counter carries the protocol; rows, latency, wait and the per-call meters do not
     String[] request = {
       "model", model, "version", String.valueOf(version), "family", family, "protocol", "rest"
     };
@@ -50,19 +50,19 @@ final class TestServing {
         Counter.builder("maas.prediction.rows")
             .description("Rows predicted")
             .baseUnit("rows")
-            .tags(request)
+            .tags(tags)
             .register(registry);
     Timer latency =
         Timer.builder("maas.prediction.latency")
             .description("Whole prediction request")
-            .tags(request)
+            .tags(tags)
             .publishPercentileHistogram()
             .serviceLevelObjectives(SLO)
             .register(registry);
     Timer wait =
         Timer.builder("maas.prediction.wait")
             .description("Queue and batch window per request")
-            .tags(request)
+            .tags(tags)
             .publishPercentileHistogram()
             .register(registry);
     Timer compute =

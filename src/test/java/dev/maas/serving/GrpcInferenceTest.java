@@ -523,8 +523,7 @@ class GrpcInferenceTest {
             "maas_predictions_total\\{family=\"cnn\",model=\"serve-cnn\",outcome=\"client_error\","
                 + "protocol=\"grpc\",version=\"1\"} [1-9]")
         .containsPattern(
-            "maas_prediction_rows_total\\{family=\"cnn\",model=\"serve-cnn\",protocol=\"grpc\","
-                + "version=\"1\"} [1-9]");
+            "maas_prediction_rows_total\\{family=\"cnn\",model=\"serve-cnn\",version=\"1\"} [1-9]");
   }
 
   // ---- a client nobody here wrote: Python's grpcio ---------------------------------------------

@@ -53,8 +53,7 @@ class MeteringEndToEndTest extends FullServerTest {
 
     String scrape = client.get("/actuator/prometheus").body();
     assertThat(value(scrape, "maas_predictions_total{" + TAGS + "}")).isEqualTo(1000);
-    String versionTags =
-        "family=\"logistic_regression\",model=\"metered\",protocol=\"rest\",version=\"1\"";
+    String versionTags = "family=\"logistic_regression\",model=\"metered\",version=\"1\"";
     assertThat(value(scrape, "maas_prediction_rows_total{" + versionTags + "}")).isEqualTo(1000);
     assertThat(value(scrape, "maas_prediction_latency_seconds_count{" + versionTags + "}"))
         .isEqualTo(1000);

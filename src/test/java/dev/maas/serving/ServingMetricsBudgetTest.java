@@ -26,7 +26,7 @@ class ServingMetricsBudgetTest {
 
   private static void serve(VersionMeters m) {
     m.call(1, 40_000);
-    m.predicted(Protocol.REST, 1, 0);
+    m.predicted(1, 0);
     m.success(Protocol.REST, TimeUnit.MILLISECONDS.toNanos(3));
   }
 
@@ -39,11 +39,11 @@ class ServingMetricsBudgetTest {
     plain.serverError(Protocol.REST);
 
     String scrape = registry.scrape();
-    // success, client_error, server_error, rows, 4 latency buckets, count, sum and max
-    assertThat(series(scrape, "plain")).isEqualTo(11);
+    // success, client_error, server_error, rows, 2 latency buckets, count, sum and max
+    assertThat(series(scrape, "plain")).isEqualTo(9);
     assertThat(scrape)
         .contains(
-            "maas_prediction_latency_seconds_bucket{family=\"mlp\",model=\"plain\",protocol=\"rest\",version=\"1\",le=\"0.25\"}")
+            "maas_prediction_latency_seconds_bucket{family=\"mlp\",model=\"plain\",version=\"1\",le=\"0.1\"}")
         .doesNotContain("maas_prediction_compute_seconds_sum{family=\"mlp\",model=\"plain\"")
         .contains("maas_prediction_compute_seconds_sum{family=\"mlp\",model=\"aliased\"")
         .contains(

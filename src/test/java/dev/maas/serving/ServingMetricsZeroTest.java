@@ -110,12 +110,12 @@ class ServingMetricsZeroTest {
   @Test
   void waitsOfZeroFallInABucketOfTheirOwn() {
     VersionMeters m = metrics.forVersion("heap", 1, "linear_regression", true);
-    m.predicted(Protocol.REST, 1, 0);
-    m.predicted(Protocol.REST, 1, 0);
+    m.predicted(1, 0);
+    m.predicted(1, 0);
 
     assertThat(registry.scrape())
         .contains(
             "maas_prediction_wait_seconds_bucket{family=\"linear_regression\",model=\"heap\","
-                + "protocol=\"rest\",version=\"1\",le=\"1.0E-9\"} 2");
+                + "version=\"1\",le=\"1.0E-9\"} 2");
   }
 }

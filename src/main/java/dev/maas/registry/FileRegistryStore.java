@@ -108,25 +108,7 @@ public final class FileRegistryStore implements RegistryStore {
             DurableFiles.deleteTree(versionDir);
           }
           Files.createDirectory(versionDir);
-          ModelVersion v =
-              new ModelVersion(
-                  name,
-                  number,
-                  draft.family(),
-                  draft.task(),
-                  draft.spec(),
-                  draft.preprocessing(),
-                  draft.training(),
-                  draft.metrics(),
-                  draft.learningCurve(),
-                  draft.lineage(),
-                  provenance,
-                  artifact.length,
-                  sha256,
-                  VersionStatus.READY,
-                  now,
-                  draft.tags(),
-                  draft.description());
+          ModelVersion v = draft.ready(name, number, provenance, artifact.length, sha256, now);
           try {
             DurableFiles.writeAtomically(versionDir.resolve(ARTIFACT_FILE), artifact);
             DurableFiles.writeAtomically(

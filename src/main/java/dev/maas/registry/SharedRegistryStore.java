@@ -57,6 +57,7 @@ public final class SharedRegistryStore implements RegistryStore, AutoCloseable {
   private final Provenance provenance;
   private final JsonMapper json = JsonMapper.builder().build();
   private final Map<String, Entry> index = new ConcurrentHashMap<>();
+  private final Object[] reloadLocks = newLocks(64);
   private final Set<String> corrupt = ConcurrentHashMap.newKeySet();
   private final List<String> problems = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService poller;
@@ -134,17 +135,23 @@ public final class SharedRegistryStore implements RegistryStore, AutoCloseable {
     }
   }
 
-  /** Reads one model again; drops it from the copy when it is gone. */
+  /**
+   * Reads one model again; drops it from the copy when it is gone. Reloads of one name run one at a
+   * time, read and update together: a reload that read the model just before it was deleted (a
+   * notification, the poller) cannot put it back after the deleting reload dropped it.
+   */
   private void reload(String name) {
-    Entry fresh = Sql.transaction(shared.data(), c -> read(c, name));
-    index.compute(
-        name,
-        (n, old) -> {
-          if (fresh == null) {
-            return null;
-          }
-          return old != null && old.revision() > fresh.revision() ? old : fresh;
-        });
+    synchronized (reloadLocks[Math.floorMod(name.hashCode(), reloadLocks.length)]) {
+      Entry fresh = Sql.transaction(shared.data(), c -> read(c, name));
+      index.compute(
+          name,
+          (n, old) -> {
+            if (fresh == null) {
+              return null;
+            }
+            return old != null && old.revision() > fresh.revision() ? old : fresh;
+          });
+    }
   }
 
   /** One model's rows, or null when there is none. */
@@ -264,24 +271,7 @@ public final class SharedRegistryStore implements RegistryStore, AutoCloseable {
                 RegisteredModel before = lock(c, name, json).orElseThrow();
                 int number = before.latestVersion() + 1;
                 ModelVersion v =
-                    new ModelVersion(
-                        name,
-                        number,
-                        draft.family(),
-                        draft.task(),
-                        draft.spec(),
-                        draft.preprocessing(),
-                        draft.training(),
-                        draft.metrics(),
-                        draft.learningCurve(),
-                        draft.lineage(),
-                        provenance,
-                        artifact.length,
-                        sha256,
-                        VersionStatus.READY,
-                        now,
-                        draft.tags(),
-                        draft.description());
+                    draft.ready(name, number, provenance, artifact.length, sha256, now);
                 Sql.update(
                     c,
                     "INSERT INTO model_versions (model, version, record, object_key)"
@@ -589,5 +579,13 @@ public final class SharedRegistryStore implements RegistryStore, AutoCloseable {
   @Override
   public void close() {
     poller.shutdownNow();
+  }
+
+  private static Object[] newLocks(int n) {
+    Object[] locks = new Object[n];
+    for (int i = 0; i < n; i++) {
+      locks[i] = new Object();
+    }
+    return locks;
   }
 }

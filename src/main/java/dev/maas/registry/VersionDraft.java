@@ -1,5 +1,6 @@
 package dev.maas.registry;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -18,4 +19,28 @@ public record VersionDraft(
     List<Map<String, Object>> learningCurve,
     Lineage lineage,
     String description,
-    Map<String, String> tags) {}
+    Map<String, String> tags) {
+
+  /** The registered, ready version this draft becomes as number {@code number} of {@code name}. */
+  ModelVersion ready(
+      String name, int number, Provenance provenance, long size, String sha256, Instant now) {
+    return new ModelVersion(
+        name,
+        number,
+        family,
+        task,
+        spec,
+        preprocessing,
+        training,
+        metrics,
+        learningCurve,
+        lineage,
+        provenance,
+        size,
+        sha256,
+        VersionStatus.READY,
+        now,
+        tags,
+        description);
+  }
+}

@@ -11,7 +11,6 @@ import dev.maas.compute.ModelProvenance;
 import dev.maas.compute.TrainedModel;
 import dev.maas.compute.Trainer;
 import dev.maas.compute.TrainingParams;
-import dev.maas.errors.ConflictException;
 import dev.maas.errors.InvalidException;
 import dev.maas.errors.NotFoundException;
 import java.nio.file.Files;
@@ -343,57 +342,6 @@ class FileRegistryStoreTest {
     assertThat(reopened.version("churn", 2).status()).isEqualTo(VersionStatus.CORRUPT);
     assertThat(reopened.problems())
         .anyMatch(p -> p.contains("version 2") && p.contains("schema 2"));
-  }
-
-  @Test
-  void findingAModelOrVersionThatIsNotThereIsEmptyNotAnError() {
-    ModelRegistry registry = registry(open());
-    registry.importVersion("churn", modelFile);
-    assertThat(registry.findModel("churn")).isPresent();
-    assertThat(registry.findModel("nope")).isEmpty();
-    assertThat(registry.findModel("Not A Name")).isEmpty();
-    assertThat(registry.findVersion("churn", 1)).isPresent();
-    assertThat(registry.findVersion("churn", 2)).isEmpty();
-    assertThat(registry.findVersion("nope", 1)).isEmpty();
-  }
-
-  @Test
-  void aliasesAndTagsComeBackInTheSameOrderEveryTime() {
-    ModelRegistry registry = registry(open());
-    registry.importVersion("churn", modelFile);
-    for (String alias : List.of("zeta", "alpha", "mid", "beta", "omega", "kappa")) {
-      registry.setAlias("churn", alias, 1);
-    }
-    registry.updateModel("churn", null, Map.of("z", "1", "a", "2", "m", "3", "b", "4"));
-    List<String> expected = List.of("alpha", "beta", "kappa", "mid", "omega", "zeta");
-    assertThat(List.copyOf(registry.model("churn").aliases().keySet())).isEqualTo(expected);
-    assertThat(List.copyOf(registry(open()).model("churn").aliases().keySet()))
-        .as("after a restart too")
-        .isEqualTo(expected);
-    assertThat(List.copyOf(registry.model("churn").tags().keySet()))
-        .containsExactly("a", "b", "m", "z");
-  }
-
-  @Test
-  void aliasesPointOnlyAtExistingVersionsAndProtectThem() {
-    ModelRegistry registry = registry(open());
-    registry.importVersion("churn", modelFile);
-    registry.importVersion("churn", modelFile);
-    assertThatThrownBy(() -> registry.setAlias("churn", "production", 3))
-        .isInstanceOf(NotFoundException.class);
-    registry.setAlias("churn", "production", 1);
-    assertThatThrownBy(() -> registry.deleteVersion("churn", 1))
-        .isInstanceOf(ConflictException.class)
-        .hasMessageContaining("alias production");
-    registry.setAlias("churn", "production", 2);
-    registry.deleteVersion("churn", 1);
-    assertThat(registry.versions("churn")).extracting(ModelVersion::version).containsExactly(2);
-    assertThat(registry.importVersion("churn", modelFile).version())
-        .as("numbers are never reused")
-        .isEqualTo(3);
-    registry.deleteAlias("churn", "production");
-    assertThatThrownBy(() -> registry.versionByAlias("churn", "production"))
-        .isInstanceOf(NotFoundException.class);
   }
 
   @Test

@@ -226,6 +226,7 @@ public final class ManyModels {
     command.add("-jar");
     command.add(jar.toAbsolutePath().toString());
     command.add("--server.port=" + port);
+    command.add("--maas.grpc.port=0"); // several servers on one machine: no fixed gRPC port
     command.add("--maas.serving.cache-size=" + cacheBytes + "B");
     command.add("--maas.security.requests-per-second=0");
     command.add("--logging.level.dev.maas.serving.ModelCache=INFO");

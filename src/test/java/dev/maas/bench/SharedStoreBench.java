@@ -121,6 +121,7 @@ public final class SharedStoreBench {
     command.add("-jar");
     command.add(PackagedServer.jar().toString());
     command.add("--server.port=" + port);
+    command.add("--maas.grpc.port=0"); // several servers on one machine: no fixed gRPC port
     if (target != null) {
       command.addAll(stack.serverArguments(target));
     }

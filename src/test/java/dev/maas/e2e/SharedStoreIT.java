@@ -33,6 +33,7 @@ class SharedStoreIT {
     command.add("-jar");
     command.add(PackagedServer.jar().toString());
     command.add("--server.port=" + port);
+    command.add("--maas.grpc.port=0"); // several servers on one machine: no fixed gRPC port
     command.addAll(stack.serverArguments(target));
     command.addAll(List.of(extra));
     return PackagedServer.start(

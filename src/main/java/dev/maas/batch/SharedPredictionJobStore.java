@@ -110,19 +110,13 @@ final class SharedPredictionJobStore implements PredictionJobStore {
           Sql.transaction(
               shared.data(),
               c -> {
-                List<String> gone = new ArrayList<>();
-                try (PreparedStatement s =
-                        Sql.prepare(
-                            c,
-                            "DELETE FROM prediction_chunks WHERE job_id = ? AND chunk = ?"
-                                + " RETURNING object_key",
-                            job,
-                            index);
-                    ResultSet r = s.executeQuery()) {
-                  while (r.next()) {
-                    gone.add(r.getString(1));
-                  }
-                }
+                List<String> gone =
+                    Sql.strings(
+                        c,
+                        "DELETE FROM prediction_chunks WHERE job_id = ? AND chunk = ?"
+                            + " RETURNING object_key",
+                        job,
+                        index);
                 Sql.update(
                     c,
                     "INSERT INTO prediction_chunks (job_id, chunk, rows, width, sha256,"
@@ -187,17 +181,11 @@ final class SharedPredictionJobStore implements PredictionJobStore {
           Sql.transaction(
               shared.data(),
               c -> {
-                List<String> gone = new ArrayList<>();
-                try (PreparedStatement s =
-                        Sql.prepare(
-                            c,
-                            "DELETE FROM prediction_chunks WHERE job_id = ? RETURNING object_key",
-                            job);
-                    ResultSet r = s.executeQuery()) {
-                  while (r.next()) {
-                    gone.add(r.getString(1));
-                  }
-                }
+                List<String> gone =
+                    Sql.strings(
+                        c,
+                        "DELETE FROM prediction_chunks WHERE job_id = ? RETURNING object_key",
+                        job);
                 return gone;
               });
       keys.forEach(this::deleteObject);

@@ -2,7 +2,10 @@ package dev.maas.storage;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import javax.sql.DataSource;
 
 /** Plain JDBC in transactions: what the shared stores run against PostgreSQL. */
@@ -60,6 +63,18 @@ public final class Sql {
   }
 
   /** Runs an update with {@code args}; the rows it changed. */
+  /** The first column of every row {@code sql} answers, as text (a SELECT, or DML RETURNING). */
+  public static List<String> strings(Connection c, String sql, Object... args) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement s = prepare(c, sql, args);
+        ResultSet r = s.executeQuery()) {
+      while (r.next()) {
+        out.add(r.getString(1));
+      }
+    }
+    return out;
+  }
+
   public static int update(Connection c, String sql, Object... args) throws SQLException {
     try (PreparedStatement s = prepare(c, sql, args)) {
       return s.executeUpdate();

@@ -45,19 +45,13 @@ final class SharedCheckpointStore implements CheckpointStore {
           Sql.transaction(
               shared.data(),
               c -> {
-                List<String> gone = new ArrayList<>();
-                try (PreparedStatement s =
-                        Sql.prepare(
-                            c,
-                            "DELETE FROM checkpoints WHERE job_id = ? AND epoch = ?"
-                                + " RETURNING object_key",
-                            jobId,
-                            epoch);
-                    ResultSet r = s.executeQuery()) {
-                  while (r.next()) {
-                    gone.add(r.getString(1));
-                  }
-                }
+                List<String> gone =
+                    Sql.strings(
+                        c,
+                        "DELETE FROM checkpoints WHERE job_id = ? AND epoch = ?"
+                            + " RETURNING object_key",
+                        jobId,
+                        epoch);
                 Sql.update(
                     c,
                     "INSERT INTO checkpoints (job_id, epoch, sha256, size, object_key)"
@@ -67,20 +61,15 @@ final class SharedCheckpointStore implements CheckpointStore {
                     DurableFiles.sha256(checkpoint),
                     (long) checkpoint.length,
                     key);
-                try (PreparedStatement s =
-                        Sql.prepare(
-                            c,
-                            "DELETE FROM checkpoints WHERE job_id = ? AND epoch NOT IN"
-                                + " (SELECT epoch FROM checkpoints WHERE job_id = ?"
-                                + " ORDER BY epoch DESC LIMIT ?) RETURNING object_key",
-                            jobId,
-                            jobId,
-                            FileCheckpointStore.KEPT);
-                    ResultSet r = s.executeQuery()) {
-                  while (r.next()) {
-                    gone.add(r.getString(1));
-                  }
-                }
+                gone.addAll(
+                    Sql.strings(
+                        c,
+                        "DELETE FROM checkpoints WHERE job_id = ? AND epoch NOT IN"
+                            + " (SELECT epoch FROM checkpoints WHERE job_id = ?"
+                            + " ORDER BY epoch DESC LIMIT ?) RETURNING object_key",
+                        jobId,
+                        jobId,
+                        FileCheckpointStore.KEPT));
                 return gone;
               });
     } catch (RuntimeException e) {
@@ -154,25 +143,16 @@ final class SharedCheckpointStore implements CheckpointStore {
           Sql.transaction(
               shared.data(),
               c -> {
-                List<String> gone = new ArrayList<>();
-                try (PreparedStatement s =
-                        epoch == null
-                            ? Sql.prepare(
-                                c,
-                                "DELETE FROM checkpoints WHERE job_id = ? RETURNING object_key",
-                                checked(jobId))
-                            : Sql.prepare(
-                                c,
-                                "DELETE FROM checkpoints WHERE job_id = ? AND epoch = ?"
-                                    + " RETURNING object_key",
-                                checked(jobId),
-                                epoch);
-                    ResultSet r = s.executeQuery()) {
-                  while (r.next()) {
-                    gone.add(r.getString(1));
-                  }
-                }
-                return gone;
+                return epoch == null
+                    ? Sql.strings(
+                        c,
+                        "DELETE FROM checkpoints WHERE job_id = ? RETURNING object_key",
+                        checked(jobId))
+                    : Sql.strings(
+                        c,
+                        "DELETE FROM checkpoints WHERE job_id = ? AND epoch = ? RETURNING object_key",
+                        checked(jobId),
+                        epoch);
               });
       keys.forEach(this::deleteObject);
     } catch (Sql.StoreException e) {
@@ -193,15 +173,7 @@ final class SharedCheckpointStore implements CheckpointStore {
     return Sql.read(
         shared.data(),
         c -> {
-          List<String> out = new ArrayList<>();
-          try (PreparedStatement s =
-                  c.prepareStatement("SELECT DISTINCT job_id FROM checkpoints ORDER BY job_id");
-              ResultSet r = s.executeQuery()) {
-            while (r.next()) {
-              out.add(r.getString(1));
-            }
-          }
-          return out;
+          return Sql.strings(c, "SELECT DISTINCT job_id FROM checkpoints ORDER BY job_id");
         });
   }
 }

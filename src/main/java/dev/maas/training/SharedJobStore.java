@@ -83,18 +83,12 @@ final class SharedJobStore implements JobStore, AutoCloseable {
     return Sql.read(
         shared.data(),
         c -> {
-          List<String> out = new ArrayList<>();
-          try (PreparedStatement s =
-                  Sql.prepare(
-                      c,
-                      "SELECT id FROM training_jobs WHERE state IN ('QUEUED', 'RUNNING')"
-                          + " AND lease_until < now() AND lease_holder <> ? ORDER BY created_at",
-                      shared.replica());
-              ResultSet r = s.executeQuery()) {
-            while (r.next()) {
-              out.add(r.getString(1));
-            }
-          }
+          List<String> out =
+              Sql.strings(
+                  c,
+                  "SELECT id FROM training_jobs WHERE state IN ('QUEUED', 'RUNNING')"
+                      + " AND lease_until < now() AND lease_holder <> ? ORDER BY created_at",
+                  shared.replica());
           return out;
         });
   }

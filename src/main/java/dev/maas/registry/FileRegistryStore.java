@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -53,6 +55,18 @@ public final class FileRegistryStore implements RegistryStore {
   private final List<String> problems = new CopyOnWriteArrayList<>();
 
   /**
+   * The start-up scan, which fills {@link #index}: it runs in the background while the rest of the
+   * server starts (thousands of models take a second or more to read), and every method waits for
+   * it, so nothing ever sees a half-filled index. {@link #awaitOpen} fails if the scan did.
+   */
+  private final CompletableFuture<Void> scan;
+
+  /**
+   * Set once {@link #scan} has succeeded: the methods' check costs one volatile read after that.
+   */
+  private volatile boolean open;
+
+  /**
    * One model's state. Every change holds its monitor; the two reads every prediction makes, {@link
    * #model} and {@link #version}, do not, so concurrent requests never queue on a model's monitor:
    * the fields are volatile, the versions a concurrent map, and a new version is put in before the
@@ -64,13 +78,31 @@ public final class FileRegistryStore implements RegistryStore {
     volatile boolean deleted;
   }
 
-  /** Opens (creating if needed) the store under {@code root} and scans it. */
+  /**
+   * Opens (creating if needed) the store under {@code root} and starts scanning it in the
+   * background; {@link #awaitOpen} waits for the scan.
+   */
   public FileRegistryStore(Path root, Clock clock, Provenance provenance) {
     this.models = root.resolve("models");
     this.clock = clock;
     this.provenance = provenance;
     try {
       Files.createDirectories(models);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the registry under " + root, e);
+    }
+    this.scan =
+        CompletableFuture.runAsync(
+            this::scan,
+            task -> {
+              Thread t = new Thread(task, "registry-open");
+              t.setDaemon(true);
+              t.start();
+            });
+  }
+
+  private void scan() {
+    try {
       RegistryScan scan = RegistryScan.of(models, json);
       scan.models()
           .forEach(
@@ -82,14 +114,34 @@ public final class FileRegistryStore implements RegistryStore {
               });
       problems.addAll(scan.problems());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the registry under " + root, e);
+      throw new UncheckedIOException("cannot open the registry under " + models.getParent(), e);
     }
+  }
+
+  /**
+   * Waits until the start-up scan has read every model; throws what stopped it if it failed (an
+   * unreadable {@code models} folder), so that the server does not start on a partial registry.
+   */
+  public void awaitOpen() {
+    if (open) {
+      return;
+    }
+    try {
+      scan.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+    open = true;
   }
 
   // ---- writes --------------------------------------------------------------------------------
 
   @Override
   public ModelVersion register(String name, VersionDraft draft, byte[] artifact) {
+    awaitOpen();
     String sha256 = sha256(artifact);
     while (true) {
       Entry entry = index.computeIfAbsent(name, n -> new Entry());
@@ -173,6 +225,7 @@ public final class FileRegistryStore implements RegistryStore {
 
   @Override
   public RegisteredModel updateModel(String name, String description, Map<String, String> tags) {
+    awaitOpen();
     return change(
         name,
         e -> {
@@ -193,6 +246,7 @@ public final class FileRegistryStore implements RegistryStore {
   @Override
   public ModelVersion updateVersion(
       String name, int version, String description, Map<String, String> tags) {
+    awaitOpen();
     return change(
         name,
         e -> {
@@ -220,6 +274,7 @@ public final class FileRegistryStore implements RegistryStore {
 
   @Override
   public void deleteModel(String name) {
+    awaitOpen();
     change(
         name,
         e -> {
@@ -236,6 +291,7 @@ public final class FileRegistryStore implements RegistryStore {
 
   @Override
   public void deleteVersion(String name, int version) {
+    awaitOpen();
     change(
         name,
         e -> {
@@ -283,6 +339,7 @@ public final class FileRegistryStore implements RegistryStore {
 
   @Override
   public RegisteredModel setAlias(String name, String alias, int version) {
+    awaitOpen();
     return change(
         name,
         e -> {
@@ -295,6 +352,7 @@ public final class FileRegistryStore implements RegistryStore {
 
   @Override
   public RegisteredModel deleteAlias(String name, String alias) {
+    awaitOpen();
     return change(
         name,
         e -> {
@@ -325,6 +383,7 @@ public final class FileRegistryStore implements RegistryStore {
 
   @Override
   public Optional<RegisteredModel> model(String name) {
+    awaitOpen();
     Entry e = index.get(name);
     if (e == null) {
       return Optional.empty();
@@ -335,6 +394,7 @@ public final class FileRegistryStore implements RegistryStore {
 
   @Override
   public List<RegisteredModel> models() {
+    awaitOpen();
     List<RegisteredModel> out = new ArrayList<>(index.size());
     for (Entry e : index.values()) {
       RegisteredModel model = e.model;
@@ -347,11 +407,13 @@ public final class FileRegistryStore implements RegistryStore {
 
   @Override
   public List<ModelVersion> versions(String name) {
+    awaitOpen();
     return change(name, e -> List.copyOf(e.versions.values()));
   }
 
   @Override
   public Optional<ModelVersion> version(String name, int version) {
+    awaitOpen();
     Entry e = index.get(name);
     if (e == null) {
       return Optional.empty();
@@ -362,6 +424,7 @@ public final class FileRegistryStore implements RegistryStore {
 
   @Override
   public byte[] artifact(String name, int version) {
+    awaitOpen();
     ModelVersion v = change(name, e -> existing(e, name, version));
     if (v.status() == VersionStatus.CORRUPT) {
       throw new CorruptArtifactException(name, version, "its files failed the start-up checks");
@@ -383,6 +446,7 @@ public final class FileRegistryStore implements RegistryStore {
 
   @Override
   public void markCorrupt(String name, int version) {
+    awaitOpen();
     log.error("registry: model '{}' version {} is corrupt", name, version);
     change(
         name,
@@ -397,6 +461,7 @@ public final class FileRegistryStore implements RegistryStore {
 
   @Override
   public List<String> problems() {
+    awaitOpen();
     return List.copyOf(problems);
   }
 

@@ -6,6 +6,7 @@ import dev.maas.storage.StoreProperties;
 import java.time.Clock;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -24,6 +25,41 @@ class RegistryConfiguration {
           shared.getObject(), Clock.systemUTC(), Provenance.current(), store.pollInterval());
     }
     return new FileRegistryStore(storage.path(), Clock.systemUTC(), Provenance.current());
+  }
+
+  /**
+   * The embedded store scans its folders in the background while the other beans are made; this
+   * waits for the scan before anything starts (web server, gRPC, job workers), so the server is
+   * never ready on a registry it has not read, and a scan that failed stops the start.
+   */
+  @Bean
+  SmartLifecycle registryScanCompletion(RegistryStore store) {
+    return new SmartLifecycle() {
+      private volatile boolean running;
+
+      @Override
+      public void start() {
+        if (store instanceof FileRegistryStore file) {
+          file.awaitOpen();
+        }
+        running = true;
+      }
+
+      @Override
+      public void stop() {
+        running = false;
+      }
+
+      @Override
+      public boolean isRunning() {
+        return running;
+      }
+
+      @Override
+      public int getPhase() {
+        return Integer.MIN_VALUE; // before every other lifecycle
+      }
+    };
   }
 
   @Bean

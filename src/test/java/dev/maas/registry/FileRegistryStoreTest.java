@@ -97,6 +97,28 @@ class FileRegistryStoreTest {
   }
 
   /**
+   * The start-up scan runs in the background (the server makes its other beans meanwhile), and
+   * every method, reads and writes alike, waits for it: none sees a partly read registry.
+   */
+  @Test
+  void everyMethodWaitsForTheBackgroundScan() {
+    ModelRegistry registry = registry(open());
+    for (int i = 0; i < 300; i++) {
+      registry.importVersion("m" + i, modelFile);
+    }
+    registry.setAlias("m299", "live", 1);
+
+    assertThat(open().models()).hasSize(300);
+    assertThat(open().model("m299").orElseThrow().aliases()).containsEntry("live", 1);
+    assertThat(open().version("m150", 1)).isPresent();
+    assertThat(open().versions("m7")).hasSize(1);
+    FileRegistryStore writer = open();
+    assertThat(registry(writer).importVersion("m0", modelFile).version())
+        .as("a write right after opening numbers from the scanned state")
+        .isEqualTo(2);
+  }
+
+  /**
    * Prints the time to reopen a store of 1,000 versions (the target is under a second; timings are
    * figures, not assertions, on shared machines).
    */
@@ -107,7 +129,9 @@ class FileRegistryStoreTest {
       registry.importVersion("m" + (i % 20), modelFile);
     }
     long start = System.nanoTime();
-    ModelRegistry reopened = registry(open());
+    FileRegistryStore store = open();
+    store.awaitOpen();
+    ModelRegistry reopened = registry(store);
     double millis = (System.nanoTime() - start) / 1e6;
     System.out.printf("registry scan of 1000 versions in 20 models: %.0f ms%n", millis);
     assertThat(reopened.models(null, null, null)).hasSize(20);
@@ -202,7 +226,9 @@ class FileRegistryStoreTest {
     Files.createDirectories(model.resolve("2")); // a crash before version.json was written
     Files.write(model.resolve("2/model.maas"), modelFile);
 
-    ModelRegistry reopened = registry(open());
+    FileRegistryStore store = open();
+    store.awaitOpen(); // what the server does before it starts serving
+    ModelRegistry reopened = registry(store);
     assertThat(Files.exists(model.resolve("model.json.1234.tmp"))).isFalse();
     assertThat(Files.exists(model.resolve("1/model.maas.99.tmp"))).isFalse();
     assertThat(Files.exists(model.resolve("2"))).isFalse();

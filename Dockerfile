@@ -20,8 +20,11 @@ RUN groupadd --system --gid 10001 maas \
     && mkdir -p /data \
     && chown maas:maas /data
 WORKDIR /app
-COPY --from=build /build/maas.jar /app/maas.jar
-COPY docker/entrypoint.sh docker/healthcheck.sh /app/
+COPY --from=build /build/maas.jar /tmp/maas.jar
+COPY docker/entrypoint.sh docker/healthcheck.sh docker/prepare-jar.sh /app/
+# Unpacked (/app/maas.jar + /app/lib/) with a class-data-sharing archive of what a start loads
+# (/app/maas.jsa), recorded by this image's own JVM: about half the time off every start.
+RUN /app/prepare-jar.sh /tmp/maas.jar /app && rm /tmp/maas.jar
 # The embedded stores keep everything in the data directory: mount a volume there.
 ENV MAAS_STORAGE_PATH=/data
 VOLUME ["/data"]

@@ -12,6 +12,9 @@ set -eu
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 
 jar="${MAAS_JAR:-/app/maas.jar}"
+# The class-data-sharing archive prepare-jar.sh recorded next to the jar, used when it is there
+# (a JVM that cannot use it says so once and starts without it).
+cds_archive="${MAAS_CDS_ARCHIVE:-${jar%.jar}.jsa}"
 heap_percent="${MAAS_HEAP_PERCENT:-40}"
 native_percent="${MAAS_NATIVE_PERCENT:-45}"
 physical_percent="${MAAS_PHYSICAL_PERCENT:-90}"
@@ -42,11 +45,17 @@ if [ -n "$limit" ]; then
   memory_flags="$memory_flags -Dorg.bytedeco.javacpp.maxphysicalbytes=$((limit / 100 * physical_percent))"
 fi
 
+cds_flags=""
+if [ -r "$cds_archive" ]; then
+  cds_flags="-XX:SharedArchiveFile=$cds_archive"
+fi
+
 # shellcheck disable=SC2086 # the flags are words on purpose
 exec java \
   -XX:MaxRAMPercentage="$heap_percent" \
   -XX:+ExitOnOutOfMemoryError \
   -Dorg.bytedeco.javacpp.cachedir="$native_cache" \
   $memory_flags \
+  $cds_flags \
   ${JAVA_OPTS:-} \
   -jar "$jar" "$@"

@@ -43,7 +43,10 @@ import java.util.stream.Stream;
  * all-hit throughput, load times, resident memory and scrape size; see bench/README.md.
  *
  * <p>Arguments: {@code --jar PATH --work DIR [--mlp 1000,10000] [--cnn 100] [--budgets 0.1,0.5]
- * [--duration S] [--clients C] [--zipf S]}.
+ * [--duration S] [--clients C] [--zipf S] [--prepared DIR] [--startup-rounds R] [--reuse true]}:
+ * {@code --prepared} is the jar as docker/prepare-jar.sh prepares it for the image, timed at start
+ * beside the plain jar; {@code --reuse true} only times start-up again on the models an earlier run
+ * imported.
  */
 public final class ManyModels {
   private static final Pattern SCANNED =
@@ -63,11 +66,31 @@ public final class ManyModels {
   private final int clients;
   private final double zipfExponent;
   private final List<Double> budgets;
+
+  /**
+   * The jar as the Docker image runs it (docker/prepare-jar.sh: unpacked, with a class-data-sharing
+   * archive), or null: start-up is then timed for the plain jar only.
+   */
+  private final Path prepared;
+
+  private final int startupRounds;
+  private final boolean reuse;
   private String base;
   private String key;
 
   private ManyModels(
-      Path jar, Path work, double duration, int clients, double zipf, List<Double> budgets) {
+      Path jar,
+      Path work,
+      double duration,
+      int clients,
+      double zipf,
+      List<Double> budgets,
+      Path prepared,
+      int startupRounds,
+      boolean reuse) {
+    this.prepared = prepared;
+    this.startupRounds = startupRounds;
+    this.reuse = reuse;
     this.jar = jar;
     this.work = work;
     this.duration = duration;
@@ -85,6 +108,9 @@ public final class ManyModels {
     double duration = 10;
     int clients = 8;
     double zipf = 1.0;
+    Path prepared = null;
+    int startupRounds = 3;
+    boolean reuse = false;
     for (int i = 0; i + 1 < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
@@ -100,6 +126,9 @@ public final class ManyModels {
         case "--duration" -> duration = Double.parseDouble(v);
         case "--clients" -> clients = Integer.parseInt(v);
         case "--zipf" -> zipf = Double.parseDouble(v);
+        case "--prepared" -> prepared = Path.of(v);
+        case "--startup-rounds" -> startupRounds = Integer.parseInt(v);
+        case "--reuse" -> reuse = Boolean.parseBoolean(v);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -107,7 +136,8 @@ public final class ManyModels {
       throw new IllegalArgumentException("--jar is required");
     }
     System.setProperty("maas.jar", jar.toString());
-    ManyModels bench = new ManyModels(jar, work, duration, clients, zipf, budgets);
+    ManyModels bench =
+        new ManyModels(jar, work, duration, clients, zipf, budgets, prepared, startupRounds, reuse);
     Trainer trainer = new Trainer();
     if (!mlp.isEmpty()) {
       Kind wine = Kind.of("mlp-wine", row("mlp", "wine"), trainer);
@@ -151,6 +181,12 @@ public final class ManyModels {
 
   private void scenario(Kind kind, int n) throws Exception {
     Path dir = work.resolve(kind.name() + "-" + n);
+    if (reuse && imported(dir, n)) {
+      System.out.printf(
+          Locale.ROOT, "%n# %s: start-up only, on the %d models imported before%n", kind.name(), n);
+      startup(kind, n, dir);
+      return;
+    }
     deleteTree(dir);
     Files.createDirectories(dir);
     System.out.printf(
@@ -172,6 +208,11 @@ public final class ManyModels {
       print("model", kind, n, "-", "loaded_bytes=%d file_bytes=%d", perModel, kind.file().length);
       listing(kind, n);
     }
+    Files.copy(
+        dir.resolve("server.log"),
+        dir.resolve("import.log"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    startup(kind, n, dir);
     for (double budget : budgets) {
       int capacity = Math.max(1, (int) Math.round(budget * n));
       long budgetBytes = capacity * perModel + perModel / 2;
@@ -219,12 +260,96 @@ public final class ManyModels {
     }
   }
 
+  /** Whether {@code dir} holds the {@code n} models of an earlier import (for {@code --reuse}). */
+  private static boolean imported(Path dir, int n) throws IOException {
+    Path models = dir.resolve("data").resolve("models");
+    if (!Files.isDirectory(models) || !Files.exists(dir.resolve("import.log"))) {
+      return false;
+    }
+    try (Stream<Path> all = Files.list(models)) {
+      return all.count() == n;
+    }
+  }
+
+  /**
+   * Start-up with all {@code n} models, from the process's start to readiness, in rounds that
+   * alternate the plain jar ({@code java -jar}) and, with {@code --prepared}, the jar as the Docker
+   * image runs it; medians, since other processes on a shared machine slow single starts.
+   */
+  private void startup(Kind kind, int n, Path dir) throws Exception {
+    Map<String, List<Double>> ready = new LinkedHashMap<>();
+    Map<String, List<Double>> scans = new LinkedHashMap<>();
+    List<String> layouts = prepared == null ? List.of("jar") : List.of("jar", "image");
+    for (int round = 1; round <= startupRounds; round++) {
+      for (String layout : layouts) {
+        long t0 = System.nanoTime();
+        try (PackagedServer server = start(dir, 8L << 30, false, layout.equals("image"))) {
+          double seconds = (System.nanoTime() - t0) / 1e9;
+          Matcher scan = last(SCANNED, server.logText());
+          Matcher started = last(STARTED, server.logText());
+          ready.computeIfAbsent(layout, l -> new ArrayList<>()).add(seconds);
+          double scanMs = scan == null ? Double.NaN : Double.parseDouble(scan.group(3));
+          scans.computeIfAbsent(layout, l -> new ArrayList<>()).add(scanMs);
+          print(
+              "startup_round",
+              kind,
+              n,
+              "-",
+              "layout=%s round=%d ready_s=%.2f spring_started_s=%s scan_ms=%.0f load=%s",
+              layout,
+              round,
+              seconds,
+              started == null ? "?" : started.group(1),
+              scanMs,
+              loadAverage());
+        }
+      }
+    }
+    for (String layout : layouts) {
+      print(
+          "startup",
+          kind,
+          n,
+          "-",
+          "layout=%s ready_s_median=%.2f scan_ms_median=%.0f rounds=%d (target < 5 s)",
+          layout,
+          median(ready.get(layout)),
+          median(scans.get(layout)),
+          startupRounds);
+    }
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int m = sorted.size() / 2;
+    return sorted.size() % 2 == 1 ? sorted.get(m) : (sorted.get(m - 1) + sorted.get(m)) / 2;
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
   private PackagedServer start(Path dir, long cacheBytes, boolean first) throws Exception {
+    return start(dir, cacheBytes, first, false);
+  }
+
+  private PackagedServer start(Path dir, long cacheBytes, boolean first, boolean asImage)
+      throws Exception {
     int port = PackagedServer.freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-jar");
-    command.add(jar.toAbsolutePath().toString());
+    if (asImage) {
+      command.add("-XX:SharedArchiveFile=" + prepared.resolve("maas.jsa").toAbsolutePath());
+      command.add("-jar");
+      command.add(prepared.resolve("maas.jar").toAbsolutePath().toString());
+    } else {
+      command.add("-jar");
+      command.add(jar.toAbsolutePath().toString());
+    }
     command.add("--server.port=" + port);
     command.add("--maas.grpc.port=0"); // several servers on one machine: no fixed gRPC port
     command.add("--maas.serving.cache-size=" + cacheBytes + "B");

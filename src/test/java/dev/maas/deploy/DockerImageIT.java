@@ -47,6 +47,20 @@ class DockerImageIT {
     Path work =
         Files.createDirectories(Path.of("target", "docker-it", UUID.randomUUID().toString()));
     Path cgroup = Files.writeString(work.resolve("memory.max"), LIMIT + "\n");
+    // What the image's RUN does when it is built: unpack the jar, record the CDS archive.
+    Path app = work.resolve("app").toAbsolutePath();
+    Process prepare =
+        new ProcessBuilder(
+                files.get("/app/prepare-jar.sh").toString(), jar.toString(), app.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(work.resolve("prepare.log").toFile())
+            .start();
+    assertThat(prepare.waitFor())
+        .as("prepare-jar.sh: %s", Files.readString(work.resolve("prepare.log")))
+        .isZero();
+    Path preparedJar = app.resolve("maas.jar");
+    Path archive = app.resolve("maas.jsa");
+    assertThat(archive).isNotEmptyFile();
     int port = freePort();
 
     List<String> command = new ArrayList<>();
@@ -59,7 +73,7 @@ class DockerImageIT {
     env.putAll(image.env());
     env.remove("OMP_NUM_THREADS"); // the script's default, not the build's
     env.put("MAAS_STORAGE_PATH", work.resolve("data").toString());
-    env.put("MAAS_JAR", jar.toString());
+    env.put("MAAS_JAR", preparedJar.toString());
     env.put("MAAS_CGROUP_MEMORY_FILE", cgroup.toString());
     env.put("MAAS_NATIVE_CACHE", work.resolve("javacpp").toString());
     env.put("SERVER_PORT", Integer.toString(port));
@@ -78,7 +92,11 @@ class DockerImageIT {
           .contains("-Dorg.bytedeco.javacpp.maxbytes=" + LIMIT / 100 * 45)
           .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + LIMIT / 100 * 90)
           .contains("-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("javacpp"))
-          .contains("-jar", jar.toString());
+          .contains("-XX:SharedArchiveFile=" + archive)
+          .contains("-jar", preparedJar.toString());
+      assertThat(Files.readString(Path.of("/proc", Long.toString(server.pid()), "maps")))
+          .as("the JVM mapped the class-data-sharing archive")
+          .contains(archive.toAbsolutePath().toString());
       assertThat(environment(server.pid())).contains("OMP_NUM_THREADS=1");
       assertThat(args.indexOf("-Xmx1g"))
           .as("JAVA_OPTS come after the script's flags, so they win")

@@ -57,11 +57,32 @@ class DockerfileTest {
     assertThat(Files.isExecutable(script)).isTrue();
     String text = Files.readString(script);
     assertThat(text)
-        .contains("${MAAS_JAR:-" + image.copiedFromBuild(".jar") + "}")
+        .contains("${MAAS_JAR:-/app/maas.jar}")
+        .contains("-XX:SharedArchiveFile=")
         .contains("-XX:MaxRAMPercentage")
         .contains("-Dorg.bytedeco.javacpp.maxbytes")
         .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes")
         .contains("/sys/fs/cgroup/memory.max");
+  }
+
+  /**
+   * The image runs the build's jar unpacked, with a class-data-sharing archive recorded by the
+   * image's own JVM when the image is built (prepare-jar.sh), where the entrypoint looks for them.
+   */
+  @Test
+  void theBuildsJarIsPreparedInTheImageWhereTheEntrypointRunsIt() throws Exception {
+    Dockerfile image = Dockerfile.read();
+    String jar = image.copiedFromBuild(".jar");
+    Path script = image.copiedFromContext().get("/app/prepare-jar.sh");
+    assertThat(script).as("the image copies prepare-jar.sh").isNotNull();
+    assertThat(Files.isExecutable(script)).isTrue();
+    assertThat(image.all("RUN"))
+        .extracting(Dockerfile.Instruction::arguments)
+        .anySatisfy(run -> assertThat(run).startsWith("/app/prepare-jar.sh " + jar + " /app "));
+    assertThat(Files.readString(script))
+        .contains("-XX:ArchiveClassesAtExit=\"$dir/maas.jsa\"")
+        .contains("-Dspring.context.exit=onRefresh")
+        .contains("--application-filename maas.jar");
   }
 
   @Test

@@ -498,6 +498,8 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
       finish(job, () -> job.fail(String.join("; ", e.problems())));
     } catch (DomainException e) {
       finish(job, () -> job.fail(e.getMessage()));
+    } catch (SharedPredictionJobStore.LostJobException e) {
+      log.warn("{}; this replica stops running it", e.getMessage());
     } catch (IOException | RuntimeException e) {
       if (stopping) {
         return;

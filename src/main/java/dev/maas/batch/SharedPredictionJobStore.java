@@ -140,6 +140,19 @@ final class SharedPredictionJobStore implements PredictionJobStore, AutoCloseabl
           Sql.transaction(
               shared.data(),
               c -> {
+                // A replica that lost the job (its lease expired and another claimed it, or the
+                // job ended) commits nothing more: the job's holder writes its chunks.
+                List<String> held =
+                    Sql.strings(
+                        c,
+                        "SELECT id FROM prediction_jobs WHERE id = ? AND (state NOT IN"
+                            + " ('QUEUED', 'RUNNING') OR (lease_holder <> ? AND lease_until >="
+                            + " now())) FOR SHARE",
+                        job,
+                        shared.replica());
+                if (!held.isEmpty()) {
+                  throw new LostJobException(job);
+                }
                 List<String> gone =
                     Sql.strings(
                         c,
@@ -221,6 +234,13 @@ final class SharedPredictionJobStore implements PredictionJobStore, AutoCloseabl
       keys.forEach(this::deleteObject);
     } catch (Sql.StoreException e) {
       log.warn("cannot remove the chunks of prediction job {}: {}", job, e.toString());
+    }
+  }
+
+  /** This replica no longer holds the job whose chunk it would commit. */
+  static final class LostJobException extends RuntimeException {
+    LostJobException(String job) {
+      super("prediction job " + job + ": another replica holds it now, or it has ended");
     }
   }
 

@@ -166,6 +166,7 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
     PredictionJob job = new PredictionJob(SharedPredictionJobStore.read(claimed.record()));
     jobs.put(job.id(), job);
     try {
+      log.info("prediction job {}: claimed by this replica", job.id());
       if (job.state() == PredictionJobState.RUNNING) {
         log.info("prediction job {}: its replica stopped; taken over here", job.id());
         job.requeue(

@@ -151,7 +151,9 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
         return;
       }
       if (job.state() == JobState.RUNNING && !job.cancelRequested()) {
-        log.info("training job {}: its replica stopped; taken over here", job.id());
+        log.info("training job {}: claimed by this replica; its replica stopped", job.id());
+      } else {
+        log.info("training job {}: claimed by this replica", job.id());
       }
       if (ready(job)) {
         runner.run(job, this::save, () -> stopping);

@@ -115,6 +115,20 @@ final class PredictionJob {
     version++;
   }
 
+  /**
+   * The server is stopping cleanly and hands this job back to the cluster (shared mode): it is
+   * queued again, to continue after its last committed chunk wherever it is claimed next. False
+   * when it has ended.
+   */
+  synchronized boolean handBack() {
+    if (state.finished()) {
+      return false;
+    }
+    state = PredictionJobState.QUEUED;
+    version++;
+    return true;
+  }
+
   /** Moves a queued job to running; false when it is no longer queued (cancelled). */
   synchronized boolean start(long rowsInDataset, long committedRows) {
     if (state != PredictionJobState.QUEUED) {

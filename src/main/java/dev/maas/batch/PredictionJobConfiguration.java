@@ -31,7 +31,7 @@ class PredictionJobConfiguration {
       PredictionJobMetrics metrics) {
     PredictionJobStore jobStore =
         store.shared()
-            ? new SharedPredictionJobStore(shared.getObject())
+            ? new SharedPredictionJobStore(shared.getObject(), store.jobLease())
             : new FilePredictionJobStore(storage.path());
     return new PredictionJobs(jobStore, datasets, registry, models, properties, metrics);
   }
@@ -41,9 +41,20 @@ class PredictionJobConfiguration {
     return new PredictionJobMetrics();
   }
 
-  /** Recovers stored jobs once every bean exists; interrupted ones continue. */
+  /**
+   * Recovers stored jobs once every bean exists; interrupted ones continue. In shared mode starts
+   * the workers that claim jobs from the database instead.
+   */
   @Bean
-  SmartInitializingSingleton predictionJobsRecovery(PredictionJobs jobs) {
-    return jobs::recover;
+  SmartInitializingSingleton predictionJobsRecovery(PredictionJobs jobs, StoreProperties store) {
+    return () -> {
+      jobs.recover();
+      if (store.shared()) {
+        jobs.startClaiming(
+            store.pollInterval().compareTo(store.jobLease().dividedBy(2)) < 0
+                ? store.pollInterval()
+                : store.jobLease().dividedBy(2));
+      }
+    };
   }
 }

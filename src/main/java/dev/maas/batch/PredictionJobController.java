@@ -107,15 +107,16 @@ class PredictionJobController implements DisposableBean {
    */
   @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   SseEmitter events(@PathVariable String id) {
-    PredictionJob job = jobs.get(id);
+    java.util.function.Supplier<PredictionJobs.Snapshot> job = jobs.follow(id);
     SseEmitter emitter = new SseEmitter(0L);
     AtomicLong seen = new AtomicLong(-1);
     AtomicReference<ScheduledFuture<?>> future = new AtomicReference<>();
     Runnable tick =
         () -> {
           try {
-            long version = job.version();
-            PredictionJobView view = job.view();
+            PredictionJobs.Snapshot now = job.get();
+            long version = now.version();
+            PredictionJobView view = now.view();
             if (version != seen.get()) {
               seen.set(version);
               emitter.send(SseEmitter.event().name("job").id(Long.toString(version)).data(view));

@@ -16,6 +16,28 @@ interface PredictionJobStore {
   /** Every stored job; a record that cannot be read is logged and skipped. */
   List<PredictionJobRecord> loadAll();
 
+  /**
+   * Stores the record if this replica may (shared mode: it holds the job, or nobody does); false
+   * when another replica holds the job now and nothing was written. Embedded mode: always.
+   */
+  default boolean trySave(PredictionJobRecord record) {
+    save(record);
+    return true;
+  }
+
+  /** One stored job's record. */
+  default java.util.Optional<PredictionJobRecord> load(String id) {
+    return loadAll().stream().filter(r -> r.job().id().equals(id)).findFirst();
+  }
+
+  /**
+   * Whether the store is shared by several replicas ({@link SharedPredictionJobStore}): then every
+   * replica's workers claim jobs from it, and it answers reads, limits and cancels.
+   */
+  default boolean distributed() {
+    return false;
+  }
+
   /** How many chunks of the job are committed: chunks 0, 1, ... without a gap. */
   int committedChunks(String job);
 

@@ -11,6 +11,7 @@ import dev.maas.errors.NotFoundException;
 import dev.maas.registry.ModelRegistry;
 import dev.maas.registry.ModelVersion;
 import dev.maas.serving.ScoringModels;
+import dev.maas.storage.JobTable;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -62,6 +63,10 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
   private final Duration retryAfter = Duration.ofSeconds(5);
   private volatile Consumer<PredictionJob> afterChunk = job -> {};
   private volatile boolean stopping;
+  // Shared mode: the job table every replica's workers claim from (null in embedded mode).
+  private final JobTable table;
+  private final int workers;
+  private final int queueCapacity;
 
   PredictionJobs(
       PredictionJobStore store,
@@ -78,6 +83,9 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
     this.requests = new PredictionRequests(datasets, models);
     this.chunkRows = properties.chunkRows();
     this.commitRows = properties.commitRows();
+    this.table = store instanceof SharedPredictionJobStore shared ? shared.table() : null;
+    this.workers = properties.workers();
+    this.queueCapacity = properties.queueCapacity();
     AtomicInteger threads = new AtomicInteger();
     this.executor =
         new ThreadPoolExecutor(
@@ -104,6 +112,9 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
    * which continue after their last committed chunk. Called once, when every bean exists.
    */
   void recover() {
+    if (table != null) {
+      return; // shared mode: the workers claim the unfinished jobs (startClaiming)
+    }
     for (PredictionJobRecord record : store.loadAll()) {
       PredictionJob job = new PredictionJob(record);
       jobs.put(job.id(), job);
@@ -112,15 +123,9 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
       }
       if (!job.state().finished()) {
         if (job.state() == PredictionJobState.RUNNING) {
-          long committed;
-          try {
-            committed = store.committedRows(job.id());
-          } catch (IOException e) {
-            committed = job.rowsDone();
-          }
           job.requeue(
               "interrupted by a restart after "
-                  + committed
+                  + committedRows(job)
                   + " rows; continued from the last committed chunk");
         }
         try {
@@ -133,6 +138,63 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
       } else {
         store.deleteChunks(job.id());
       }
+    }
+  }
+
+  private long committedRows(PredictionJob job) {
+    try {
+      return store.committedRows(job.id());
+    } catch (IOException e) {
+      return job.rowsDone();
+    }
+  }
+
+  /**
+   * Shared mode: starts the workers, each of which claims the oldest claimable job of the cluster
+   * (submitted through any replica, handed back by a replica that stopped, or left by one that
+   * died), runs it from its last committed chunk, and claims the next.
+   */
+  synchronized void startClaiming(Duration poll) {
+    if (table == null || stopping) {
+      return;
+    }
+    table.onCancel(this::cancelHeld);
+    table.startWorkers(executor, workers, poll, this::runClaimed);
+  }
+
+  private void runClaimed(JobTable.Claimed claimed) {
+    PredictionJob job = new PredictionJob(SharedPredictionJobStore.read(claimed.record()));
+    jobs.put(job.id(), job);
+    try {
+      log.info("prediction job {}: claimed by this replica", job.id());
+      if (job.state() == PredictionJobState.RUNNING) {
+        log.info("prediction job {}: its replica stopped; taken over here", job.id());
+        job.requeue(
+            "its replica stopped after "
+                + committedRows(job)
+                + " committed rows; continued on another replica from the last committed chunk");
+      }
+      if (claimed.cancelRequested() && job.cancel()) {
+        if (store.trySave(job.record())) {
+          store.deleteChunks(job.id());
+        }
+        return;
+      }
+      if (!job.state().finished()) {
+        run(job);
+      }
+    } finally {
+      if (!stopping) {
+        jobs.remove(job.id());
+      }
+    }
+  }
+
+  /** Shared mode: a cancel was asked through another replica for a job this one runs. */
+  private void cancelHeld(String id) {
+    PredictionJob job = jobs.get(id);
+    if (job != null && !job.state().finished() && !job.cancelRequested()) {
+      cancelHere(job);
     }
   }
 
@@ -157,6 +219,9 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
     PredictionJob job =
         new PredictionJob(
             id, parsed.plan(), parsed.dataset().rows(), idempotencyKey, owner, Instant.now());
+    if (table != null) {
+      return submitToCluster(job);
+    }
     synchronized (this) {
       if (idempotencyKey != null) {
         PredictionJob earlier = byIdempotencyKey.get(scoped(owner, idempotencyKey));
@@ -173,16 +238,43 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
         if (idempotencyKey != null) {
           byIdempotencyKey.remove(scoped(owner, idempotencyKey));
         }
-        throw new BusyException(
-            "the prediction job queue is full ("
-                + executor.getQueue().size()
-                + " jobs waiting); try again later",
-            retryAfter);
+        throw queueFull(executor.getQueue().size());
       }
     }
     metrics.submitted(job.plan().model(), job.plan().version());
     save(job);
     return job;
+  }
+
+  /**
+   * Shared mode: stores the job as queued in the database, where the queue's limit and the
+   * idempotency key are checked for the whole cluster in the same transaction; any replica's worker
+   * then claims it.
+   */
+  private PredictionJob submitToCluster(PredictionJob job) {
+    JobTable.Submission result =
+        table.submit(
+            job.id(),
+            SharedPredictionJobStore.write(job.record()),
+            job.owner(),
+            job.idempotencyKey(),
+            job.createdAt(),
+            0,
+            queueCapacity);
+    if (result instanceof JobTable.Submission.Earlier earlier) {
+      return new PredictionJob(SharedPredictionJobStore.read(earlier.record()));
+    }
+    if (result instanceof JobTable.Submission.QueueFull full) {
+      throw queueFull(full.waiting());
+    }
+    metrics.submitted(job.plan().model(), job.plan().version());
+    return job;
+  }
+
+  private BusyException queueFull(long waiting) {
+    return new BusyException(
+        "the prediction job queue is full (" + waiting + " jobs waiting); try again later",
+        retryAfter);
   }
 
   private void enqueue(PredictionJob job) {
@@ -191,17 +283,65 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
     executor.execute(task);
   }
 
+  /**
+   * A job: the one running here (shared mode) or known here (embedded mode), else, in shared mode,
+   * its record in the database, whichever replica runs it.
+   */
   PredictionJob get(String id) {
     PredictionJob job = jobs.get(id);
+    if (job == null && table != null) {
+      job = store.load(id).map(PredictionJob::new).orElse(null);
+    }
     if (job == null) {
       throw new NotFoundException("prediction job '" + id + "' does not exist");
     }
     return job;
   }
 
+  /** Every job: in shared mode the database's, those running here as they are now. */
+  private java.util.Collection<PredictionJob> all() {
+    if (table == null) {
+      return jobs.values();
+    }
+    Map<String, PredictionJob> out = new java.util.LinkedHashMap<>();
+    for (PredictionJobRecord record : store.loadAll()) {
+      PredictionJob here = jobs.get(record.job().id());
+      out.put(record.job().id(), here != null ? here : new PredictionJob(record));
+    }
+    return out.values();
+  }
+
+  /** A job as {@code events} sends it: its view and a number that grows when the view changes. */
+  record Snapshot(long version, PredictionJobView view) {}
+
+  /**
+   * How {@code events} follows a job: the job itself when it runs here or in embedded mode; in
+   * shared mode, for a job another replica runs, its record read again on every call.
+   */
+  java.util.function.Supplier<Snapshot> follow(String id) {
+    PredictionJob job = get(id);
+    if (table == null || jobs.containsKey(id)) {
+      return () -> new Snapshot(job.version(), job.view());
+    }
+    long[] version = {0};
+    PredictionJobView[] last = {null};
+    return () -> {
+      PredictionJob here = jobs.get(id);
+      PredictionJobView view =
+          (here != null ? here : store.load(id).map(PredictionJob::new).orElse(job)).view();
+      synchronized (version) {
+        if (!view.equals(last[0])) {
+          last[0] = view;
+          version[0]++;
+        }
+        return new Snapshot(version[0], view);
+      }
+    };
+  }
+
   /** Jobs, newest first, optionally of one state and one model. */
   List<PredictionJob> list(PredictionJobState state, String model) {
-    return jobs.values().stream()
+    return all().stream()
         .filter(j -> state == null || j.state() == state)
         .filter(j -> model == null || model.equals(j.model()))
         .sorted(
@@ -211,23 +351,46 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
         .toList();
   }
 
-  /** Cancels a queued job at once; a running one stops before its next chunk. */
+  /**
+   * Cancels a queued job at once; a running one stops before its next chunk. In shared mode a job
+   * another replica holds gets the request through the database and a notification.
+   */
   PredictionJob cancel(String id) {
-    PredictionJob job = get(id);
+    if (table != null && !jobs.containsKey(id)) {
+      JobTable.Cancel done =
+          table
+              .cancel(
+                  id,
+                  json -> {
+                    PredictionJob queued = new PredictionJob(SharedPredictionJobStore.read(json));
+                    queued.cancel();
+                    return SharedPredictionJobStore.write(queued.record());
+                  })
+              .orElseThrow(
+                  () -> new NotFoundException("prediction job '" + id + "' does not exist"));
+      if (done.cancelledNow()) {
+        store.deleteChunks(id);
+      }
+      return new PredictionJob(SharedPredictionJobStore.read(done.record()));
+    }
+    return cancelHere(get(id));
+  }
+
+  private PredictionJob cancelHere(PredictionJob job) {
     if (job.cancel()) {
       Runnable task = job.task();
       if (task != null) {
         executor.remove(task);
       }
       save(job);
-      store.deleteChunks(id);
+      store.deleteChunks(job.id());
     }
     return job;
   }
 
   @Override
   public boolean inUse(String datasetId) {
-    return jobs.values().stream().anyMatch(j -> j.uses(datasetId));
+    return all().stream().anyMatch(j -> j.uses(datasetId));
   }
 
   // ---- running ---------------------------------------------------------------------------------
@@ -278,6 +441,11 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
         int pendingRows = 0;
         for (int offset = (int) committedRows; offset < rows; ) {
           if (stopping) {
+            // Scored rows are committed before the job is left: the next run, here or on
+            // another replica, continues after them.
+            if (pendingRows > 0) {
+              store.writeChunk(job.id(), i, pendingRows, layout.width(), concat(pending));
+            }
             return; // stays running on disk and continues at the next start
           }
           if (job.cancelRequested()) {
@@ -331,6 +499,8 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
       finish(job, () -> job.fail(String.join("; ", e.problems())));
     } catch (DomainException e) {
       finish(job, () -> job.fail(e.getMessage()));
+    } catch (SharedPredictionJobStore.LostJobException e) {
+      log.warn("{}; this replica stops running it", e.getMessage());
     } catch (IOException | RuntimeException e) {
       if (stopping) {
         return;
@@ -376,8 +546,16 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
     if (state.finished()) {
       metrics.finished(job.plan().model(), state, Duration.between(job.createdAt(), Instant.now()));
     }
-    save(job);
-    store.deleteChunks(job.id());
+    if (stopping) {
+      return;
+    }
+    boolean saved;
+    synchronized (job) {
+      saved = store.trySave(job.record());
+    }
+    if (saved) {
+      store.deleteChunks(job.id()); // never those of a job another replica holds now
+    }
   }
 
   /** The result a job stored before a restart kept it from recording so. */
@@ -448,10 +626,17 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
     }
   }
 
-  /** Stops the workers; running jobs stay "running" on disk and continue at the next start. */
+  /**
+   * Stops the workers; running jobs stay "running" on disk and continue at the next start. In
+   * shared mode they are handed back to the cluster (queued, lease cleared, every replica told), so
+   * another replica continues them after their last committed chunk at once.
+   */
   @Override
   public void close() {
     stopping = true;
+    if (table != null) {
+      table.stopWorkers();
+    }
     executor.shutdownNow();
     try {
       if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -459,6 +644,27 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (table != null) {
+      for (PredictionJob job : jobs.values()) {
+        synchronized (job) {
+          try {
+            if (job.handBack()
+                && table.release(job.id(), SharedPredictionJobStore.write(job.record()))) {
+              log.info("prediction job {}: handed back to the cluster", job.id());
+            }
+          } catch (RuntimeException e) {
+            log.warn("prediction job {}: cannot hand it back: {}", job.id(), e.toString());
+          }
+        }
+      }
+    }
+    if (store instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        log.warn("cannot close the prediction job store: {}", e.toString());
+      }
     }
   }
 

@@ -1,14 +1,16 @@
 package dev.maas.batch;
 
 import dev.maas.storage.DurableFiles;
+import dev.maas.storage.JobTable;
 import dev.maas.storage.SharedStore;
 import dev.maas.storage.Sql;
 import java.io.IOException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,58 +21,86 @@ import tools.jackson.databind.json.JsonMapper;
  * JSON {@link FilePredictionJobStore} writes); each committed chunk an object {@code
  * prediction-jobs/<job>/<index>-<random>.bin} in the bucket (the same bytes as a chunk file),
  * committed by its row in {@code prediction_chunks} with its rows and SHA-256 (checked on read).
+ * Claims, leases, cancels and hand-back go through {@link JobTable}, as for training jobs: any
+ * replica's worker claims a job nobody holds, or one whose holder died, and continues it after its
+ * last committed chunk.
  */
-final class SharedPredictionJobStore implements PredictionJobStore {
+final class SharedPredictionJobStore implements PredictionJobStore, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SharedPredictionJobStore.class);
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final SharedStore shared;
+  private final JobTable table;
 
-  SharedPredictionJobStore(SharedStore shared) {
+  SharedPredictionJobStore(SharedStore shared, Duration lease) {
     this.shared = shared;
+    this.table = new JobTable(shared, "prediction_jobs", "prediction", lease);
+  }
+
+  @Override
+  public boolean distributed() {
+    return true;
+  }
+
+  JobTable table() {
+    return table;
   }
 
   @Override
   public void save(PredictionJobRecord record) {
+    trySave(record);
+  }
+
+  @Override
+  public boolean trySave(PredictionJobRecord record) {
     PredictionJobView job = record.job();
-    Sql.transaction(
-        shared.data(),
-        c ->
-            Sql.update(
-                c,
-                "INSERT INTO prediction_jobs (id, record, state, owner, idempotency_key,"
-                    + " created_at) VALUES (?, ?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record,"
-                    + " state = EXCLUDED.state",
-                job.id(),
-                JSON.writeValueAsString(record),
-                job.state().name(),
-                record.owner(),
-                record.idempotencyKey(),
-                Timestamp.from(job.createdAt())));
+    boolean written =
+        table.save(
+            job.id(),
+            write(record),
+            job.state().name(),
+            job.state().finished(),
+            record.owner(),
+            record.idempotencyKey(),
+            job.createdAt());
+    if (!written) {
+      log.warn(
+          "prediction job {}: another replica holds it now, or it has ended; this one's update is"
+              + " dropped",
+          job.id());
+    }
+    return written;
+  }
+
+  @Override
+  public Optional<PredictionJobRecord> load(String id) {
+    return table.load(id).map(SharedPredictionJobStore::read);
   }
 
   @Override
   public List<PredictionJobRecord> loadAll() {
-    return Sql.read(
-        shared.data(),
-        c -> {
-          List<PredictionJobRecord> out = new ArrayList<>();
-          try (PreparedStatement s =
-                  c.prepareStatement(
-                      "SELECT id, record FROM prediction_jobs ORDER BY created_at, id");
-              ResultSet r = s.executeQuery()) {
-            while (r.next()) {
-              try {
-                out.add(JSON.readValue(r.getString(2), PredictionJobRecord.class));
-              } catch (RuntimeException e) {
-                log.error(
-                    "skipping unreadable prediction job {}: {}", r.getString(1), e.toString());
-              }
-            }
-          }
-          return out;
-        });
+    List<PredictionJobRecord> out = new ArrayList<>();
+    for (String[] row : table.loadAll()) {
+      try {
+        out.add(read(row[1]));
+      } catch (RuntimeException e) {
+        log.error("skipping unreadable prediction job {}: {}", row[0], e.toString());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    table.close();
+  }
+
+  static PredictionJobRecord read(String json) {
+    return JSON.readValue(json, PredictionJobRecord.class);
+  }
+
+  static String write(PredictionJobRecord record) {
+    return JSON.writeValueAsString(record);
   }
 
   /** The rows of each committed chunk, in order, up to the first gap. */
@@ -110,6 +140,19 @@ final class SharedPredictionJobStore implements PredictionJobStore {
           Sql.transaction(
               shared.data(),
               c -> {
+                // A replica that lost the job (its lease expired and another claimed it, or the
+                // job ended) commits nothing more: the job's holder writes its chunks.
+                List<String> held =
+                    Sql.strings(
+                        c,
+                        "SELECT id FROM prediction_jobs WHERE id = ? AND (state NOT IN"
+                            + " ('QUEUED', 'RUNNING') OR (lease_holder <> ? AND lease_until >="
+                            + " now())) FOR SHARE",
+                        job,
+                        shared.replica());
+                if (!held.isEmpty()) {
+                  throw new LostJobException(job);
+                }
                 List<String> gone =
                     Sql.strings(
                         c,
@@ -191,6 +234,13 @@ final class SharedPredictionJobStore implements PredictionJobStore {
       keys.forEach(this::deleteObject);
     } catch (Sql.StoreException e) {
       log.warn("cannot remove the chunks of prediction job {}: {}", job, e.toString());
+    }
+  }
+
+  /** This replica no longer holds the job whose chunk it would commit. */
+  static final class LostJobException extends RuntimeException {
+    LostJobException(String job) {
+      super("prediction job " + job + ": another replica holds it now, or it has ended");
     }
   }
 

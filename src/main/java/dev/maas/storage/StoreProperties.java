@@ -17,9 +17,9 @@ import org.springframework.validation.annotation.Validated;
  *     replicas serve and train together
  * @param pollInterval in shared mode, how often each replica reads the registry's change counters
  *     from the database, the fallback when a change notification is lost
- * @param jobLease in shared mode, how long a replica holds its queued and running training jobs
+ * @param jobLease in shared mode, how long a replica holds the training and prediction jobs it runs
  *     without renewing (it renews every third of it): a replica that dies loses its jobs to another
- *     replica this long after its last renewal
+ *     replica this long after its last renewal; one that stops cleanly hands them back
  * @param s3 the object store of shared mode
  */
 @ConfigurationProperties("maas.store")

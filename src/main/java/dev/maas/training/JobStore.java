@@ -21,6 +21,14 @@ interface JobStore {
   }
 
   /**
+   * Whether the store is shared by several replicas ({@link SharedJobStore}): then every replica's
+   * workers claim jobs from it, and it, not a replica's memory, answers reads, caps and cancels.
+   */
+  default boolean distributed() {
+    return false;
+  }
+
+  /**
    * Takes an unfinished job for this process to run: false when another replica that is alive holds
    * it (its lease has not expired). The embedded store has one process: always true.
    */

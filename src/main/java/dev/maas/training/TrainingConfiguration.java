@@ -61,14 +61,18 @@ class TrainingConfiguration {
 
   /**
    * Recovers stored jobs once every bean exists (the datasets service included); in shared mode
-   * then looks, every half lease, for jobs whose replica died, to take them over.
+   * starts the workers that claim jobs from the database (woken by notifications, polling every
+   * {@code maas.store.poll-interval} or half lease, whichever is shorter).
    */
   @Bean
   SmartInitializingSingleton trainingJobsRecovery(TrainingJobs jobs, StoreProperties store) {
     return () -> {
       jobs.recover();
       if (store.shared()) {
-        jobs.adoptEvery(store.jobLease().dividedBy(2));
+        jobs.startClaiming(
+            store.pollInterval().compareTo(store.jobLease().dividedBy(2)) < 0
+                ? store.pollInterval()
+                : store.jobLease().dividedBy(2));
       }
     };
   }

@@ -139,11 +139,40 @@ final class TrainingJob {
     return cancelRequested;
   }
 
-  /** Whether the job is queued or running and trains on {@code datasetId}. */
+  /**
+   * Whether the job is queued or running and trains on {@code datasetId} (per its request when its
+   * plan is not made yet: a job read from the shared store that another replica runs).
+   */
   synchronized boolean uses(String datasetId) {
-    return !state.finished()
-        && plan != null
-        && (datasetId.equals(plan.dataset()) || datasetId.equals(plan.testDataset()));
+    if (state.finished()) {
+      return false;
+    }
+    if (plan != null) {
+      return datasetId.equals(plan.dataset()) || datasetId.equals(plan.testDataset());
+    }
+    return request != null
+        && (datasetId.equals(text(request.get("dataset")))
+            || datasetId.equals(text(request.get("testDataset"))));
+  }
+
+  private static String text(JsonNode node) {
+    return node != null && node.isString() ? node.asString() : null;
+  }
+
+  /**
+   * The server is stopping cleanly and hands this job back to the cluster (shared mode): a running
+   * attempt ends by a shutdown (not counted towards {@code maas.training.max-attempts}) and the job
+   * is queued again, to carry on from its latest checkpoint wherever it is claimed next. False when
+   * it has ended.
+   */
+  synchronized boolean handBack() {
+    if (state.finished()) {
+      return false;
+    }
+    shutDown();
+    state = JobState.QUEUED;
+    version++;
+    return true;
   }
 
   /** Moves a queued job to running; false when it is no longer queued (cancelled). */

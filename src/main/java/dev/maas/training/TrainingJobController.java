@@ -105,15 +105,16 @@ class TrainingJobController implements DisposableBean {
    */
   @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   SseEmitter events(@PathVariable String id) {
-    TrainingJob job = jobs.get(id);
+    java.util.function.Supplier<TrainingJobs.Snapshot> job = jobs.follow(id);
     SseEmitter emitter = new SseEmitter(0L);
     AtomicLong seen = new AtomicLong(-1);
     AtomicReference<ScheduledFuture<?>> future = new AtomicReference<>();
     Runnable tick =
         () -> {
           try {
-            long version = job.version();
-            JobView view = job.view();
+            TrainingJobs.Snapshot now = job.get();
+            long version = now.version();
+            JobView view = now.view();
             if (version != seen.get()) {
               seen.set(version);
               emitter.send(SseEmitter.event().name("job").id(Long.toString(version)).data(view));

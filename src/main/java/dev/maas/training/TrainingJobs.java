@@ -5,6 +5,7 @@ import dev.maas.errors.BusyException;
 import dev.maas.errors.DomainException;
 import dev.maas.errors.InvalidException;
 import dev.maas.errors.NotFoundException;
+import dev.maas.storage.JobTable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -42,7 +43,14 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
   private final int maxJobsPerKey;
   private final TrainingMetrics metrics;
   private volatile boolean stopping;
-  private volatile java.util.concurrent.ScheduledExecutorService adopter;
+  // Shared mode: the job table every replica's workers claim from (null in embedded mode) and how
+  // many jobs run here.
+  private final JobTable table;
+  private final AtomicInteger running = new AtomicInteger();
+  private final int workers;
+  private final int queueCapacity;
+  private volatile long waitingSeen;
+  private volatile long waitingReadAt;
 
   TrainingJobs(
       JobStore store,
@@ -62,6 +70,9 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
     this.inline = inline;
     this.runner = runner;
     this.retryAfter = Duration.ofSeconds(5);
+    this.table = store instanceof SharedJobStore shared ? shared.table() : null;
+    this.workers = workers;
+    this.queueCapacity = queueCapacity;
     AtomicInteger threads = new AtomicInteger();
     this.executor =
         new ThreadPoolExecutor(
@@ -78,7 +89,10 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
             new ThreadPoolExecutor.AbortPolicy());
     this.metrics =
         new TrainingMetrics(
-            () -> executor.getQueue().size(), executor::getActiveCount, queueCapacity, workers);
+            () -> table == null ? executor.getQueue().size() : (int) waitingInCluster(),
+            () -> table == null ? executor.getActiveCount() : running.get(),
+            queueCapacity,
+            workers);
   }
 
   /** The training meters, for the registry to bind. */
@@ -95,12 +109,11 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
    */
   void recover() {
     List<JobRecord> all = store.loadAll();
-    for (JobRecord record : all) {
-      if (!record.job().state().finished() && !store.claim(record.job().id())) {
-        continue; // another replica, alive, holds it (shared mode)
+    if (table == null) {
+      for (JobRecord record : all) {
+        recover(record);
       }
-      recover(record);
-    }
+    } // shared mode: the workers claim the unfinished jobs (startClaiming)
     Map<String, JobState> states = new java.util.HashMap<>();
     all.forEach(r -> states.put(r.job().id(), r.job().state()));
     for (String id : checkpoints.jobs()) {
@@ -113,50 +126,70 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
   }
 
   /**
-   * Takes over the jobs whose replica stopped renewing its lease (it died), in shared mode: each is
-   * claimed by one replica only and carries on from its latest checkpoint, as after a restart.
+   * Shared mode: starts the workers, each of which claims the oldest claimable job of the cluster
+   * (one submitted through any replica, handed back by a replica that stopped, or left by one that
+   * died), runs it, and claims the next; an idle worker waits for a notification of new work or
+   * {@code poll}, the fallback when a notification is lost.
    */
-  void adoptOrphans() {
-    if (stopping) {
+  synchronized void startClaiming(Duration poll) {
+    if (table == null || stopping) {
       return;
     }
-    for (String id : store.orphans()) {
-      if (store.claim(id)) {
-        store
-            .load(id)
-            .ifPresent(
-                record -> {
-                  log.info("training job {}: its replica stopped; taken over here", id);
-                  jobs.remove(id);
-                  recover(record);
-                });
+    table.onCancel(this::cancelHeld);
+    table.startWorkers(executor, workers, poll, this::runClaimed);
+  }
+
+  private void runClaimed(JobTable.Claimed claimed) {
+    TrainingJob job = new TrainingJob(SharedJobStore.read(claimed.record()));
+    jobs.put(job.id(), job);
+    running.incrementAndGet();
+    try {
+      if (claimed.cancelRequested() && job.cancel()) {
+        save(job);
+        checkpoints.delete(job.id());
+        metrics.finished(job.family(), JobState.CANCELLED, null);
+        return;
+      }
+      if (job.state() == JobState.RUNNING && !job.cancelRequested()) {
+        log.info("training job {}: claimed by this replica; its replica stopped", job.id());
+      } else {
+        log.info("training job {}: claimed by this replica", job.id());
+      }
+      if (ready(job)) {
+        runner.run(job, this::save, () -> stopping);
+        JobView view = job.view();
+        if (view.state().finished() && !stopping) {
+          metrics.finished(job.family(), view.state(), view.usage());
+        }
+      }
+    } finally {
+      running.decrementAndGet();
+      if (!stopping) {
+        jobs.remove(job.id());
       }
     }
   }
 
-  /** Looks for orphaned jobs to take over every {@code every} (shared mode), until closed. */
-  synchronized void adoptEvery(Duration every) {
-    if (adopter != null) {
-      return;
+  /** Shared mode: a cancel was asked through another replica for a job this one runs. */
+  private void cancelHeld(String id) {
+    TrainingJob job = jobs.get(id);
+    if (job != null && !job.state().finished() && !job.cancelRequested()) {
+      cancelHere(job);
     }
-    adopter =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "training-takeover");
-              t.setDaemon(true);
-              return t;
-            });
-    adopter.scheduleWithFixedDelay(
-        () -> {
-          try {
-            adoptOrphans();
-          } catch (RuntimeException e) {
-            log.warn("cannot look for training jobs to take over: {}", e.toString());
-          }
-        },
-        every.toMillis(),
-        every.toMillis(),
-        TimeUnit.MILLISECONDS);
+  }
+
+  /** The cluster's waiting jobs, read from the database at most once a second (a gauge). */
+  private long waitingInCluster() {
+    long now = System.nanoTime();
+    if (now - waitingReadAt > 1_000_000_000L) {
+      try {
+        waitingSeen = table.waiting();
+      } catch (RuntimeException e) {
+        log.debug("cannot count the waiting training jobs: {}", e.toString());
+      }
+      waitingReadAt = now;
+    }
+    return waitingSeen;
   }
 
   private void recover(JobRecord record) {
@@ -165,9 +198,23 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
     if (job.idempotencyKey() != null) {
       byIdempotencyKey.put(scoped(job.owner(), job.idempotencyKey()), job);
     }
+    if (ready(job)) {
+      enqueue(job);
+      save(job);
+    }
+  }
+
+  /**
+   * Readies a stored unfinished job to run again: a job cancelled while it ran is cancelled; a job
+   * that was running ends its attempt by a restart and is queued again, unless that has happened
+   * {@code maxAttempts} times in a row without progress; a queued job's request is parsed again.
+   * False (the job saved with its final state) when it does not run.
+   */
+  private boolean ready(TrainingJob job) {
     if (job.state() == JobState.RUNNING && job.cancelRequested()) {
       job.cancelled(); // cancelled while it ran, before it stopped: never resumed
       save(job);
+      return false;
     } else if (job.state() == JobState.RUNNING) {
       job.interrupted();
       List<Integer> stored = checkpoints.epochs(job.id());
@@ -181,22 +228,22 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
                 + maxAttempts
                 + "): it is not tried again");
         save(job);
-        return;
+        return false;
       }
     }
-    if (job.state() == JobState.QUEUED) {
-      try {
-        job.plan(parser.parse(job.request()));
-        enqueue(job);
-        save(job);
-      } catch (InvalidException e) {
-        job.fail("cannot run after restart: " + String.join("; ", e.problems()));
-        save(job);
-      } catch (DomainException e) {
-        job.fail("cannot run after restart: " + e.getMessage());
-        save(job);
-      }
+    if (job.state() != JobState.QUEUED) {
+      return false;
     }
+    try {
+      job.plan(parser.parse(job.request()));
+      return true;
+    } catch (InvalidException e) {
+      job.fail("cannot run after restart: " + String.join("; ", e.problems()));
+    } catch (DomainException e) {
+      job.fail("cannot run after restart: " + e.getMessage());
+    }
+    save(job);
+    return false;
   }
 
   /**
@@ -263,6 +310,9 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
     }
     String id = "job-" + UUID.randomUUID().toString().replace("-", "");
     TrainingJob job = new TrainingJob(id, plan, body, idempotencyKey, owner, Instant.now());
+    if (table != null) {
+      return submitToCluster(job, inlined);
+    }
     synchronized (this) {
       if (idempotencyKey != null) {
         TrainingJob earlier = byIdempotencyKey.get(scoped(owner, idempotencyKey));
@@ -273,14 +323,7 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
       }
       if (owner != null && active(owner) >= maxJobsPerKey) {
         inline.discard(inlined.created());
-        throw new BusyException(
-            "API key '"
-                + owner
-                + "' already has "
-                + maxJobsPerKey
-                + " training jobs queued or running (maas.training.max-jobs-per-key); try again"
-                + " when one has finished",
-            retryAfter);
+        throw ownerFull(owner);
       }
       if (idempotencyKey != null) {
         byIdempotencyKey.put(scoped(owner, idempotencyKey), job);
@@ -293,16 +336,63 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
         if (idempotencyKey != null) {
           byIdempotencyKey.remove(scoped(owner, idempotencyKey));
         }
-        throw new BusyException(
-            "the training queue is full ("
-                + executor.getQueue().size()
-                + " jobs waiting); try again later",
-            retryAfter);
+        throw queueFull(executor.getQueue().size());
       }
     }
     save(job);
     metrics.submitted(job.family());
     return job;
+  }
+
+  /**
+   * Shared mode: stores the job as queued in the database, where the owner's cap, the queue's limit
+   * and the idempotency key are checked for the whole cluster in the same transaction; any
+   * replica's worker then claims it.
+   */
+  private TrainingJob submitToCluster(TrainingJob job, InlineDatasets.Stored inlined) {
+    JobTable.Submission result;
+    try {
+      result =
+          table.submit(
+              job.id(),
+              SharedJobStore.write(job.record()),
+              job.owner(),
+              job.idempotencyKey(),
+              job.createdAt(),
+              job.owner() == null ? 0 : maxJobsPerKey,
+              queueCapacity);
+    } catch (RuntimeException e) {
+      inline.discard(inlined.created());
+      throw e;
+    }
+    if (result instanceof JobTable.Submission.Accepted) {
+      metrics.submitted(job.family());
+      return job;
+    }
+    inline.discard(inlined.created());
+    if (result instanceof JobTable.Submission.Earlier earlier) {
+      return new TrainingJob(SharedJobStore.read(earlier.record()));
+    }
+    if (result instanceof JobTable.Submission.QueueFull full) {
+      throw queueFull(full.waiting());
+    }
+    throw ownerFull(job.owner());
+  }
+
+  private BusyException ownerFull(String owner) {
+    return new BusyException(
+        "API key '"
+            + owner
+            + "' already has "
+            + maxJobsPerKey
+            + " training jobs queued or running (maas.training.max-jobs-per-key); try again"
+            + " when one has finished",
+        retryAfter);
+  }
+
+  private BusyException queueFull(long waiting) {
+    return new BusyException(
+        "the training queue is full (" + waiting + " jobs waiting); try again later", retryAfter);
   }
 
   private long active(String owner) {
@@ -325,17 +415,66 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
     executor.execute(task);
   }
 
+  /**
+   * A job: the one running here (shared mode) or known here (embedded mode), else, in shared mode,
+   * its record in the database, whichever replica runs it.
+   */
   TrainingJob get(String id) {
     TrainingJob job = jobs.get(id);
+    if (job == null && table != null) {
+      job = store.load(id).map(TrainingJob::new).orElse(null);
+    }
     if (job == null) {
       throw new NotFoundException("training job '" + id + "' does not exist");
     }
     return job;
   }
 
+  /** Every job: in shared mode the database's, those running here as they are now. */
+  private java.util.Collection<TrainingJob> all() {
+    if (table == null) {
+      return jobs.values();
+    }
+    Map<String, TrainingJob> out = new java.util.LinkedHashMap<>();
+    for (JobRecord record : store.loadAll()) {
+      TrainingJob here = jobs.get(record.job().id());
+      out.put(record.job().id(), here != null ? here : new TrainingJob(record));
+    }
+    return out.values();
+  }
+
+  /** A job as {@code events} sends it: its view and a number that grows when the view changes. */
+  record Snapshot(long version, JobView view) {}
+
+  /**
+   * How {@code events} follows a job: the job itself when it runs here or in embedded mode; in
+   * shared mode, for a job another replica runs, its record read again on every call (the version
+   * grows with every change seen).
+   */
+  java.util.function.Supplier<Snapshot> follow(String id) {
+    TrainingJob job = get(id);
+    if (table == null || jobs.containsKey(id)) {
+      return () -> new Snapshot(job.version(), job.view());
+    }
+    long[] version = {0};
+    JobView[] last = {null};
+    return () -> {
+      TrainingJob here = jobs.get(id);
+      JobView view =
+          (here != null ? here : store.load(id).map(TrainingJob::new).orElse(job)).view();
+      synchronized (version) {
+        if (!view.equals(last[0])) {
+          last[0] = view;
+          version[0]++;
+        }
+        return new Snapshot(version[0], view);
+      }
+    };
+  }
+
   /** Jobs, newest first, optionally of one state and one model. */
   List<TrainingJob> list(JobState state, String model) {
-    return jobs.values().stream()
+    return all().stream()
         .filter(j -> state == null || j.state() == state)
         .filter(j -> model == null || model.equals(j.model()))
         .sorted(
@@ -343,9 +482,33 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
         .toList();
   }
 
-  /** Cancels a queued job at once; a running one stops within one batch. */
+  /**
+   * Cancels a queued job at once; a running one stops within one batch. In shared mode a job
+   * another replica holds gets the request through the database and a notification.
+   */
   TrainingJob cancel(String id) {
-    TrainingJob job = get(id);
+    if (table != null && !jobs.containsKey(id)) {
+      JobTable.Cancel done =
+          table
+              .cancel(
+                  id,
+                  json -> {
+                    TrainingJob queued = new TrainingJob(SharedJobStore.read(json));
+                    queued.cancel();
+                    return SharedJobStore.write(queued.record());
+                  })
+              .orElseThrow(() -> new NotFoundException("training job '" + id + "' does not exist"));
+      TrainingJob job = new TrainingJob(SharedJobStore.read(done.record()));
+      if (done.cancelledNow()) {
+        checkpoints.delete(id);
+        metrics.finished(job.family(), JobState.CANCELLED, null);
+      }
+      return job;
+    }
+    return cancelHere(get(id));
+  }
+
+  private TrainingJob cancelHere(TrainingJob job) {
     if (job.cancel()) {
       Runnable task = job.task();
       if (task != null) {
@@ -362,17 +525,20 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
 
   /** What every finished job used, oldest first: the history capacity answers draw on. */
   public List<TrainingRun> runs() {
-    return jobs.values().stream()
-        .map(TrainingJob::view)
-        .filter(v -> v.state().finished() && v.usage() != null)
-        .sorted(Comparator.comparing(JobView::createdAt).thenComparing(JobView::id))
-        .map(v -> TrainingRun.of(v, jobs.get(v.id()).family()))
+    return all().stream()
+        .filter(j -> j.state().finished())
+        .map(j -> Map.entry(j.view(), j))
+        .filter(e -> e.getKey().usage() != null)
+        .sorted(
+            Comparator.comparing((Map.Entry<JobView, TrainingJob> e) -> e.getKey().createdAt())
+                .thenComparing(e -> e.getKey().id()))
+        .map(e -> TrainingRun.of(e.getKey(), e.getValue().family()))
         .toList();
   }
 
   @Override
   public boolean inUse(String datasetId) {
-    return jobs.values().stream().anyMatch(j -> j.uses(datasetId));
+    return all().stream().anyMatch(j -> j.uses(datasetId));
   }
 
   private void save(TrainingJob job) {
@@ -391,8 +557,8 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
   @Override
   public void close() {
     stopping = true;
-    if (adopter != null) {
-      adopter.shutdownNow();
+    if (table != null) {
+      table.stopWorkers();
     }
     executor.shutdownNow();
     try {
@@ -403,11 +569,21 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
       Thread.currentThread().interrupt();
     }
     // A clean stop (a rolling upgrade, a node drain) is no crash: it does not count towards
-    // maas.training.max-attempts, as a process that dies while a job runs does.
+    // maas.training.max-attempts, as a process that dies while a job runs does. In shared mode the
+    // jobs go back to the cluster at once (queued, lease cleared, every replica told), so another
+    // replica carries them on from their latest checkpoint without waiting for the lease to expire.
     for (TrainingJob job : jobs.values()) {
       synchronized (job) {
-        if (job.shutDown()) {
-          store.save(job.record()); // save() skips while stopping; this one must land
+        try {
+          if (table != null) {
+            if (job.handBack() && table.release(job.id(), SharedJobStore.write(job.record()))) {
+              log.info("training job {}: handed back to the cluster", job.id());
+            }
+          } else if (job.shutDown()) {
+            store.save(job.record()); // save() skips while stopping; this one must land
+          }
+        } catch (RuntimeException e) {
+          log.warn("training job {}: cannot record the shutdown: {}", job.id(), e.toString());
         }
       }
     }

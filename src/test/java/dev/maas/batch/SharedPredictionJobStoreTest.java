@@ -29,6 +29,6 @@ class SharedPredictionJobStoreTest extends PredictionJobStoreContract {
   PredictionJobStore open() {
     SharedStore store = SharedStore.open(url, "postgres", null, s3);
     opened.add(store);
-    return new SharedPredictionJobStore(store);
+    return new SharedPredictionJobStore(store, java.time.Duration.ofSeconds(15));
   }
 }

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
  * throughput round mode clients requests_per_s      (single-row wine MLP predictions, closed loop)
  * ratio round shared/embedded
  * alias-propagation moves p50_ms p99_ms max_ms       (a move through A until B serves it)
+ * job-claim jobs p50_ms p99_ms max_ms                 (a job submitted through A until claimed)
  * </pre>
  *
  * Arguments: {@code [rounds] [seconds] [clients]} (default 3, 10, 8).
@@ -108,8 +109,57 @@ public final class SharedStoreBench {
           millis.get(millis.size() / 2),
           millis.get((int) Math.ceil(millis.size() * 0.99) - 1),
           millis.get(millis.size() - 1));
+
+      // Job claim latency: a prediction job submitted through A until a worker (of A or B, both
+      // idle) has claimed it, as the database shows (its lease holder set); one job at a time.
+      List<Double> claims = new ArrayList<>();
+      try (java.sql.Connection db =
+          java.sql.DriverManager.getConnection(target.url(), "postgres", "")) {
+        for (int job = 0; job < 100; job++) {
+          long start = System.nanoTime();
+          String id =
+              sa.post(
+                      "/api/v1/prediction-jobs",
+                      "{\"model\": \"wine-mlp\", \"version\": 1, \"dataset\": \"" + shared + "\"}",
+                      202)
+                  .get("id")
+                  .asString();
+          while (!claimed(db, id)) {
+            if (System.nanoTime() - start > 30_000_000_000L) {
+              throw new IllegalStateException("job " + id + " not claimed in 30 s");
+            }
+          }
+          claims.add((System.nanoTime() - start) / 1e6);
+          while (!sa.getJson("/api/v1/prediction-jobs/" + id)
+              .get("state")
+              .asString()
+              .equals("succeeded")) {
+            Thread.sleep(5);
+          }
+        }
+      }
+      Collections.sort(claims);
+      System.out.printf(
+          "job-claim %d %.1f %.1f %.1f%n",
+          claims.size(),
+          claims.get(claims.size() / 2),
+          claims.get((int) Math.ceil(claims.size() * 0.99) - 1),
+          claims.get(claims.size() - 1));
     }
     System.exit(0);
+  }
+
+  /** Whether a worker of any replica has claimed the job (or already finished it). */
+  private static boolean claimed(java.sql.Connection db, String id) throws java.sql.SQLException {
+    try (java.sql.PreparedStatement s =
+        db.prepareStatement(
+            "SELECT lease_holder IS NOT NULL OR state <> 'QUEUED' FROM prediction_jobs"
+                + " WHERE id = ?")) {
+      s.setString(1, id);
+      try (java.sql.ResultSet r = s.executeQuery()) {
+        return r.next() && r.getBoolean(1);
+      }
+    }
   }
 
   private static PackagedServer server(

@@ -39,7 +39,7 @@ final class RateLimitFilter extends OncePerRequestFilter {
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     Optional<String> caller = Callers.current();
-    if (caller.isPresent()) {
+    if (caller.isPresent() && request.getAttribute(WarmupKey.ATTRIBUTE) == null) {
       ConsumptionProbe probe =
           buckets.computeIfAbsent(caller.get(), k -> newBucket()).tryConsumeAndReturnRemaining(1);
       if (!probe.isConsumed()) {

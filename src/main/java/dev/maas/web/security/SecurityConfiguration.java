@@ -53,7 +53,11 @@ class SecurityConfiguration {
 
   @Bean
   SecurityFilterChain apiSecurity(
-      HttpSecurity http, SecurityProperties security, StorageProperties storage) throws Exception {
+      HttpSecurity http,
+      SecurityProperties security,
+      StorageProperties storage,
+      WarmupKey warmupKey)
+      throws Exception {
     http.csrf(AbstractHttpConfigurer::disable)
         .formLogin(AbstractHttpConfigurer::disable)
         .httpBasic(AbstractHttpConfigurer::disable)
@@ -68,7 +72,7 @@ class SecurityConfiguration {
     }
     ApiKeys keys = KeySources.load(security, storage.path());
     log.info("API keys: {} configured", keys.size());
-    ApiKeyFilter authentication = new ApiKeyFilter(keys);
+    ApiKeyFilter authentication = new ApiKeyFilter(keys, warmupKey);
     http.addFilterBefore(authentication, AnonymousAuthenticationFilter.class);
     if (security.requestsPerSecond() > 0) {
       http.addFilterAfter(
@@ -114,6 +118,12 @@ class SecurityConfiguration {
           a.anyRequest().hasRole(admin);
         });
     return http.build();
+  }
+
+  /** The key the server's own warm-up sends, valid until the application is ready. */
+  @Bean
+  WarmupKey warmupKey() {
+    return new WarmupKey();
   }
 
   /**

@@ -51,12 +51,7 @@ class WarmupTest {
     long[] readyAfter = new long[1];
     SpringApplicationBuilder app =
         new SpringApplicationBuilder(MaasApplication.class)
-            .properties(
-                "server.port=0",
-                "maas.storage.path=" + storage,
-                "maas.serving.warmup.duration=1s",
-                "maas.serving.warmup.concurrency=2",
-                "maas.serving.warmup.max-models=8");
+            .properties("server.port=0", "maas.storage.path=" + storage);
     app.listeners(
         (AvailabilityChangeEvent<?> e) -> {
           if (e.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
@@ -83,6 +78,9 @@ class WarmupTest {
     // warm-up's key is accepted and not rate limited.
     try (ConfigurableApplicationContext context =
         app.run(
+            "--maas.serving.warmup.duration=1s",
+            "--maas.serving.warmup.concurrency=2",
+            "--maas.serving.warmup.max-models=8",
             "--maas.security.enabled=true",
             "--maas.security.requests-per-second=1",
             "--maas.security.burst=1")) {

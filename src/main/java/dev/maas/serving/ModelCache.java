@@ -47,6 +47,7 @@ final class ModelCache implements AutoCloseable {
   private final Map<Key, Slot> slots = new ConcurrentHashMap<>();
   private final Semaphore loads;
   private final long loadWaitNanos;
+  private volatile long warmUpNanos;
 
   /** Versions whose last load failed for a reason other than their own (not corrupt, not gone). */
   private final Map<Key, Failure> failures = new ConcurrentHashMap<>();
@@ -118,6 +119,15 @@ final class ModelCache implements AutoCloseable {
    * How often to {@link #sweep()}: often enough to honour {@code unloadAfter} within a quarter of
    * it, but at most every 50 ms and at least every 5 s.
    */
+  /**
+   * How long a freshly loaded version is warmed with direct calls before its first request is
+   * answered ({@code maas.serving.warmup.after-load}); 0 makes one call.
+   */
+  ModelCache warmUpFor(long nanos) {
+    warmUpNanos = Math.max(0, nanos);
+    return this;
+  }
+
   Duration sweepInterval() {
     return Duration.ofNanos(
         Math.max(
@@ -214,7 +224,7 @@ final class ModelCache implements AutoCloseable {
                   version.name(), version.version(), version.family(), aliased(version)),
               maxBatchRows,
               maxBatchWaitNanos);
-      loaded.warmUp();
+      loaded.warmUp(warmUpNanos);
       log.info(
           "loaded model '{}' version {} ({} bytes) in {} ms",
           version.name(),

@@ -2,8 +2,12 @@ package dev.maas.serving;
 
 import dev.maas.registry.ModelRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.ServerResponse;
 
@@ -27,15 +31,16 @@ class ServingConfiguration {
   @Bean
   ModelCache modelCache(ModelRegistry registry, ServingMetrics metrics, ServingProperties serving) {
     return new ModelCache(
-        registry,
-        metrics,
-        serving.cacheSize().toBytes(),
-        serving.unloadAfter().toNanos(),
-        serving.maxBatchRows(),
-        serving.maxBatchWait().toNanos(),
-        serving.maxConcurrentLoads(),
-        serving.loadWait().toNanos(),
-        System::nanoTime);
+            registry,
+            metrics,
+            serving.cacheSize().toBytes(),
+            serving.unloadAfter().toNanos(),
+            serving.maxBatchRows(),
+            serving.maxBatchWait().toNanos(),
+            serving.maxConcurrentLoads(),
+            serving.loadWait().toNanos(),
+            System::nanoTime)
+        .warmUpFor(serving.warmup().afterLoad().toNanos());
   }
 
   /** Unloads idle versions nothing points at; stopped before the cache closes. */
@@ -66,6 +71,19 @@ class ServingConfiguration {
   OpenInference openInference(
       Predictor predictor, ModelRegistry registry, ServingProperties properties) {
     return new OpenInference(predictor, registry, properties);
+  }
+
+  /** The warm-up before ready; the key is the server's own, from its security configuration. */
+  @Bean
+  Warmup warmup(
+      ModelRegistry registry,
+      Predictor predictor,
+      ServingProperties serving,
+      Environment environment,
+      @Qualifier("warmupKey") ObjectProvider<Supplier<String>> key) {
+    Supplier<String> none = () -> "";
+    return new Warmup(
+        registry, predictor, serving.warmup(), environment, key.getIfAvailable(() -> none));
   }
 
   @Bean

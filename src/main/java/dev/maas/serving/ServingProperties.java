@@ -25,6 +25,7 @@ import org.springframework.validation.annotation.Validated;
  * @param maxRequestSize the largest prediction request body
  * @param unloadAfter how long a loaded version that no alias points at any more, and that is not
  *     the latest, stays loaded without serving a request before it is unloaded
+ * @param warmup the warm-up the server runs before it says it is ready
  */
 @ConfigurationProperties("maas.serving")
 @Validated
@@ -36,7 +37,38 @@ public record ServingProperties(
     @DefaultValue("1ms") Duration maxBatchWait,
     @DefaultValue("10000") @Min(1) int maxInstances,
     @DefaultValue("16MB") DataSize maxRequestSize,
-    @DefaultValue("60s") Duration unloadAfter) {
+    @DefaultValue("60s") Duration unloadAfter,
+    @DefaultValue Warmup warmup) {
+
+  /**
+   * {@code maas.serving.warmup.*}: before the readiness probe says ready, the server loads the
+   * version each model serves by default and sends it synthetic prediction requests through its own
+   * HTTP port, so that the JIT has compiled the request path, JSON reading and writing and the
+   * model's calls before clients come; a version loaded later is warmed with direct calls.
+   *
+   * @param enabled whether the server warms up before it is ready
+   * @param duration how long the warm-up at start sends requests, once the models are loaded (the
+   *     time to ready grows by this)
+   * @param concurrency connections the warm-up at start sends requests on at once
+   * @param maxModels the most models warmed at start (the most recently updated first), within the
+   *     cache's budget
+   * @param afterLoad how long a version loaded while serving is warmed with direct calls before its
+   *     first request is answered
+   */
+  public record Warmup(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("3s") Duration duration,
+      @DefaultValue("8") @Min(1) int concurrency,
+      @DefaultValue("4") @Min(0) int maxModels,
+      @DefaultValue("100ms") Duration afterLoad) {
+    public Warmup {
+      if (duration.isNegative() || afterLoad.isNegative()) {
+        throw new IllegalArgumentException(
+            "maas.serving.warmup.duration and after-load must not be negative");
+      }
+    }
+  }
+
   public ServingProperties {
     if (cacheSize.toBytes() < 1 || maxRequestSize.toBytes() < 1) {
       throw new IllegalArgumentException(

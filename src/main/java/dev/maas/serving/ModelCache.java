@@ -139,6 +139,34 @@ final class ModelCache implements AutoCloseable {
    * close the lease when its request is done. Takes no lock when the version is loaded.
    */
   Lease acquire(ModelVersion version) {
+    return acquire(version, true);
+  }
+
+  /**
+   * Loads and warms {@code version} ahead of its requests, when it is not loaded and fits in what
+   * the budget has left (its file's size counted twice, about what a loaded model holds): for the
+   * warm-up and for versions an alias points at anew. Not counted as a cache request.
+   *
+   * @return whether it is loaded now
+   */
+  boolean preload(ModelVersion version) {
+    if (isLoaded(version.name(), version.version())) {
+      return true;
+    }
+    if (loadedBytes.get() + 2 * version.artifactSize() > budgetBytes) {
+      return false;
+    }
+    try (Lease lease = acquire(version, false)) {
+      return lease != null;
+    }
+  }
+
+  /** {@link #acquire}, not counted as a cache request: for the warm-up's own use. */
+  Lease acquireUncounted(ModelVersion version) {
+    return acquire(version, false);
+  }
+
+  private Lease acquire(ModelVersion version, boolean counted) {
     Key key = new Key(version.name(), version.version());
     while (true) {
       Slot slot = slots.get(key);
@@ -157,7 +185,9 @@ final class ModelCache implements AutoCloseable {
         continue;
       }
       slot.lastUsed = nanoClock.getAsLong();
-      metrics.cacheRequest(!load);
+      if (counted) {
+        metrics.cacheRequest(!load);
+      }
       if (load) {
         load(slot, version);
       }

@@ -73,17 +73,25 @@ class ServingConfiguration {
     return new OpenInference(predictor, registry, properties);
   }
 
+  /** Tells the warm-up's requests from clients' for the meters. */
+  @Bean
+  SyntheticTraffic syntheticTraffic(@Qualifier("warmupKey") ObjectProvider<Supplier<String>> key) {
+    Supplier<String> none = () -> "";
+    return new SyntheticTraffic(key.getIfAvailable(() -> none));
+  }
+
   /** The warm-up before ready; the key is the server's own, from its security configuration. */
   @Bean
   Warmup warmup(
       ModelRegistry registry,
-      Predictor predictor,
+      ModelCache cache,
       ServingProperties serving,
       Environment environment,
-      @Qualifier("warmupKey") ObjectProvider<Supplier<String>> key) {
+      @Qualifier("warmupKey") ObjectProvider<Supplier<String>> key,
+      SyntheticTraffic traffic) {
     Supplier<String> none = () -> "";
     return new Warmup(
-        registry, predictor, serving.warmup(), environment, key.getIfAvailable(() -> none));
+        registry, cache, serving.warmup(), environment, key.getIfAvailable(() -> none), traffic);
   }
 
   @Bean

@@ -42,24 +42,27 @@ public record ServingProperties(
 
   /**
    * {@code maas.serving.warmup.*}: before the readiness probe says ready, the server loads the
-   * version each model serves by default and sends it synthetic prediction requests through its own
-   * HTTP port, so that the JIT has compiled the request path, JSON reading and writing and the
-   * model's calls before clients come; a version loaded later is warmed with direct calls.
+   * versions in use of its most recently updated models (those an alias points at, and the one a
+   * request naming neither gets) and sends them synthetic prediction requests through its own HTTP
+   * port until the JIT compilers have gone quiet, so that clients get full speed from their first
+   * request; none of it is metered. While it runs it loads a version an alias comes to point at
+   * before its first request.
    *
    * @param enabled whether the server warms up before it is ready
-   * @param duration how long the warm-up at start sends requests, once the models are loaded (the
-   *     time to ready grows by this)
-   * @param concurrency connections the warm-up at start sends requests on at once
-   * @param maxModels the most models warmed at start (the most recently updated first), within the
-   *     cache's budget
+   * @param duration the most time the warm-up at start spends, loading included; it ends sooner
+   *     once compilation has been quiet for 3/4 s
+   * @param concurrency connections the warm-up at start sends requests on at once (as many as the
+   *     clients' is best: the batcher's merged path is compiled too)
+   * @param maxModels the most recently updated models whose versions in use are loaded and warmed
+   *     (within the cache's budget), at start and when an alias moves
    * @param afterLoad how long a version loaded while serving is warmed with direct calls before its
    *     first request is answered
    */
   public record Warmup(
       @DefaultValue("true") boolean enabled,
-      @DefaultValue("3s") Duration duration,
-      @DefaultValue("8") @Min(1) int concurrency,
-      @DefaultValue("4") @Min(0) int maxModels,
+      @DefaultValue("5s") Duration duration,
+      @DefaultValue("32") @Min(1) int concurrency,
+      @DefaultValue("8") @Min(0) int maxModels,
       @DefaultValue("100ms") Duration afterLoad) {
     public Warmup {
       if (duration.isNegative() || afterLoad.isNegative()) {

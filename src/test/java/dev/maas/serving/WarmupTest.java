@@ -28,9 +28,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The warm-up at start: by the time the readiness probe says ready, the version every model serves
- * is loaded and has answered real prediction requests through the server's own port, and the key
- * the warm-up used is refused.
+ * The warm-up at start: by the time the readiness probe says ready, the versions every model has in
+ * use are loaded and have answered real prediction requests through the server's own port, none of
+ * which shows in the serving meters or used the rate limit, and the key the warm-up used is
+ * refused; a version an alias comes to point at later is loaded before any request asks for it.
  */
 class WarmupTest {
   private final Path storage = Path.of("target", "test-data", "warmup-" + UUID.randomUUID());
@@ -47,6 +48,8 @@ class WarmupTest {
     }
     Map<String, Double> successesAtReady = new ConcurrentHashMap<>();
     Map<String, Boolean> loadedAtReady = new ConcurrentHashMap<>();
+    double[] cacheRequestsAtReady = new double[1];
+    long[] answeredAtReady = new long[1];
     long started = System.nanoTime();
     long[] readyAfter = new long[1];
     SpringApplicationBuilder app =
@@ -59,6 +62,11 @@ class WarmupTest {
             var context = (ConfigurableApplicationContext) e.getSource();
             MeterRegistry meters = context.getBean(MeterRegistry.class);
             ModelCache cache = context.getBean(ModelCache.class);
+            answeredAtReady[0] = context.getBean(Warmup.class).answered();
+            cacheRequestsAtReady[0] =
+                meters.find(ServingMeterNames.CACHE_REQUESTS).counters().stream()
+                    .mapToDouble(Counter::count)
+                    .sum();
             for (String name : names) {
               successesAtReady.put(
                   name,
@@ -85,9 +93,13 @@ class WarmupTest {
             "--maas.security.requests-per-second=1",
             "--maas.security.burst=1")) {
       assertThat(loadedAtReady).hasSize(names.size()).doesNotContainValue(false);
+      assertThat(answeredAtReady[0])
+          .as("warm-up requests answered 200 before ready")
+          .isGreaterThanOrEqualTo(names.size());
       assertThat(successesAtReady)
-          .as("prediction requests answered 200 during the warm-up, per model")
-          .allSatisfy((name, count) -> assertThat(count).as(name).isGreaterThan(0));
+          .as("predictions metered at ready, per model: the warm-up's are not clients'")
+          .allSatisfy((name, count) -> assertThat(count).as(name).isZero());
+      assertThat(cacheRequestsAtReady[0]).as("cache requests metered at ready").isZero();
       assertThat(readyAfter[0]).as("time to ready, warm-up included").isLessThan(60_000_000_000L);
 
       @SuppressWarnings("unchecked")
@@ -109,6 +121,29 @@ class WarmupTest {
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(after.statusCode()).as("the warm-up key once ready").isEqualTo(401);
+
+      // A new version (the latest, with an alias) is loaded before any request asks for it.
+      Fixture first = ServingFixtures.everyFamily().get(0);
+      ModelRegistry live = context.getBean(ModelRegistry.class);
+      String name = "warm-" + first.family().replace('_', '-');
+      int next = live.importVersion(name, first.file()).version();
+      live.setAlias(name, "staging", next);
+      ModelCache cache = context.getBean(ModelCache.class);
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (!cache.isLoaded(name, next) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(cache.isLoaded(name, next)).as("the new version, loaded ahead").isTrue();
+      assertThat(
+              context
+                  .getBean(MeterRegistry.class)
+                  .find(ServingMeterNames.CACHE_REQUESTS)
+                  .counters()
+                  .stream()
+                  .mapToDouble(Counter::count)
+                  .sum())
+          .as("cache requests metered after loading ahead")
+          .isZero();
     }
   }
 
@@ -119,6 +154,12 @@ class WarmupTest {
       byte[] body = Warmup.body(layout);
       Rows rows = new InstancesReader(layout, 1).read(body);
       assertThat(rows.rows()).as(f.family()).isEqualTo(1);
+      Rows batch = new InstancesReader(layout, 100).read(Warmup.body(layout, Warmup.BATCH_ROWS));
+      assertThat(batch.rows()).as(f.family()).isEqualTo(Warmup.BATCH_ROWS);
+      if (!layout.raw()) {
+        InferRequest infer = InferRequest.read(Warmup.infer(layout, 1), layout, 100);
+        assertThat(infer.rows().rows()).as(f.family()).isEqualTo(1);
+      }
     }
   }
 }

@@ -2,12 +2,14 @@ package dev.maas.serving;
 
 import dev.maas.registry.ModelRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationPredicate;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.ServerResponse;
 
@@ -78,6 +80,14 @@ class ServingConfiguration {
   SyntheticTraffic syntheticTraffic(@Qualifier("warmupKey") ObjectProvider<Supplier<String>> key) {
     Supplier<String> none = () -> "";
     return new SyntheticTraffic(key.getIfAvailable(() -> none));
+  }
+
+  /** The warm-up's requests are not observed as HTTP server requests either. */
+  @Bean
+  ObservationPredicate warmupNotObserved(SyntheticTraffic traffic) {
+    return (name, context) ->
+        !(context instanceof ServerRequestObservationContext request
+            && traffic.marks(request.getCarrier()));
   }
 
   /** The warm-up before ready; the key is the server's own, from its security configuration. */

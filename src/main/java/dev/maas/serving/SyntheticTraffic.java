@@ -74,6 +74,11 @@ final class SyntheticTraffic extends OncePerRequestFilter {
     }
   }
 
+  /** Whether {@code request} is one of the warm-up's (for HTTP observations to leave out). */
+  boolean marks(HttpServletRequest request) {
+    return open && request != null && isWarmupKey(request.getHeader("Authorization"));
+  }
+
   private boolean isWarmupKey(String header) {
     byte[] expected = bearer;
     return header != null

@@ -9,6 +9,7 @@ import dev.maas.registry.Provenance;
 import dev.maas.serving.ServingFixtures.Fixture;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,6 +50,7 @@ class WarmupTest {
     Map<String, Double> successesAtReady = new ConcurrentHashMap<>();
     Map<String, Boolean> loadedAtReady = new ConcurrentHashMap<>();
     double[] cacheRequestsAtReady = new double[1];
+    long[] httpRequestsAtReady = new long[1];
     long[] answeredAtReady = new long[1];
     long started = System.nanoTime();
     long[] readyAfter = new long[1];
@@ -63,6 +65,8 @@ class WarmupTest {
             MeterRegistry meters = context.getBean(MeterRegistry.class);
             ModelCache cache = context.getBean(ModelCache.class);
             answeredAtReady[0] = context.getBean(Warmup.class).answered();
+            httpRequestsAtReady[0] =
+                meters.find("http.server.requests").timers().stream().mapToLong(Timer::count).sum();
             cacheRequestsAtReady[0] =
                 meters.find(ServingMeterNames.CACHE_REQUESTS).counters().stream()
                     .mapToDouble(Counter::count)
@@ -100,6 +104,7 @@ class WarmupTest {
           .as("predictions metered at ready, per model: the warm-up's are not clients'")
           .allSatisfy((name, count) -> assertThat(count).as(name).isZero());
       assertThat(cacheRequestsAtReady[0]).as("cache requests metered at ready").isZero();
+      assertThat(httpRequestsAtReady[0]).as("HTTP server requests observed at ready").isZero();
       assertThat(readyAfter[0]).as("time to ready, warm-up included").isLessThan(60_000_000_000L);
 
       @SuppressWarnings("unchecked")

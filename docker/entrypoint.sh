@@ -6,10 +6,9 @@
 #   maxphysicalbytes     MAAS_PHYSICAL_PERCENT of the limit (default 90): the whole process
 # Without a limit, the heap takes MAAS_HEAP_PERCENT of the machine and JavaCPP its own defaults.
 # JAVA_OPTS come last, so they override any of these; arguments go to the application.
-# ND4J is fastest with one OpenMP thread for these models' small matrices (see the README).
+# ND4J's threads are set by the server itself (maas.compute.threads, see the README); leave
+# OMP_NUM_THREADS unset, since ND4J's own pool cannot grow past it.
 set -eu
-
-export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 
 jar="${MAAS_JAR:-/app/maas.jar}"
 # The class-data-sharing archive prepare-jar.sh recorded next to the jar, used when it is there

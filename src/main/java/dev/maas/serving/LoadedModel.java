@@ -13,6 +13,7 @@ final class LoadedModel implements AutoCloseable {
   private final Batcher batcher;
   private final VersionMeters meters;
   private final InputLayout layout;
+  private final int maxBatchRows;
 
   LoadedModel(
       ModelVersion version,
@@ -24,12 +25,31 @@ final class LoadedModel implements AutoCloseable {
     this.model = model;
     this.meters = meters;
     this.layout = new InputLayout(model);
+    this.maxBatchRows = maxBatchRows;
     this.batcher = new Batcher(model::predict, this::recordCall, maxBatchRows, maxBatchWaitNanos);
   }
 
-  /** Loads nothing: predicts one row of zeros so that the first request finds buffers ready. */
-  void warmUp() {
-    model.predict(new double[layout.rowLength()], 1);
+  /**
+   * Predicts rows of zeros so that the first request finds buffers ready: one row, then for up to
+   * {@code nanos} single rows and full batches alternately, so that the JIT compiles the model's
+   * calls (at most 2,000 calls).
+   */
+  void warmUp(long nanos) {
+    double[] one = new double[layout.rowLength()];
+    model.predict(one, 1);
+    if (nanos <= 0) {
+      return;
+    }
+    int batch = Math.max(1, maxBatchRows);
+    double[] full = new double[layout.rowLength() * batch];
+    long end = System.nanoTime() + nanos;
+    for (int i = 0; i < 2000 && System.nanoTime() < end; i++) {
+      if (i % 2 == 0) {
+        model.predict(one, 1);
+      } else {
+        model.predict(full, batch);
+      }
+    }
   }
 
   String name() {

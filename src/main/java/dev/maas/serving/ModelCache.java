@@ -47,6 +47,7 @@ final class ModelCache implements AutoCloseable {
   private final Map<Key, Slot> slots = new ConcurrentHashMap<>();
   private final Semaphore loads;
   private final long loadWaitNanos;
+  private volatile long warmUpNanos;
 
   /** Versions whose last load failed for a reason other than their own (not corrupt, not gone). */
   private final Map<Key, Failure> failures = new ConcurrentHashMap<>();
@@ -118,6 +119,15 @@ final class ModelCache implements AutoCloseable {
    * How often to {@link #sweep()}: often enough to honour {@code unloadAfter} within a quarter of
    * it, but at most every 50 ms and at least every 5 s.
    */
+  /**
+   * How long a freshly loaded version is warmed with direct calls before its first request is
+   * answered ({@code maas.serving.warmup.after-load}); 0 makes one call.
+   */
+  ModelCache warmUpFor(long nanos) {
+    warmUpNanos = Math.max(0, nanos);
+    return this;
+  }
+
   Duration sweepInterval() {
     return Duration.ofNanos(
         Math.max(
@@ -129,6 +139,34 @@ final class ModelCache implements AutoCloseable {
    * close the lease when its request is done. Takes no lock when the version is loaded.
    */
   Lease acquire(ModelVersion version) {
+    return acquire(version, true);
+  }
+
+  /**
+   * Loads and warms {@code version} ahead of its requests, when it is not loaded and fits in what
+   * the budget has left (its file's size counted twice, about what a loaded model holds): for the
+   * warm-up and for versions an alias points at anew. Not counted as a cache request.
+   *
+   * @return whether it is loaded now
+   */
+  boolean preload(ModelVersion version) {
+    if (isLoaded(version.name(), version.version())) {
+      return true;
+    }
+    if (loadedBytes.get() + 2 * version.artifactSize() > budgetBytes) {
+      return false;
+    }
+    try (Lease lease = acquire(version, false)) {
+      return lease != null;
+    }
+  }
+
+  /** {@link #acquire}, not counted as a cache request: for the warm-up's own use. */
+  Lease acquireUncounted(ModelVersion version) {
+    return acquire(version, false);
+  }
+
+  private Lease acquire(ModelVersion version, boolean counted) {
     Key key = new Key(version.name(), version.version());
     while (true) {
       Slot slot = slots.get(key);
@@ -147,7 +185,9 @@ final class ModelCache implements AutoCloseable {
         continue;
       }
       slot.lastUsed = nanoClock.getAsLong();
-      metrics.cacheRequest(!load);
+      if (counted) {
+        metrics.cacheRequest(!load);
+      }
       if (load) {
         load(slot, version);
       }
@@ -214,7 +254,7 @@ final class ModelCache implements AutoCloseable {
                   version.name(), version.version(), version.family(), aliased(version)),
               maxBatchRows,
               maxBatchWaitNanos);
-      loaded.warmUp();
+      loaded.warmUp(warmUpNanos);
       log.info(
           "loaded model '{}' version {} ({} bytes) in {} ms",
           version.name(),

@@ -2,8 +2,14 @@ package dev.maas.serving;
 
 import dev.maas.registry.ModelRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationPredicate;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.web.servlet.function.RouterFunction;
 import org.springframework.web.servlet.function.ServerResponse;
 
@@ -27,15 +33,16 @@ class ServingConfiguration {
   @Bean
   ModelCache modelCache(ModelRegistry registry, ServingMetrics metrics, ServingProperties serving) {
     return new ModelCache(
-        registry,
-        metrics,
-        serving.cacheSize().toBytes(),
-        serving.unloadAfter().toNanos(),
-        serving.maxBatchRows(),
-        serving.maxBatchWait().toNanos(),
-        serving.maxConcurrentLoads(),
-        serving.loadWait().toNanos(),
-        System::nanoTime);
+            registry,
+            metrics,
+            serving.cacheSize().toBytes(),
+            serving.unloadAfter().toNanos(),
+            serving.maxBatchRows(),
+            serving.maxBatchWait().toNanos(),
+            serving.maxConcurrentLoads(),
+            serving.loadWait().toNanos(),
+            System::nanoTime)
+        .warmUpFor(serving.warmup().afterLoad().toNanos());
   }
 
   /** Unloads idle versions nothing points at; stopped before the cache closes. */
@@ -66,6 +73,35 @@ class ServingConfiguration {
   OpenInference openInference(
       Predictor predictor, ModelRegistry registry, ServingProperties properties) {
     return new OpenInference(predictor, registry, properties);
+  }
+
+  /** Tells the warm-up's requests from clients' for the meters. */
+  @Bean
+  SyntheticTraffic syntheticTraffic(@Qualifier("warmupKey") ObjectProvider<Supplier<String>> key) {
+    Supplier<String> none = () -> "";
+    return new SyntheticTraffic(key.getIfAvailable(() -> none));
+  }
+
+  /** The warm-up's requests are not observed as HTTP server requests either. */
+  @Bean
+  ObservationPredicate warmupNotObserved(SyntheticTraffic traffic) {
+    return (name, context) ->
+        !(context instanceof ServerRequestObservationContext request
+            && traffic.marks(request.getCarrier()));
+  }
+
+  /** The warm-up before ready; the key is the server's own, from its security configuration. */
+  @Bean
+  Warmup warmup(
+      ModelRegistry registry,
+      ModelCache cache,
+      ServingProperties serving,
+      Environment environment,
+      @Qualifier("warmupKey") ObjectProvider<Supplier<String>> key,
+      SyntheticTraffic traffic) {
+    Supplier<String> none = () -> "";
+    return new Warmup(
+        registry, cache, serving.warmup(), environment, key.getIfAvailable(() -> none), traffic);
   }
 
   @Bean

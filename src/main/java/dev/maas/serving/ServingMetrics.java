@@ -182,6 +182,9 @@ final class ServingMetrics {
 
   /** A request that failed before or without a model version; {@code model} is a known name. */
   synchronized void error(Protocol protocol, String model, String kind) {
+    if (SyntheticTraffic.active()) {
+      return;
+    }
     errors(protocol, model, kind).increment();
   }
 
@@ -193,6 +196,9 @@ final class ServingMetrics {
   }
 
   void cacheRequest(boolean hit) {
+    if (SyntheticTraffic.active()) {
+      return;
+    }
     (hit ? cacheHits : cacheMisses).increment();
   }
 

@@ -25,6 +25,7 @@ import org.springframework.validation.annotation.Validated;
  * @param maxRequestSize the largest prediction request body
  * @param unloadAfter how long a loaded version that no alias points at any more, and that is not
  *     the latest, stays loaded without serving a request before it is unloaded
+ * @param warmup the warm-up the server runs before it says it is ready
  */
 @ConfigurationProperties("maas.serving")
 @Validated
@@ -36,7 +37,41 @@ public record ServingProperties(
     @DefaultValue("1ms") Duration maxBatchWait,
     @DefaultValue("10000") @Min(1) int maxInstances,
     @DefaultValue("16MB") DataSize maxRequestSize,
-    @DefaultValue("60s") Duration unloadAfter) {
+    @DefaultValue("60s") Duration unloadAfter,
+    @DefaultValue Warmup warmup) {
+
+  /**
+   * {@code maas.serving.warmup.*}: before the readiness probe says ready, the server loads the
+   * versions in use of its most recently updated models (those an alias points at, and the one a
+   * request naming neither gets) and sends them synthetic prediction requests through its own HTTP
+   * port until the JIT compilers have gone quiet, so that clients get full speed from their first
+   * request; none of it is metered. While it runs it loads a version an alias comes to point at
+   * before its first request.
+   *
+   * @param enabled whether the server warms up before it is ready
+   * @param duration the most time the warm-up at start spends, loading included; it ends sooner
+   *     once compilation has been quiet for 3/4 s
+   * @param concurrency connections the warm-up at start sends requests on at once (as many as the
+   *     clients' is best: the batcher's merged path is compiled too)
+   * @param maxModels the most recently updated models whose versions in use are loaded and warmed
+   *     (within the cache's budget), at start and when an alias moves
+   * @param afterLoad how long a version loaded while serving is warmed with direct calls before its
+   *     first request is answered
+   */
+  public record Warmup(
+      @DefaultValue("true") boolean enabled,
+      @DefaultValue("5s") Duration duration,
+      @DefaultValue("32") @Min(1) int concurrency,
+      @DefaultValue("8") @Min(0) int maxModels,
+      @DefaultValue("100ms") Duration afterLoad) {
+    public Warmup {
+      if (duration.isNegative() || afterLoad.isNegative()) {
+        throw new IllegalArgumentException(
+            "maas.serving.warmup.duration and after-load must not be negative");
+      }
+    }
+  }
+
   public ServingProperties {
     if (cacheSize.toBytes() < 1 || maxRequestSize.toBytes() < 1) {
       throw new IllegalArgumentException(

@@ -89,6 +89,9 @@ final class VersionMeters implements AutoCloseable {
   }
 
   void success(Protocol protocol, long latencyNanos) {
+    if (SyntheticTraffic.active()) {
+      return;
+    }
     full.success().increment();
     full.latency().record(latencyNanos, TimeUnit.NANOSECONDS);
     of(protocol).success.increment();
@@ -96,16 +99,25 @@ final class VersionMeters implements AutoCloseable {
   }
 
   void clientError(Protocol protocol) {
+    if (SyntheticTraffic.active()) {
+      return;
+    }
     full.clientError().increment();
     of(protocol).clientError.increment();
   }
 
   void serverError(Protocol protocol) {
+    if (SyntheticTraffic.active()) {
+      return;
+    }
     full.serverError().increment();
     of(protocol).serverError.increment();
   }
 
   void predicted(int n, long waitNanos) {
+    if (SyntheticTraffic.active()) {
+      return;
+    }
     full.rows().increment(n);
     full.waiting().record(waitNanos, TimeUnit.NANOSECONDS);
     rows.increment(n);
@@ -116,6 +128,9 @@ final class VersionMeters implements AutoCloseable {
 
   /** One native call: its rows and how long it ran (a scraped compute reads the full one). */
   void call(int n, long nanos) {
+    if (SyntheticTraffic.active()) {
+      return;
+    }
     full.compute().record(nanos, TimeUnit.NANOSECONDS);
     full.batchSize().record(n);
     if (batchSize != null) {

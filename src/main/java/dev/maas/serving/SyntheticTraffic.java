@@ -1,0 +1,88 @@
+package dev.maas.serving;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Tells the warm-up's own requests from clients' so that the serving meters leave them out: while
+ * the warm-up runs, a request whose {@code Authorization} header carries the server's warm-up key
+ * runs with a per-thread mark, and every serving meter (predictions, rows, latency, errors, compute
+ * and batch figures, the cache's hits and misses) skips what happens on a marked thread. Once the
+ * warm-up has ended ({@link #close()}) the filter only reads one volatile field a request.
+ */
+final class SyntheticTraffic extends OncePerRequestFilter {
+  private static final ThreadLocal<Boolean> MARKED = new ThreadLocal<>();
+
+  /** How many warm-ups are running (one a server): the fast path of {@link #active()}. */
+  private static final AtomicInteger OPEN = new AtomicInteger();
+
+  private final Supplier<String> key;
+  private volatile boolean open;
+  private volatile byte[] bearer;
+
+  SyntheticTraffic(Supplier<String> key) {
+    this.key = key;
+  }
+
+  /** Starts accepting the warm-up's key; called by the warm-up before its first request. */
+  synchronized void open() {
+    String k = key.get();
+    if (k == null || k.isEmpty()) {
+      return;
+    }
+    bearer = ("Bearer " + k).getBytes(StandardCharsets.UTF_8);
+    if (!open) {
+      open = true;
+      OPEN.incrementAndGet();
+    }
+  }
+
+  /** Stops accepting the key: from now on every request is a client's. */
+  synchronized void close() {
+    if (open) {
+      open = false;
+      OPEN.decrementAndGet();
+    }
+  }
+
+  /** Whether the current thread serves a warm-up request. */
+  static boolean active() {
+    return OPEN.get() > 0 && MARKED.get() != null;
+  }
+
+  @Override
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    if (!open || !isWarmupKey(request.getHeader("Authorization"))) {
+      chain.doFilter(request, response);
+      return;
+    }
+    MARKED.set(Boolean.TRUE);
+    try {
+      chain.doFilter(request, response);
+    } finally {
+      MARKED.remove();
+    }
+  }
+
+  /** Whether {@code request} is one of the warm-up's (for HTTP observations to leave out). */
+  boolean marks(HttpServletRequest request) {
+    return open && request != null && isWarmupKey(request.getHeader("Authorization"));
+  }
+
+  private boolean isWarmupKey(String header) {
+    byte[] expected = bearer;
+    return header != null
+        && expected != null
+        && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expected);
+  }
+}

@@ -1,0 +1,170 @@
+package dev.maas.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.maas.MaasApplication;
+import dev.maas.registry.FileRegistryStore;
+import dev.maas.registry.ModelRegistry;
+import dev.maas.registry.Provenance;
+import dev.maas.serving.ServingFixtures.Fixture;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The warm-up at start: by the time the readiness probe says ready, the versions every model has in
+ * use are loaded and have answered real prediction requests through the server's own port, none of
+ * which shows in the serving meters or used the rate limit, and the key the warm-up used is
+ * refused; a version an alias comes to point at later is loaded before any request asks for it.
+ */
+class WarmupTest {
+  private final Path storage = Path.of("target", "test-data", "warmup-" + UUID.randomUUID());
+
+  @Test
+  void everyModelIsLoadedAndHasAnsweredRequestsBeforeReadiness() throws Exception {
+    ModelRegistry registry =
+        new ModelRegistry(new FileRegistryStore(storage, Clock.systemUTC(), Provenance.current()));
+    List<String> names = new ArrayList<>();
+    for (Fixture f : ServingFixtures.everyFamily()) {
+      String name = "warm-" + f.family().replace('_', '-');
+      registry.importVersion(name, f.file());
+      names.add(name);
+    }
+    Map<String, Double> successesAtReady = new ConcurrentHashMap<>();
+    Map<String, Boolean> loadedAtReady = new ConcurrentHashMap<>();
+    double[] cacheRequestsAtReady = new double[1];
+    long[] httpRequestsAtReady = new long[1];
+    long[] answeredAtReady = new long[1];
+    long started = System.nanoTime();
+    long[] readyAfter = new long[1];
+    SpringApplicationBuilder app =
+        new SpringApplicationBuilder(MaasApplication.class)
+            .properties("server.port=0", "maas.storage.path=" + storage);
+    app.listeners(
+        (AvailabilityChangeEvent<?> e) -> {
+          if (e.getState() == ReadinessState.ACCEPTING_TRAFFIC) {
+            readyAfter[0] = System.nanoTime() - started;
+            var context = (ConfigurableApplicationContext) e.getSource();
+            MeterRegistry meters = context.getBean(MeterRegistry.class);
+            ModelCache cache = context.getBean(ModelCache.class);
+            answeredAtReady[0] = context.getBean(Warmup.class).answered();
+            httpRequestsAtReady[0] =
+                meters.find("http.server.requests").timers().stream().mapToLong(Timer::count).sum();
+            cacheRequestsAtReady[0] =
+                meters.find(ServingMeterNames.CACHE_REQUESTS).counters().stream()
+                    .mapToDouble(Counter::count)
+                    .sum();
+            for (String name : names) {
+              successesAtReady.put(
+                  name,
+                  meters
+                      .find(ServingMeterNames.PREDICTIONS)
+                      .tag("model", name)
+                      .tag("outcome", "success")
+                      .counters()
+                      .stream()
+                      .mapToDouble(Counter::count)
+                      .sum());
+              loadedAtReady.put(name, cache.isLoaded(name, 1));
+            }
+          }
+        });
+    // Through the real filters (the tests' configuration turns them off; arguments win): the
+    // warm-up's key is accepted and not rate limited.
+    try (ConfigurableApplicationContext context =
+        app.run(
+            "--maas.serving.warmup.duration=1s",
+            "--maas.serving.warmup.concurrency=2",
+            "--maas.serving.warmup.max-models=8",
+            "--maas.security.enabled=true",
+            "--maas.security.requests-per-second=1",
+            "--maas.security.burst=1")) {
+      assertThat(loadedAtReady).hasSize(names.size()).doesNotContainValue(false);
+      assertThat(answeredAtReady[0])
+          .as("warm-up requests answered 200 before ready")
+          .isGreaterThanOrEqualTo(names.size());
+      assertThat(successesAtReady)
+          .as("predictions metered at ready, per model: the warm-up's are not clients'")
+          .allSatisfy((name, count) -> assertThat(count).as(name).isZero());
+      assertThat(cacheRequestsAtReady[0]).as("cache requests metered at ready").isZero();
+      assertThat(httpRequestsAtReady[0]).as("HTTP server requests observed at ready").isZero();
+      assertThat(readyAfter[0]).as("time to ready, warm-up included").isLessThan(60_000_000_000L);
+
+      @SuppressWarnings("unchecked")
+      Supplier<String> key = (Supplier<String>) context.getBean("warmupKey", Supplier.class);
+      String port = context.getEnvironment().getProperty("local.server.port");
+      HttpResponse<String> after =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              "http://127.0.0.1:"
+                                  + port
+                                  + "/api/v1/models/"
+                                  + names.get(0)
+                                  + "/predict"))
+                      .header("Authorization", "Bearer " + key.get())
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[0, 0, 0]]}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(after.statusCode()).as("the warm-up key once ready").isEqualTo(401);
+
+      // A new version (the latest, with an alias) is loaded before any request asks for it.
+      Fixture first = ServingFixtures.everyFamily().get(0);
+      ModelRegistry live = context.getBean(ModelRegistry.class);
+      String name = "warm-" + first.family().replace('_', '-');
+      int next = live.importVersion(name, first.file()).version();
+      live.setAlias(name, "staging", next);
+      ModelCache cache = context.getBean(ModelCache.class);
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (!cache.isLoaded(name, next) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(cache.isLoaded(name, next)).as("the new version, loaded ahead").isTrue();
+      assertThat(
+              context
+                  .getBean(MeterRegistry.class)
+                  .find(ServingMeterNames.CACHE_REQUESTS)
+                  .counters()
+                  .stream()
+                  .mapToDouble(Counter::count)
+                  .sum())
+          .as("cache requests metered after loading ahead")
+          .isZero();
+    }
+  }
+
+  @Test
+  void aSyntheticInstanceHasTheInputsShape() {
+    for (Fixture f : ServingFixtures.everyFamily()) {
+      InputLayout layout = new InputLayout(f.model());
+      byte[] body = Warmup.body(layout);
+      Rows rows = new InstancesReader(layout, 1).read(body);
+      assertThat(rows.rows()).as(f.family()).isEqualTo(1);
+      Rows batch = new InstancesReader(layout, 100).read(Warmup.body(layout, Warmup.BATCH_ROWS));
+      assertThat(batch.rows()).as(f.family()).isEqualTo(Warmup.BATCH_ROWS);
+      if (!layout.raw()) {
+        InferRequest infer = InferRequest.read(Warmup.infer(layout, 1), layout, 100);
+        assertThat(infer.rows().rows()).as(f.family()).isEqualTo(1);
+      }
+    }
+  }
+}

@@ -24,35 +24,27 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Arguments: host:port key model shape(comma-separated, batch first) values(comma-separated)
  * concurrency seconds warmup
+ *
+ * <p>Or {@code frame FILE model shape values}: writes the same request as one gRPC message frame
+ * (the 5-byte length prefix and the message), the body a native HTTP/2 load tool (h2load) posts.
  */
 public final class GrpcLoad {
   private GrpcLoad() {}
 
   public static void main(String[] args) throws Exception {
+    if (args[0].equals("frame")) {
+      byte[] message = request(args[2], args[3], args[4]).toByteArray();
+      ByteBuffer frame = ByteBuffer.allocate(5 + message.length); // big-endian length, as gRPC's
+      frame.put((byte) 0).putInt(message.length).put(message);
+      java.nio.file.Files.write(java.nio.file.Path.of(args[1]), frame.array());
+      return;
+    }
     String target = args[0];
     String key = args[1];
-    String model = args[2];
-    long[] shape = Arrays.stream(args[3].split(",")).mapToLong(Long::parseLong).toArray();
-    double[] values = Arrays.stream(args[4].split(",")).mapToDouble(Double::parseDouble).toArray();
+    ModelInferRequest request = request(args[2], args[3], args[4]);
     int concurrency = Integer.parseInt(args[5]);
     int seconds = Integer.parseInt(args[6]);
     int warmup = Integer.parseInt(args[7]);
-
-    ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (double v : values) {
-      raw.putFloat((float) v);
-    }
-    ModelInferRequest.InferInputTensor.Builder input =
-        ModelInferRequest.InferInputTensor.newBuilder().setName("input").setDatatype("FP32");
-    for (long d : shape) {
-      input.addShape(d);
-    }
-    ModelInferRequest request =
-        ModelInferRequest.newBuilder()
-            .setModelName(model)
-            .addInputs(input)
-            .addRawInputContents(ByteString.copyFrom(raw.array()))
-            .build();
 
     String[] hostPort = target.split(":");
     ManagedChannel channel =
@@ -80,6 +72,27 @@ public final class GrpcLoad {
     double p99 = n == 0 ? Double.NaN : done[Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)] / 1e6;
     System.out.printf("%.0f %.3f %.3f %d%n", result[0] / (double) seconds, p50, p99, result[1]);
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  /** One ModelInfer of {@code model}: one FP32 tensor "input" of {@code shape}, raw contents. */
+  static ModelInferRequest request(String model, String shapeText, String valuesText) {
+    long[] shape = Arrays.stream(shapeText.split(",")).mapToLong(Long::parseLong).toArray();
+    double[] values =
+        Arrays.stream(valuesText.split(",")).mapToDouble(Double::parseDouble).toArray();
+    ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (double v : values) {
+      raw.putFloat((float) v);
+    }
+    ModelInferRequest.InferInputTensor.Builder input =
+        ModelInferRequest.InferInputTensor.newBuilder().setName("input").setDatatype("FP32");
+    for (long d : shape) {
+      input.addShape(d);
+    }
+    return ModelInferRequest.newBuilder()
+        .setModelName(model)
+        .addInputs(input)
+        .addRawInputContents(ByteString.copyFrom(raw.array()))
+        .build();
   }
 
   /** Runs the closed loop; returns {requests answered within the time, errors}. */

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * requests_per_s p50_ms p99_ms errors}.
  *
  * <p>Arguments: host:port key model shape(comma-separated, batch first) values(comma-separated)
- * concurrency seconds warmup
+ * concurrency seconds warmup [connections]: with more than one connection (default 1) the streams
+ * are spread over them, round robin, each connection with its own transport thread.
  *
  * <p>Or {@code frame FILE model shape values}: writes the same request as one gRPC message frame
  * (the 5-byte length prefix and the message), the body a native HTTP/2 load tool (h2load) posts.
@@ -46,32 +47,41 @@ public final class GrpcLoad {
     int seconds = Integer.parseInt(args[6]);
     int warmup = Integer.parseInt(args[7]);
 
+    int connections = args.length > 8 ? Integer.parseInt(args[8]) : 1;
+
     String[] hostPort = target.split(":");
-    ManagedChannel channel =
-        ManagedChannelBuilder.forAddress(hostPort[0], Integer.parseInt(hostPort[1]))
-            .usePlaintext()
-            // callbacks only send the next call: run them on the transport's thread, no hand-off
-            .directExecutor()
-            .build();
     Metadata headers = new Metadata();
     headers.put(
         Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
-    GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub =
-        GRPCInferenceServiceGrpc.newStub(channel)
-            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    ManagedChannel[] channels = new ManagedChannel[connections];
+    GRPCInferenceServiceGrpc.GRPCInferenceServiceStub[] stubs =
+        new GRPCInferenceServiceGrpc.GRPCInferenceServiceStub[connections];
+    for (int i = 0; i < connections; i++) {
+      channels[i] =
+          ManagedChannelBuilder.forAddress(hostPort[0], Integer.parseInt(hostPort[1]))
+              .usePlaintext()
+              // callbacks only send the next call: run them on the transport's thread, no hand-off
+              .directExecutor()
+              .build();
+      stubs[i] =
+          GRPCInferenceServiceGrpc.newStub(channels[i])
+              .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+    }
 
     if (warmup > 0) {
-      run(stub, request, concurrency, warmup, null);
+      run(stubs, request, concurrency, warmup, null);
     }
     long[] latencies = new long[10_000_000];
-    long[] result = run(stub, request, concurrency, seconds, latencies);
+    long[] result = run(stubs, request, concurrency, seconds, latencies);
     int n = (int) Math.min(result[0], latencies.length);
     long[] done = Arrays.copyOf(latencies, n);
     Arrays.sort(done);
     double p50 = n == 0 ? Double.NaN : done[n / 2] / 1e6;
     double p99 = n == 0 ? Double.NaN : done[Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)] / 1e6;
     System.out.printf("%.0f %.3f %.3f %d%n", result[0] / (double) seconds, p50, p99, result[1]);
-    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    for (ManagedChannel channel : channels) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
   }
 
   /** One ModelInfer of {@code model}: one FP32 tensor "input" of {@code shape}, raw contents. */
@@ -97,7 +107,7 @@ public final class GrpcLoad {
 
   /** Runs the closed loop; returns {requests answered within the time, errors}. */
   private static long[] run(
-      GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub,
+      GRPCInferenceServiceGrpc.GRPCInferenceServiceStub[] stubs,
       ModelInferRequest request,
       int concurrency,
       int seconds,
@@ -108,6 +118,7 @@ public final class GrpcLoad {
     AtomicLong errors = new AtomicLong();
     CountDownLatch finished = new CountDownLatch(concurrency);
     for (int i = 0; i < concurrency; i++) {
+      GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub = stubs[i % stubs.length];
       new Object() {
         void send() {
           long start = System.nanoTime();

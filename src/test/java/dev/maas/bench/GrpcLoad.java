@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The gRPC client of {@code bench/serve}: {@code concurrency} streams on one HTTP/2 connection,
  * each sending its next ModelInfer (one row, raw FP32 input, as Triton's clients send) as soon as
  * the previous one is answered, for {@code seconds} after {@code warmup} seconds. Prints {@code
- * requests_per_s p50_ms p99_ms errors}.
+ * requests_per_s p50_ms p99_ms errors client_cpu_us} (the last: this JVM's CPU time over the
+ * measured seconds, JIT and GC included, per request answered).
  *
  * <p>Arguments: host:port key model shape(comma-separated, batch first) values(comma-separated)
  * concurrency seconds warmup [connections]: with more than one connection (default 1) the streams
@@ -72,13 +73,19 @@ public final class GrpcLoad {
       run(stubs, request, concurrency, warmup, null);
     }
     long[] latencies = new long[10_000_000];
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long cpuBefore = os.getProcessCpuTime();
     long[] result = run(stubs, request, concurrency, seconds, latencies);
     int n = (int) Math.min(result[0], latencies.length);
     long[] done = Arrays.copyOf(latencies, n);
     Arrays.sort(done);
     double p50 = n == 0 ? Double.NaN : done[n / 2] / 1e6;
     double p99 = n == 0 ? Double.NaN : done[Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)] / 1e6;
-    System.out.printf("%.0f %.3f %.3f %d%n", result[0] / (double) seconds, p50, p99, result[1]);
+    double cpuMicros = (os.getProcessCpuTime() - cpuBefore) / 1e3 / Math.max(1, result[0]);
+    System.out.printf(
+        "%.0f %.3f %.3f %d %.1f%n", result[0] / (double) seconds, p50, p99, result[1], cpuMicros);
     for (ManagedChannel channel : channels) {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }

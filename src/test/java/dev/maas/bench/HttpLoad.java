@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * connections, each with a thread that sends its next {@code POST} (the same JSON body as wrk's) as
  * soon as the previous answer is read, for {@code seconds} after {@code warmup} seconds, in its own
  * JVM. Request bytes are built once; an answer is read by its {@code Content-Length} (or chunks).
- * Prints {@code requests_per_s p50_ms p99_ms errors} (errors: answers other than 200).
+ * Prints {@code requests_per_s p50_ms p99_ms errors client_cpu_us} (errors: answers other than 200;
+ * the last: this JVM's CPU time over the measured seconds, JIT and GC included, per request
+ * answered).
  *
  * <p>Arguments: host:port key path json-body concurrency seconds warmup
  */
@@ -52,13 +54,19 @@ public final class HttpLoad {
       run(address, request, concurrency, warmup, null);
     }
     long[] latencies = new long[10_000_000];
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long cpuBefore = os.getProcessCpuTime();
     long[] result = run(address, request, concurrency, seconds, latencies);
     int n = (int) Math.min(result[0], latencies.length);
     long[] done = Arrays.copyOf(latencies, n);
     Arrays.sort(done);
     double p50 = n == 0 ? Double.NaN : done[n / 2] / 1e6;
     double p99 = n == 0 ? Double.NaN : done[Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)] / 1e6;
-    System.out.printf("%.0f %.3f %.3f %d%n", result[0] / (double) seconds, p50, p99, result[1]);
+    double cpuMicros = (os.getProcessCpuTime() - cpuBefore) / 1e3 / Math.max(1, result[0]);
+    System.out.printf(
+        "%.0f %.3f %.3f %d %.1f%n", result[0] / (double) seconds, p50, p99, result[1], cpuMicros);
   }
 
   /** Runs the closed loop; returns {requests answered within the time, errors}. */

@@ -18,9 +18,15 @@ final class ApiKeyInterceptor implements ServerInterceptor {
   static final Metadata.Key<String> RETRY_AFTER =
       Metadata.Key.of("retry-after", Metadata.ASCII_STRING_MARSHALLER);
 
-  private final ApiKeyCheck check;
+  /** The decision on a call: {@link ApiKeyCheck#predict}. */
+  @FunctionalInterface
+  interface Check {
+    ApiKeyCheck.Verdict predict(String authorization, String operation);
+  }
 
-  ApiKeyInterceptor(ApiKeyCheck check) {
+  private final Check check;
+
+  ApiKeyInterceptor(Check check) {
     this.check = check;
   }
 
@@ -29,13 +35,7 @@ final class ApiKeyInterceptor implements ServerInterceptor {
       ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
     ApiKeyCheck.Verdict verdict =
         check.predict(headers.get(AUTHORIZATION), call.getMethodDescriptor().getFullMethodName());
-    Status status =
-        switch (verdict.outcome()) {
-          case ALLOWED -> null;
-          case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
-          case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
-          case RATE_LIMITED -> Status.RESOURCE_EXHAUSTED;
-        };
+    Status status = status(verdict.outcome());
     if (status == null) {
       return next.startCall(call, headers);
     }
@@ -45,5 +45,15 @@ final class ApiKeyInterceptor implements ServerInterceptor {
     }
     call.close(status.withDescription(verdict.message()), trailers);
     return new ServerCall.Listener<>() {};
+  }
+
+  /** The status a refusal closes the call with; null for an allowed call. */
+  static Status status(ApiKeyCheck.Outcome outcome) {
+    return switch (outcome) {
+      case ALLOWED -> null;
+      case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
+      case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
+      case RATE_LIMITED -> Status.RESOURCE_EXHAUSTED;
+    };
   }
 }

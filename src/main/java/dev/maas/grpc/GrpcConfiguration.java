@@ -16,7 +16,7 @@ class GrpcConfiguration {
     return new GrpcServer(
         properties.port(),
         new InferenceService(inference),
-        new ApiKeyInterceptor(keys),
+        new ApiKeyInterceptor(keys::predict),
         (int) Math.min(Integer.MAX_VALUE, inference.maxRequestBytes()));
   }
 }

@@ -438,6 +438,9 @@ class ClusterIT {
             // A dead replica's jobs are taken over 2 s after its last renewal.
             "--maas.store.job-lease=2s",
             "--maas.training.checkpoint-interval=200ms",
+            // The rolling restart stops the replica running a job up to three times in a row; on
+            // a busy machine a turn may end before the job writes a new checkpoint.
+            "--maas.training.max-attempts=10",
             "--maas.training.max-jobs-per-key=64",
             "--maas.training.queue-capacity=64",
             // The clients' load is not what the rate limit is for.

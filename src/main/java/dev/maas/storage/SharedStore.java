@@ -83,7 +83,13 @@ public final class SharedStore implements AutoCloseable {
       }
       SharedStore store = new SharedStore(data, objects, url, credentials);
       store.listener.start();
-      log.info("shared store: database {} and bucket {}", url, s3.bucket());
+      // The replica's id names it in job leases (training_jobs.lease_holder): an operator reads
+      // which replica runs a job from the database and finds the replica by this line.
+      log.info(
+          "shared store: database {} and bucket {}; this replica's id is {}",
+          url,
+          s3.bucket(),
+          store.replica());
       return store;
     } catch (RuntimeException e) {
       if (objects != null) {

@@ -73,13 +73,26 @@ public final class SharedStoreBench {
         boolean embeddedFirst = round % 2 == 1;
         double embeddedRps = 0;
         double sharedRps = 0;
+        // The shared database's transactions during each run: during the embedded one they are
+        // A's and B's background work alone (polling, leases); a prediction that touched the
+        // database would add about one per request to the shared one.
+        long[] tx = new long[2];
         if (embeddedFirst) {
+          long before = transactions(target.url());
           embeddedRps = throughput(embedded.base(), embeddedKey, clients, seconds);
+          tx[0] = transactions(target.url()) - before;
         }
+        long before = transactions(target.url());
         sharedRps = throughput(a.base(), key, clients, seconds);
+        tx[1] = transactions(target.url()) - before;
         if (!embeddedFirst) {
+          before = transactions(target.url());
           embeddedRps = throughput(embedded.base(), embeddedKey, clients, seconds);
+          tx[0] = transactions(target.url()) - before;
         }
+        System.out.printf(
+            "db-transactions %d during-embedded %d during-shared %d shared-requests %.0f%n",
+            round, tx[0], tx[1], sharedRps * seconds);
         System.out.printf("throughput %d embedded %d %.0f%n", round, clients, embeddedRps);
         System.out.printf("throughput %d shared %d %.0f%n", round, clients, sharedRps);
         System.out.printf("ratio %d %.3f%n", round, sharedRps / embeddedRps);
@@ -237,6 +250,21 @@ public final class SharedStoreBench {
       t.join();
     }
     return count / elapsed;
+  }
+
+  /**
+   * Transactions committed in the database of {@code url} so far, as PostgreSQL's statistics report
+   * them (each server process reports its own at most once a second).
+   */
+  private static long transactions(String url) throws Exception {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "postgres", "");
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet r =
+            s.executeQuery(
+                "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")) {
+      r.next();
+      return r.getLong(1);
+    }
   }
 
   /** The version B serves for alias production. */

@@ -191,6 +191,11 @@ public final class PackagedServer implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Whether the server's process still runs. */
+  public boolean alive() {
+    return process.isAlive();
+  }
+
   /** Kills the server as a node failure does (SIGKILL): nothing of its shutdown runs. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -1,7 +1,7 @@
 """PyTorch / scikit-learn peer of bench/train-scale: trains one workload from the files that
 TrainScale --generate wrote (little-endian float32 features and targets, row i is test when
 i % 5 == 4) with the same architecture, optimizer, batch size and epochs as maas, and prints
-  peer NAME rows metric value seconds peak_rss_mb
+  peer NAME rows metric value seconds peak_rss_mb cpu_s
 Usage: peer.py DATA_DIR WORKLOAD THREADS. Run with /usr/bin/python3 (Debian's python3-torch,
 python3-sklearn)."""
 import resource, sys, time
@@ -25,12 +25,12 @@ Xtr = (Xtr - m) / s; Xte = (Xte - m) / s
 def fit_torch(model, loss, epochs, bs):
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     Xt, yt = torch.from_numpy(Xtr), torch.from_numpy(ytr.astype(np.int64))
-    t = time.perf_counter()
+    t = time.perf_counter(); c = time.process_time()
     for e in range(epochs):
         perm = torch.randperm(len(Xt))
         for i in range(0, len(Xt), bs):
             idx = perm[i:i + bs]; opt.zero_grad(); l = loss(model(Xt[idx]), yt[idx]); l.backward(); opt.step()
-    return time.perf_counter() - t
+    return time.perf_counter() - t, time.process_time() - c
 
 class Seq(torch.nn.Module):
     def __init__(s): super().__init__(); s.rnn = torch.nn.LSTM(8, 32, batch_first=True); s.out = torch.nn.Linear(32, 10)
@@ -45,14 +45,14 @@ if W in ("mlp", "cnn", "lstm"):
                                     torch.nn.Linear(16 * 7 * 7, 10)); ep, bs = 2, 64
     else:
         model = Seq(); ep, bs = 2, 64
-    dt = fit_torch(model, torch.nn.CrossEntropyLoss(), ep, bs)
+    dt, cpu = fit_torch(model, torch.nn.CrossEntropyLoss(), ep, bs)
     with torch.no_grad(): value = float((model(torch.from_numpy(Xte)).argmax(1).numpy() == yte).mean())
     metric = "accuracy"
 elif W == "linear":
-    t = time.perf_counter(); model = LinearRegression().fit(Xtr, ytr); dt = time.perf_counter() - t
+    t, c = time.perf_counter(), time.process_time(); model = LinearRegression().fit(Xtr, ytr); dt, cpu = time.perf_counter() - t, time.process_time() - c
     metric, value = "r2", r2_score(yte, model.predict(Xte))
 else:
-    t = time.perf_counter(); model = LogisticRegression(max_iter=1000).fit(Xtr, ytr); dt = time.perf_counter() - t
+    t, c = time.perf_counter(), time.process_time(); model = LogisticRegression(max_iter=1000).fit(Xtr, ytr); dt, cpu = time.perf_counter() - t, time.process_time() - c
     metric, value = "accuracy", float((model.predict(Xte) == yte).mean())
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-print("peer %s %d %s %.4f %.3f %.0f" % (W, rows, metric, value, dt, peak))
+print("peer %s %d %s %.4f %.3f %.0f %.3f" % (W, rows, metric, value, dt, peak, cpu))

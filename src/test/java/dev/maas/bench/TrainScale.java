@@ -24,6 +24,7 @@ import dev.maas.compute.TrainingResult;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -41,10 +42,12 @@ import java.util.SplittableRandom;
  * the PyTorch peer (bench/train-scale/peer.py) read; {@code --workload NAME --data DIR} trains one
  * workload in this process and prints
  *
- * <pre>maas NAME rows metric value seconds peak_rss_mb</pre>
+ * <pre>maas NAME rows metric value seconds peak_rss_mb cpu_s</pre>
  *
  * where seconds is the training call alone (not reading the files, not scoring the test rows) and
- * peak_rss_mb the process' high-water mark of resident memory (VmHWM), read at the end.
+ * peak_rss_mb the process' high-water mark of resident memory (VmHWM), read at the end, and cpu_s
+ * the CPU seconds the process spent in the training call (every thread, the JIT's and collector's
+ * included), a figure that other processes on a loaded machine inflate much less than wall time.
  */
 public final class TrainScale {
   private TrainScale() {}
@@ -302,21 +305,28 @@ public final class TrainScale {
     Trainer trainer = new Trainer();
     ModelSpec spec = spec(w.name);
     TrainingParams params = params(w.name);
-    // A short untimed run first, so that the timed one runs compiled code as a warm server does.
-    {
-      int warm = Math.min(train.rows(), 2_000);
-      int[] first = new int[warm];
-      for (int i = 0; i < warm; i++) {
-        first[i] = i;
-      }
-      try (TrainedModel m =
-          trainer.train(spec, params.withEpochs(1), train.select(first)).model()) {
-        m.evaluate(test.select(java.util.Arrays.copyOf(first, Math.min(warm, test.rows()))));
-      }
+    // Untimed runs on the first rows for at least three seconds first, so that the timed run runs
+    // compiled code as a server that has been training for a while does.
+    int warm = Math.min(train.rows(), 2_000);
+    int[] first = new int[warm];
+    for (int i = 0; i < warm; i++) {
+      first[i] = i;
     }
+    Examples warmTrain = train.select(first);
+    Examples warmTest = test.select(java.util.Arrays.copyOf(first, Math.min(warm, test.rows())));
+    long warmEnd = System.nanoTime() + 3_000_000_000L;
+    do {
+      try (TrainedModel m = trainer.train(spec, params.withEpochs(1), warmTrain).model()) {
+        m.evaluate(warmTest);
+      }
+    } while (System.nanoTime() < warmEnd);
+    var os =
+        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long cpuStart = os.getProcessCpuTime();
     long start = System.nanoTime();
     TrainingResult result = trainer.train(spec, params, train);
     double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
     String metric;
     double value;
     try (TrainedModel model = result.model()) {
@@ -331,13 +341,14 @@ public final class TrainScale {
     }
     System.out.printf(
         Locale.ROOT,
-        "maas %s %d %s %.4f %.3f %.0f%n",
+        "maas %s %d %s %.4f %.3f %.0f %.3f%n",
         w.name,
         rows,
         metric,
         value,
         seconds,
-        peakRssMb());
+        peakRssMb(),
+        cpuSeconds);
   }
 
   private static Examples examples(Workload w, double[] x, float[] y, int rows, boolean test) {

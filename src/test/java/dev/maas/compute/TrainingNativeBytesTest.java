@@ -46,10 +46,11 @@ class TrainingNativeBytesTest {
     // (20 + 1) * 64 + (64 + 1) * 2 float parameters, and as many gradients.
     long parameters = ((20 + 1) * 64 + (64 + 1) * 2) * 4L;
     assertThat(alone).isGreaterThanOrEqualTo(2 * parameters);
+    // A 256 MB array elsewhere in the process is not the job's.
     try (INDArray other = Nd4j.create(DataType.FLOAT, 64L << 20)) {
       assertThat(other.length()).isPositive();
       long beside = reported(spec, params, data);
-      assertThat(beside).isEqualTo(alone).isLessThan(256L << 20);
+      assertThat(beside).isGreaterThanOrEqualTo(2 * parameters).isLessThan(16L << 20);
     }
   }
 

@@ -75,6 +75,16 @@ final class EncodedData {
     HostArrays.writeFlat(labels, scratch, 0, count * units);
   }
 
+  /** The standardized features, row-major [rows, rowLength]. Do not modify. */
+  double[] featureArray() {
+    return features;
+  }
+
+  /** The encoded targets, row-major [rows, units]. Do not modify. */
+  double[] targetArray() {
+    return targets;
+  }
+
   /** Copies one row's standardized features into {@code out}. */
   void copyFeatures(int row, double[] out) {
     System.arraycopy(features, row * rowLength, out, 0, rowLength);

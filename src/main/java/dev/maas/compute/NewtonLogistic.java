@@ -13,59 +13,63 @@ import org.nd4j.linalg.factory.Nd4j;
  * machine precision; a backtracking line search keeps every step a descent.
  *
  * <p>The one large product of an iteration, the Hessian (O(rows * (features * classes)^2)), runs in
- * ND4J as two matrix products. Everything else is O(rows * features * classes) bookkeeping kept on
- * the heap: as separate ND4J calls it measured 15-130 µs per call, about 1 ms per iteration on
- * breast_cancer, several times the arithmetic.
+ * ND4J as matrix products over chunks of rows (one product for the sigmoid, two for softmax).
+ * Everything else is O(rows * features * classes) bookkeeping kept on the heap: as separate ND4J
+ * calls it measured 15-130 µs per call, about 1 ms per iteration on breast_cancer, several times
+ * the arithmetic.
  */
 final class NewtonLogistic {
   static final int MAX_ITERATIONS = 100;
   private static final double GRADIENT_TOLERANCE = 1e-10;
   private static final double DAMPING = 1e-10;
 
+  /** Rows per pass of the Hessian's products, reusing the same native buffers. */
+  static final int CHUNK = 4096;
+
   private final int n;
-  private final int p; // features + 1 (the last column is ones)
+  private final int f; // features
+  private final int p; // features + 1 (the bias, a constant 1 after the features)
   private final int k; // output units
   private final int m; // p * k unknowns
   private final double l2;
-  private final double[] x; // [n, p]
-  private final double[] y; // [n, k]
+  private final double[] x; // [n, f], the encoded data's own array (not copied)
+  private final double[] y; // [n, k], likewise
   private final boolean softmax;
+  private final int chunk;
 
   private NewtonLogistic(EncodedData data, double l2) {
     this.n = data.rows;
-    this.p = data.rowLength + 1;
+    this.f = data.rowLength;
+    this.p = f + 1;
     this.k = data.units;
     this.m = p * k;
     this.l2 = l2;
     this.softmax = k > 1;
-    x = new double[n * p];
-    y = new double[n * k];
-    double[] row = new double[p - 1];
-    for (int r = 0; r < n; r++) {
-      data.copyFeatures(r, row);
-      System.arraycopy(row, 0, x, r * p, p - 1);
-      x[r * p + p - 1] = 1;
-      data.copyTargets(r, y, r * k);
-    }
+    this.x = data.featureArray();
+    this.y = data.targetArray();
+    this.chunk = Math.min(CHUNK, n);
   }
 
   /**
    * Sets the network's one dense layer ([features + 1, units], bias last) to the fit.
    *
    * @param l2 penalty on the weights (not the biases), greater than zero
+   * @return the off-heap bytes the fit held
    */
-  static void fit(Network network, EncodedData data, double l2) {
+  static long fit(Network network, EncodedData data, double l2) {
     NewtonLogistic solver = new NewtonLogistic(data, l2);
-    try (INDArray xv = Nd4j.create(solver.x, new long[] {solver.n, solver.p}, DataType.DOUBLE);
-        INDArray av = Nd4j.create(DataType.DOUBLE, solver.n, solver.m);
+    int c = solver.chunk;
+    try (INDArray xv = Nd4j.create(DataType.DOUBLE, new long[] {c, solver.p}, 'c');
+        INDArray av = Nd4j.create(DataType.DOUBLE, new long[] {c, solver.m}, 'c');
         INDArray ata = Nd4j.create(DataType.DOUBLE, new long[] {solver.m, solver.m}, 'c');
         INDArray atx = Nd4j.create(DataType.DOUBLE, new long[] {solver.m, solver.p}, 'c')) {
       solver.products = new Products(xv, av, ata, atx);
       network.setParameters(solver.solve());
+      return HostArrays.bytes(xv, av, ata, atx);
     }
   }
 
-  /** The preallocated ND4J arrays of the Hessian's two products. */
+  /** The preallocated ND4J arrays of the Hessian's two products, one chunk of rows at a time. */
   private record Products(INDArray x, INDArray a, INDArray ata, INDArray atx) {}
 
   private Products products;
@@ -120,10 +124,12 @@ final class NewtonLogistic {
   private double[] probabilities(double[] w) {
     double[] out = new double[n * k];
     for (int r = 0; r < n; r++) {
+      int row = r * f;
       for (int a = 0; a < k; a++) {
-        double z = 0;
-        for (int i = 0; i < p; i++) {
-          z += x[r * p + i] * w[a * p + i];
+        int wa = a * p;
+        double z = w[wa + f];
+        for (int i = 0; i < f; i++) {
+          z += x[row + i] * w[wa + i];
         }
         out[r * k + a] = z;
       }
@@ -170,11 +176,14 @@ final class NewtonLogistic {
   private double[] gradient(double[] w, double[] probabilities) {
     double[] g = new double[m];
     for (int r = 0; r < n; r++) {
+      int row = r * f;
       for (int a = 0; a < k; a++) {
         double residual = (probabilities[r * k + a] - y[r * k + a]) / n;
-        for (int i = 0; i < p; i++) {
-          g[a * p + i] += residual * x[r * p + i];
+        int ga = a * p;
+        for (int i = 0; i < f; i++) {
+          g[ga + i] += residual * x[row + i];
         }
+        g[ga + f] += residual;
       }
     }
     for (int a = 0; a < k; a++) {
@@ -187,30 +196,63 @@ final class NewtonLogistic {
 
   /**
    * With A[r, a p + i] = p_ra x_ri, the Hessian of the mean cross-entropy is (blockdiag_a(A_a' X) -
-   * A'A) / n; for the sigmoid (k = 1) the same formula gives X' diag(p (1 - p)) X / n.
+   * A'A) / n; for the sigmoid (k = 1) it is X' diag(p (1 - p)) X / n, one product of B = sqrt(p (1
+   * - p)) X with itself. The products run over chunks of rows into the same native buffers, adding
+   * up in place, so no array of the data's size is made.
    */
   private double[] hessian(double[] probabilities) {
-    double[] a = new double[n * m];
-    for (int r = 0; r < n; r++) {
-      for (int c = 0; c < k; c++) {
-        double q = probabilities[r * k + c];
-        for (int i = 0; i < p; i++) {
-          a[r * m + c * p + i] = q * x[r * p + i];
+    double[] a = new double[chunk * m];
+    double[] xs = softmax ? new double[chunk * p] : null;
+    for (int from = 0; from < n; from += chunk) {
+      int count = Math.min(chunk, n - from);
+      for (int i = 0; i < count; i++) {
+        int r = from + i;
+        int row = r * f;
+        for (int c = 0; c < k; c++) {
+          double q = probabilities[r * k + c];
+          if (!softmax) {
+            q = Math.sqrt(q * (1 - q));
+          }
+          int at = i * m + c * p;
+          for (int j = 0; j < f; j++) {
+            a[at + j] = q * x[row + j];
+          }
+          a[at + f] = q;
+        }
+        if (softmax) {
+          System.arraycopy(x, row, xs, i * p, f);
+          xs[i * p + f] = 1;
         }
       }
+      if (count < chunk) {
+        // Rows of zeros add nothing to the products.
+        java.util.Arrays.fill(a, count * m, chunk * m, 0);
+        if (softmax) {
+          java.util.Arrays.fill(xs, count * p, chunk * p, 0);
+        }
+      }
+      double beta = from == 0 ? 0 : 1;
+      HostArrays.write(products.a(), a);
+      Nd4j.gemm(products.a(), products.a(), products.ata(), true, false, 1.0, beta);
+      if (softmax) {
+        HostArrays.write(products.x(), xs);
+        Nd4j.gemm(products.a(), products.x(), products.atx(), true, false, 1.0, beta);
+      }
     }
-    HostArrays.write(products.a(), a);
-    Nd4j.gemm(products.a(), products.a(), products.ata(), true, false, 1.0, 0.0);
-    Nd4j.gemm(products.a(), products.x(), products.atx(), true, false, 1.0, 0.0);
     double[] ata = HostArrays.readFlat(products.ata());
-    double[] atx = HostArrays.readFlat(products.atx());
+    double[] atx = softmax ? HostArrays.readFlat(products.atx()) : null;
     double[] h = new double[m * m];
     for (int row = 0; row < m; row++) {
       int block = row / p;
       for (int col = 0; col < m; col++) {
-        double v = -ata[row * m + col];
-        if (col / p == block) {
-          v += atx[row * p + col % p];
+        double v;
+        if (softmax) {
+          v = -ata[row * m + col];
+          if (col / p == block) {
+            v += atx[row * p + col % p];
+          }
+        } else {
+          v = ata[row * m + col];
         }
         h[row * m + col] = v / n;
       }

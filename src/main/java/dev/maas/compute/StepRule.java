@@ -88,6 +88,11 @@ final class StepRule implements AutoCloseable {
     }
   }
 
+  /** Off-heap bytes of the optimizer's state. */
+  long bytes() {
+    return state == null ? 0 : HostArrays.bytes(state);
+  }
+
   @Override
   public void close() {
     if (state != null) {

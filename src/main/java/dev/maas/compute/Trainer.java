@@ -130,11 +130,12 @@ public final class Trainer {
         throw new TrainingCancelledException(1);
       }
       if (leastSquares) {
-        LeastSquares.fit(network, trainData);
+        loop.solverBytes = LeastSquares.fit(network, trainData);
         loop.recordOnce();
       } else if (newton) {
-        NewtonLogistic.fit(
-            network, trainData, params.l2() > 0 ? params.l2() : 1.0 / trainData.rows);
+        loop.solverBytes =
+            NewtonLogistic.fit(
+                network, trainData, params.l2() > 0 ? params.l2() : 1.0 / trainData.rows);
         loop.recordOnce();
       } else {
         if (resume == null) {
@@ -246,6 +247,8 @@ public final class Trainer {
     boolean stoppedEarly;
     private Losses losses;
     private long elapsedBefore; // nanoseconds of the runs before a resume
+    long solverBytes; // off-heap bytes an exact solver held
+    private long reportedBytes;
 
     Loop(
         Network network,
@@ -326,8 +329,14 @@ public final class Trainer {
               pass.backward(gradient);
               step.apply((int) iteration++, epoch - 1);
             }
+            if (from == 0) {
+              // Every buffer of a step exists after the first; later, only the last (smaller)
+              // batch and the loss passes add any.
+              reportBytes(passes.bytes() + inference.bytes() + step.bytes() + labels.bytes());
+            }
           }
           double monitored = record(epoch, epochs);
+          reportBytes(passes.bytes() + inference.bytes() + step.bytes() + labels.bytes());
           if (stopping != null) {
             if (monitored < best - stopping.minDelta()) {
               best = monitored;
@@ -387,6 +396,22 @@ public final class Trainer {
         losses = new Losses(head, passes, labels);
         record(1, 1);
         bestEpoch = 1;
+        reportBytes(solverBytes + passes.bytes() + labels.bytes());
+      }
+    }
+
+    /**
+     * Tells the listener the off-heap bytes this run holds, when they grew: {@code buffers} and the
+     * network's parameters and gradients, and the step workspace.
+     */
+    private void reportBytes(long buffers) {
+      long bytes =
+          buffers
+              + HostArrays.bytes(network.parameters(), network.gradients())
+              + Workspaces.stepBytes();
+      if (bytes > reportedBytes) {
+        reportedBytes = bytes;
+        listener.onNativeBytes(bytes);
       }
     }
 

@@ -16,6 +16,7 @@ import dev.maas.compute.TrainedModel;
 import dev.maas.compute.Trainer;
 import dev.maas.compute.TrainingCancelledException;
 import dev.maas.compute.TrainingCheckpoint;
+import dev.maas.compute.TrainingListener;
 import dev.maas.compute.TrainingParams;
 import dev.maas.compute.TrainingResult;
 import dev.maas.dataset.Dataset;
@@ -40,7 +41,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
-import org.bytedeco.javacpp.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -122,15 +122,13 @@ final class JobRunner {
     double cpuBefore = before == null ? 0 : before.cpuSeconds();
     long start = System.nanoTime() - (long) (wallBefore * 1e9);
     long cpuStart = cpuNanos() - (long) (cpuBefore * 1e9);
-    long[] peak = {Math.max(nativeBytes(), before == null ? 0 : before.peakNativeBytes())};
+    // The job's own off-heap bytes, as the trainer reports them (not the process' count, which
+    // other jobs and the loaded models share).
+    long[] peak = {before == null ? 0 : before.peakNativeBytes()};
     long[] lastSave = {System.nanoTime()};
     // Training rows, epochs run and FLOPs per row, once known (-1 before).
     long[] work = {-1, 0, -1};
-    LongSupplier sample =
-        () -> {
-          peak[0] = Math.max(peak[0], nativeBytes());
-          return peak[0];
-        };
+    LongSupplier sample = () -> peak[0];
     Runnable usage =
         () ->
             job.usage(
@@ -203,16 +201,18 @@ final class JobRunner {
                   params,
                   split[0],
                   split[1],
-                  p -> {
-                    job.epoch(p);
-                    work[1] = p.epoch();
-                    usage.run();
-                    long now = System.nanoTime();
-                    if (now - lastSave[0] > 2_000_000_000L) {
-                      lastSave[0] = now;
-                      save.accept(job);
-                    }
-                  },
+                  TrainingListener.of(
+                      p -> {
+                        job.epoch(p);
+                        work[1] = p.epoch();
+                        usage.run();
+                        long now = System.nanoTime();
+                        if (now - lastSave[0] > 2_000_000_000L) {
+                          lastSave[0] = now;
+                          save.accept(job);
+                        }
+                      },
+                      bytes -> peak[0] = Math.max(peak[0], bytes)),
                   () -> {
                     if (wallLimitNanos > 0 && System.nanoTime() - start > wallLimitNanos) {
                       timedOut[0] = true;
@@ -561,14 +561,6 @@ final class JobRunner {
       long t = THREADS.getCurrentThreadCpuTime();
       return t < 0 ? 0 : t;
     } catch (UnsupportedOperationException e) {
-      return 0;
-    }
-  }
-
-  private static long nativeBytes() {
-    try {
-      return Pointer.totalBytes();
-    } catch (RuntimeException | LinkageError e) {
       return 0;
     }
   }

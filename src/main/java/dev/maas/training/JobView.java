@@ -92,8 +92,9 @@ record JobView(
   /**
    * @param wallSeconds time from start to end (or now)
    * @param cpuSeconds CPU time of the training thread
-   * @param peakNativeBytes the highest off-heap memory JavaCPP counted while the job ran (process
-   *     wide, best effort)
+   * @param peakNativeBytes the most off-heap memory this job's training held: its network's
+   *     parameters and gradients, the buffers of its passes, the optimizer's state, its step
+   *     workspace and an exact solver's buffers (not other jobs' or the loaded models')
    * @param trainingRows rows the model trained on, once known (null in jobs stored before it was
    *     recorded)
    * @param epochs epochs run so far (fewer than requested after early stopping)

@@ -32,6 +32,11 @@ public final class LabelBuffers implements AutoCloseable {
     return buffer;
   }
 
+  /** Off-heap bytes of the buffers made so far. */
+  public long bytes() {
+    return HostArrays.bytes(buffers.values().toArray(new INDArray[0]));
+  }
+
   @Override
   public void close() {
     buffers.values().forEach(INDArray::close);

@@ -27,6 +27,15 @@ public final class Workspaces {
 
   private Workspaces() {}
 
+  /** The bytes this thread's step workspace holds now (0 when it has none). */
+  public static long stepBytes() {
+    var manager = Nd4j.getWorkspaceManager();
+    if (!manager.checkIfWorkspaceExists("maas-step")) {
+      return 0;
+    }
+    return manager.getWorkspaceForCurrentThread(STEP, "maas-step").getCurrentSize();
+  }
+
   /** Opens (or reopens) this thread's step workspace; close it when the step ends. */
   public static MemoryWorkspace step() {
     return Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, "maas-step");

@@ -30,6 +30,16 @@ class ComparisonController {
         .body(c.view());
   }
 
+  /** The newest comparisons first, as their views. */
+  @GetMapping
+  java.util.Map<String, java.util.List<ComparisonView>> list(
+      @org.springframework.web.bind.annotation.RequestParam(defaultValue = "20") int limit) {
+    if (limit < 1 || limit > 100) {
+      throw new dev.maas.errors.InvalidException("'limit' must be from 1 to 100");
+    }
+    return java.util.Map.of("comparisons", comparisons.list(limit));
+  }
+
   @GetMapping("/{id}")
   ComparisonView get(@PathVariable String id) {
     return comparisons.get(id).view();

@@ -8,7 +8,8 @@ import dev.maas.storage.StorageProperties;
 import dev.maas.storage.StoreProperties;
 import dev.maas.training.TrainingJobs;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -41,10 +42,14 @@ class ComparisonConfiguration {
         Math.max(100, store.jobLease().toMillis() / 3));
   }
 
-  /** Carries on the stored comparisons that were running, once every bean exists. */
+  /**
+   * Carries on the stored comparisons that were running, once the application is ready: after the
+   * training jobs were recovered, so that a candidate's job is there to follow.
+   */
   @Bean
-  SmartInitializingSingleton comparisonsRecovery(Comparisons comparisons, StoreProperties store) {
-    return () -> {
+  ApplicationListener<ApplicationReadyEvent> comparisonsRecovery(
+      Comparisons comparisons, StoreProperties store) {
+    return event -> {
       comparisons.recover();
       if (store.shared()) {
         comparisons.adoptEvery(store.jobLease().dividedBy(2));

@@ -1,7 +1,10 @@
 package dev.maas.comparison;
 
+import dev.maas.errors.InvalidException;
 import dev.maas.web.Callers;
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -9,6 +12,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
@@ -32,12 +36,11 @@ class ComparisonController {
 
   /** The newest comparisons first, as their views. */
   @GetMapping
-  java.util.Map<String, java.util.List<ComparisonView>> list(
-      @org.springframework.web.bind.annotation.RequestParam(defaultValue = "20") int limit) {
+  Map<String, List<ComparisonView>> list(@RequestParam(defaultValue = "20") int limit) {
     if (limit < 1 || limit > 100) {
-      throw new dev.maas.errors.InvalidException("'limit' must be from 1 to 100");
+      throw new InvalidException("'limit' must be from 1 to 100");
     }
-    return java.util.Map.of("comparisons", comparisons.list(limit));
+    return Map.of("comparisons", comparisons.list(limit));
   }
 
   @GetMapping("/{id}")

@@ -37,16 +37,16 @@ public final class ForecastReference {
   private static Setup setup(String family) {
     return switch (family) {
       case "linear_regression" ->
-          new Setup(new LinearRegressionSpec(null), new int[] {128}, false, 1, 10_000);
+          new Setup(new LinearRegressionSpec(null), new int[] {1024}, false, 1, 1_000);
       case "logistic_regression" ->
-          new Setup(new LogisticRegressionSpec(), new int[] {32}, true, 1, 30_000);
+          new Setup(new LogisticRegressionSpec(), new int[] {128}, true, 1, 10_000);
       case "mlp" ->
           new Setup(
               new MlpSpec(List.of(new DenseLayerSpec(64, Activation.RELU, 0))),
               new int[] {50},
               false,
               5,
-              6_000);
+              12_000);
       case "cnn" ->
           new Setup(
               new CnnSpec(
@@ -62,9 +62,9 @@ public final class ForecastReference {
               new int[] {1, 8, 8},
               true,
               3,
-              1_200);
+              6_000);
       case "rnn" ->
-          new Setup(new RnnSpec(RnnSpec.Cell.LSTM, 16, 1), new int[] {8, 8}, true, 3, 1_200);
+          new Setup(new RnnSpec(RnnSpec.Cell.LSTM, 16, 1), new int[] {8, 8}, true, 3, 4_000);
       default -> throw new IllegalArgumentException("unknown family " + family);
     };
   }

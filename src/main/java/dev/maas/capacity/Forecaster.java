@@ -187,6 +187,7 @@ final class Forecaster {
       double cpuRatio) {
     double wall = model.wallSeconds(rows, perRow.value(), epochs);
     double half = model.halfInterval95(rows, perRow.value(), epochs);
+    double allowance = model.extrapolationAllowance(rows, perRow.value(), epochs);
     double cpu = wall * cpuRatio;
     double peak = model.peakBytes(rows);
     LinearFit e = model.perEpoch();
@@ -203,12 +204,13 @@ final class Forecaster {
             + family.wireName()
             + " jobs: wall = job's own work (c + e x rows) + first-epoch warm-up + epochs x steady"
             + " epoch (a + b x rows x FLOPs per row), robust (Theil-Sen) lines; interval: the"
-            + " lines' 95% prediction intervals and the warm-ups' spread",
+            + " lines' 95% prediction intervals and the warm-ups' spread, and above, 20% of the"
+            + " per-row time beyond the largest job",
         perRow,
         Figure.estimated(flops),
         Figure.estimated(wall),
         Figure.estimated(Math.max(0, wall - half)),
-        Figure.estimated(wall + half),
+        Figure.estimated(wall + half + allowance),
         Figure.estimated(cpu),
         Figure.estimated(peak),
         Figure.estimated(prices.training(cpu, wall, peak)),

@@ -37,7 +37,7 @@ public final class ForecastReference {
   private static Setup setup(String family) {
     return switch (family) {
       case "linear_regression" ->
-          new Setup(new LinearRegressionSpec(null), new int[] {1024}, false, 1, 1_000);
+          new Setup(new LinearRegressionSpec(null), new int[] {32}, false, 1, 10_000);
       case "logistic_regression" ->
           new Setup(new LogisticRegressionSpec(), new int[] {128}, true, 1, 10_000);
       case "mlp" ->

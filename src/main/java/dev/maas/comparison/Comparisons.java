@@ -217,6 +217,8 @@ public final class Comparisons implements AutoCloseable {
     adopter.scheduleWithFixedDelay(
         () -> {
           try {
+            // Renews this replica's lease on its comparisons, those waiting for the executor too.
+            comparisons.keySet().forEach(store::claim);
             store.orphans().forEach(this::resume);
           } catch (RuntimeException e) {
             log.warn("cannot look for comparisons to take over: {}", e.toString());

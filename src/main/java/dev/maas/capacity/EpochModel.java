@@ -20,7 +20,11 @@ import java.util.List;
  * not move them); when the per-epoch line's slope comes out at or below 0 (warm-up fading over
  * several jobs), the rate of the largest job replaces it. w is the median of the jobs' warm-ups.
  * The 95% interval adds the halves of the lines' prediction intervals (the per-epoch one times
- * epochs, since a job's epochs share one rate) and the spread of the warm-ups.
+ * epochs, since a job's epochs share one rate) and the spread of the warm-ups; its upper end adds
+ * {@link #EXTRAPOLATION_ALLOWANCE} of the per-row time forecast beyond the largest job: a run
+ * larger than any seen may hold data that no longer fits the caches or memory already in use, and
+ * its per-row cost grows in a way the history cannot show (bench/forecast-reference measured 10x
+ * runs 6-25% slower per row than their history, on CPU time).
  */
 record EpochModel(
     int jobs,
@@ -29,7 +33,12 @@ record EpochModel(
     double warmupSeconds,
     double warmupSpread,
     LinearFit memory,
-    double largestPeakBytes) {
+    double largestPeakBytes,
+    double largestEpochFlops,
+    double largestRows) {
+
+  /** The share of the per-row time beyond the largest job that the interval allows for. */
+  static final double EXTRAPOLATION_ALLOWANCE = 0.2;
 
   /** The model of {@code runs} (succeeded, of one family), or null with too few usable runs. */
   static EpochModel of(List<TrainingRun> runs) {
@@ -86,7 +95,15 @@ record EpochModel(
       largest = Math.max(largest, p);
     }
     return new EpochModel(
-        n, perEpoch, overhead, warmup, spread, LinearFit.robust(rows, peaks), largest);
+        n,
+        perEpoch,
+        overhead,
+        warmup,
+        spread,
+        LinearFit.robust(rows, peaks),
+        largest,
+        java.util.Arrays.stream(epochFlops).max().orElse(0),
+        java.util.Arrays.stream(rows).max().orElse(0));
   }
 
   private static double[] column(List<double[]> points, int i) {
@@ -117,6 +134,20 @@ record EpochModel(
       half += overhead.halfInterval95(rows);
     }
     return half + (epochs >= 2 ? warmupSpread : 0);
+  }
+
+  /**
+   * What the interval's upper end adds for a run larger than any seen: {@link
+   * #EXTRAPOLATION_ALLOWANCE} of its per-row time beyond the largest job (0 within the history's
+   * sizes). Only the upper end: a larger run has been measured slower per row, never faster.
+   */
+  double extrapolationAllowance(double rows, double flopsPerRow, int epochs) {
+    double beyond =
+        epochs * Math.max(0, perEpoch.slope() * (rows * flopsPerRow - largestEpochFlops));
+    if (overhead != null) {
+      beyond += Math.max(0, overhead.slope() * (rows - largestRows));
+    }
+    return EXTRAPOLATION_ALLOWANCE * beyond;
   }
 
   /**

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param rows training rows asked about
  * @param epochs epochs asked about
  * @param method {@code epoch_fit} (a model of per-epoch, per-job and warm-up time from the
- *     per-epoch times of this family's finished jobs), {@code history_fit} (least squares of whole
+ *     per-epoch times of this family's finished jobs), {@code history_fit} (a robust line of whole
  *     jobs' wall times, when too few jobs recorded per-epoch times) or {@code flop_benchmark} (the
  *     analytic FLOP count over a FLOP rate)
  * @param note what the forecast rests on, in words
@@ -55,7 +55,7 @@ record Forecast(
   static final String FLOP_BENCHMARK = "flop_benchmark";
 
   /**
-   * wall seconds = interceptSeconds + secondsPerFlop x FLOPs, by least squares.
+   * wall seconds = interceptSeconds + secondsPerFlop x FLOPs, a robust (repeated-median) line.
    *
    * @param jobs the finished jobs fitted
    * @param interceptSeconds the fixed time per job

@@ -11,9 +11,9 @@ import java.util.function.Supplier;
 /**
  * Forecasts a training run's wall time, CPU time, memory and cost from the family's recorded jobs:
  * the per-epoch model of {@link EpochModel} when at least 3 finished jobs recorded per-epoch times;
- * else a least-squares line of wall seconds against FLOPs (rows x epochs x FLOPs per row) when
- * there are at least {@link #MIN_JOBS} finished jobs with distinct work; else the analytic FLOP
- * count over a FLOP rate.
+ * else a robust line of wall seconds against FLOPs (rows x epochs x FLOPs per row) when there are
+ * at least {@link #MIN_JOBS} finished jobs with distinct work; else the analytic FLOP count over a
+ * FLOP rate.
  */
 final class Forecaster {
   static final int MIN_JOBS = 3;
@@ -82,7 +82,12 @@ final class Forecaster {
       x[i] = runs.get(i).flops();
       y[i] = runs.get(i).wallSeconds();
     }
-    LinearFit fit = LinearFit.of(x, y);
+    // Robust, as the per-epoch model's lines: the first job of a fresh JVM (cold, often slower
+    // than larger warm ones) would tilt a least-squares line down, to a forecast of 0 s at 10x.
+    LinearFit fit = LinearFit.robust(x, y);
+    if (fit != null && !(fit.slope() > 0)) {
+      fit = LinearFit.throughLargest(x, y);
+    }
     if (fit != null) {
       double wall = Math.max(0, fit.predict(flops));
       double half = fit.halfInterval95(flops);
@@ -94,8 +99,8 @@ final class Forecaster {
           Forecast.HISTORY_FIT,
           "fewer than "
               + MIN_JOBS
-              + " jobs recorded per-epoch times, so: least-squares fit of wall time against rows x"
-              + " epochs x FLOPs per row over "
+              + " jobs recorded per-epoch times, so: robust (repeated-median) line of wall time against"
+              + " rows x epochs x FLOPs per row over "
               + runs.size()
               + " finished "
               + family.wireName()
@@ -182,6 +187,7 @@ final class Forecaster {
       double cpuRatio) {
     double wall = model.wallSeconds(rows, perRow.value(), epochs);
     double half = model.halfInterval95(rows, perRow.value(), epochs);
+    double allowance = model.extrapolationAllowance(rows, perRow.value(), epochs);
     double cpu = wall * cpuRatio;
     double peak = model.peakBytes(rows);
     LinearFit e = model.perEpoch();
@@ -198,12 +204,13 @@ final class Forecaster {
             + family.wireName()
             + " jobs: wall = job's own work (c + e x rows) + first-epoch warm-up + epochs x steady"
             + " epoch (a + b x rows x FLOPs per row), robust (Theil-Sen) lines; interval: the"
-            + " lines' 95% prediction intervals and the warm-ups' spread",
+            + " lines' 95% prediction intervals and the warm-ups' spread, and above, 20% of the"
+            + " per-row time beyond the largest job",
         perRow,
         Figure.estimated(flops),
         Figure.estimated(wall),
         Figure.estimated(Math.max(0, wall - half)),
-        Figure.estimated(wall + half),
+        Figure.estimated(wall + half + allowance),
         Figure.estimated(cpu),
         Figure.estimated(peak),
         Figure.estimated(prices.training(cpu, wall, peak)),

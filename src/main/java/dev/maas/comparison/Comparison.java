@@ -29,6 +29,52 @@ final class Comparison {
       this.model = model;
       this.request = request;
     }
+
+    /** A candidate as the store kept it. */
+    Slot(ComparisonRecord.Slot s) {
+      this(s.family(), s.model(), s.request());
+      state = s.state();
+      jobId = s.jobId();
+      version = s.version();
+      error = s.error();
+      quality = s.quality();
+      trainingSeconds = s.trainingSeconds();
+      trainingCost = s.trainingCost();
+      perMillion = s.perMillion();
+      p50Ms = s.p50Ms();
+      p99Ms = s.p99Ms();
+      modelBytes = s.modelBytes();
+    }
+
+    ComparisonRecord.Slot record() {
+      return new ComparisonRecord.Slot(
+          family,
+          model,
+          request,
+          state,
+          jobId,
+          version,
+          error,
+          quality,
+          trainingSeconds,
+          trainingCost,
+          perMillion,
+          p50Ms,
+          p99Ms,
+          modelBytes);
+    }
+
+    /**
+     * Whether nothing is left to do for it: it ended without a version, or its version's serving
+     * figures were measured (or could not be).
+     */
+    boolean done() {
+      return switch (state) {
+        case "failed", "cancelled", "skipped" -> true;
+        case "succeeded" -> perMillion != null || error != null || version == null;
+        default -> false;
+      };
+    }
   }
 
   final String id;
@@ -38,11 +84,11 @@ final class Comparison {
   final String currency;
   final ComparisonView.Budget budget;
   final List<Slot> slots;
-  final Instant createdAt = Instant.now();
-  final long startNanos = System.nanoTime();
+  final Instant createdAt;
   private final List<String> skipped = new ArrayList<>();
   private String state = "running";
   private Instant finishedAt;
+  private Double wallSeconds;
   private int jobs;
   private double cost;
   private volatile boolean cancelRequested;
@@ -62,10 +108,49 @@ final class Comparison {
     this.currency = currency;
     this.budget = budget;
     this.slots = List.copyOf(slots);
+    this.createdAt = Instant.now();
   }
 
+  /** The comparison as the store kept it. */
+  Comparison(ComparisonRecord r) {
+    this.id = r.id();
+    this.owner = r.owner();
+    this.metric = r.metric();
+    this.tolerance = r.tolerance();
+    this.currency = r.currency();
+    this.budget = r.budget() == null ? new ComparisonView.Budget(null, null, null) : r.budget();
+    this.slots = r.slots().stream().map(Slot::new).toList();
+    this.createdAt = r.createdAt();
+    this.skipped.addAll(r.skipped());
+    this.state = r.state();
+    this.finishedAt = r.finishedAt();
+    this.wallSeconds = r.wallSeconds();
+    this.jobs = r.jobs();
+    this.cost = r.cost();
+  }
+
+  /** What the store keeps of it. */
+  synchronized ComparisonRecord record() {
+    return new ComparisonRecord(
+        id,
+        owner,
+        metric,
+        tolerance,
+        currency,
+        budget,
+        state,
+        createdAt,
+        finishedAt,
+        jobs,
+        cost,
+        wallSeconds,
+        skipped,
+        slots.stream().map(Slot::record).toList());
+  }
+
+  /** Wall seconds since it was created (across a restart, the downtime counts). */
   double elapsedSeconds() {
-    return (System.nanoTime() - startNanos) / 1e9;
+    return java.time.Duration.between(createdAt, Instant.now()).toNanos() / 1e9;
   }
 
   boolean cancelRequested() {
@@ -101,6 +186,7 @@ final class Comparison {
   synchronized void finish() {
     state = cancelRequested ? "cancelled" : "finished";
     finishedAt = Instant.now();
+    wallSeconds = elapsedSeconds();
   }
 
   synchronized boolean finished() {
@@ -156,7 +242,10 @@ final class Comparison {
         tolerance,
         currency,
         budget,
-        new ComparisonView.Spent(jobs, cost, finishedAt == null ? elapsedSeconds() : wall()),
+        new ComparisonView.Spent(
+            jobs,
+            cost,
+            wallSeconds != null ? wallSeconds : finishedAt == null ? elapsedSeconds() : wall()),
         rows,
         r == null
             ? null

@@ -30,8 +30,10 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Comparisons: each trains its candidates one after another as ordinary training jobs (visible,
  * cancellable and metered as any), measures each trained model's single-row prediction time, and
- * keeps the leaderboard. Comparisons live in memory: a restart forgets them (their jobs and
- * versions stay).
+ * keeps the leaderboard. Comparisons are stored ({@link ComparisonStore}) at every change: a
+ * restarted server carries on those that were running (a candidate whose job was running follows
+ * that job, which carries on from its checkpoint), and in shared mode every replica sees every
+ * comparison, and one carries on a comparison whose replica stopped.
  */
 public final class Comparisons implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Comparisons.class);
@@ -58,7 +60,11 @@ public final class Comparisons implements AutoCloseable {
   private final TrainingJobs jobs;
   private final ModelRegistry registry;
   private final Prices prices;
+  // The comparisons this replica runs (started here, or carried on after a restart).
   private final Map<String, Comparison> comparisons = new ConcurrentHashMap<>();
+  private final ComparisonStore store;
+  private final long renewMillis;
+  private volatile java.util.concurrent.ScheduledExecutorService adopter;
   private final ExecutorService executor =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -68,8 +74,20 @@ public final class Comparisons implements AutoCloseable {
           });
   private final long pollMillis;
 
-  Comparisons(TrainingJobs jobs, ModelRegistry registry, Prices prices, long pollMillis) {
+  /**
+   * @param renewMillis how often a running comparison is saved (renewing this replica's lease on
+   *     it, in shared mode) while nothing changes
+   */
+  Comparisons(
+      TrainingJobs jobs,
+      ModelRegistry registry,
+      Prices prices,
+      ComparisonStore store,
+      long pollMillis,
+      long renewMillis) {
     this.jobs = jobs;
+    this.store = store;
+    this.renewMillis = renewMillis;
     this.registry = registry;
     this.prices = prices;
     this.pollMillis = pollMillis;
@@ -140,21 +158,103 @@ public final class Comparisons implements AutoCloseable {
             budget,
             slots);
     comparisons.put(id, c);
+    store.save(c.record());
     executor.execute(() -> run(c));
     return c;
   }
 
+  /** The comparison: as this replica runs it, else as stored. */
   Comparison get(String id) {
     Comparison c = comparisons.get(id);
-    if (c == null) {
-      throw new NotFoundException("comparison '" + id + "' does not exist");
+    if (c != null) {
+      return c;
     }
-    return c;
+    return store
+        .load(id)
+        .map(Comparison::new)
+        .orElseThrow(() -> new NotFoundException("comparison '" + id + "' does not exist"));
+  }
+
+  /** The newest {@code limit} comparisons, the newest first. */
+  List<ComparisonView> list(int limit) {
+    List<ComparisonView> out = new ArrayList<>();
+    for (ComparisonRecord r : store.loadAll()) {
+      if (out.size() >= limit) {
+        break;
+      }
+      Comparison live = comparisons.get(r.id());
+      out.add(live != null ? live.view() : new Comparison(r).view());
+    }
+    return out;
+  }
+
+  /**
+   * Carries on the stored comparisons that were running (called once, when every bean exists): all
+   * of them in embedded mode; in shared mode those no live replica holds.
+   */
+  void recover() {
+    for (ComparisonRecord r : store.loadAll()) {
+      if ("running".equals(r.state())) {
+        resume(r.id());
+      }
+    }
+  }
+
+  /**
+   * Looks every {@code every} for comparisons whose replica stopped (shared mode), until closed.
+   */
+  synchronized void adoptEvery(java.time.Duration every) {
+    if (adopter != null) {
+      return;
+    }
+    adopter =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "comparison-takeover");
+              t.setDaemon(true);
+              return t;
+            });
+    adopter.scheduleWithFixedDelay(
+        () -> {
+          try {
+            // Renews this replica's lease on its comparisons, those waiting for the executor too.
+            comparisons.keySet().forEach(store::claim);
+            store.orphans().forEach(this::resume);
+          } catch (RuntimeException e) {
+            log.warn("cannot look for comparisons to take over: {}", e.toString());
+          }
+        },
+        every.toMillis(),
+        every.toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  private void resume(String id) {
+    if (comparisons.containsKey(id) || !store.claim(id)) {
+      return;
+    }
+    store
+        .load(id)
+        .filter(r -> "running".equals(r.state()))
+        .ifPresent(
+            r -> {
+              Comparison c = new Comparison(r);
+              if (store.cancelRequested(id)) {
+                c.requestCancel();
+              }
+              log.info("comparison {}: carried on here after its server stopped", id);
+              comparisons.put(id, c);
+              executor.execute(() -> run(c));
+            });
   }
 
   /** Stops the comparison: cancels the running job and skips the rest. */
   Comparison cancel(String id) {
     Comparison c = get(id);
+    if (!comparisons.containsKey(id) && !"running".equals(c.view().state())) {
+      return c;
+    }
+    store.requestCancel(id);
     c.requestCancel();
     for (Comparison.Slot s : c.slots) {
       String jobId;
@@ -308,27 +408,79 @@ public final class Comparisons implements AutoCloseable {
     return out;
   }
 
+  /** The server is stopping: the comparison stays running in the store, to be carried on. */
+  private static final class Stopping extends RuntimeException {
+    Stopping() {
+      super("the server is stopping", null, false, false);
+    }
+  }
+
   private void run(Comparison c) {
+    boolean stopping = false;
     try {
       for (Comparison.Slot s : c.slots) {
+        String jobId;
+        synchronized (c) {
+          if (s.done()) {
+            continue;
+          }
+          jobId = s.jobId;
+        }
+        if (jobId != null) {
+          follow(c, s, jobId); // submitted before a restart
+          continue;
+        }
         String why = overBudget(c);
         if (why != null) {
           c.skip(s, why);
+          save(c);
           continue;
         }
         train(c, s);
       }
+    } catch (Stopping e) {
+      stopping = true;
+      save(c);
     } catch (RuntimeException e) {
       log.error("comparison {} stopped by an internal error", c.id, e);
     } finally {
-      c.finish();
+      if (!stopping) {
+        c.finish();
+        save(c);
+        comparisons.remove(c.id);
+      }
     }
   }
 
-  /** Why the next candidate may not start, or null. */
-  private static String overBudget(Comparison c) {
-    ComparisonView.Budget b = c.budget;
+  /** Stores the comparison as it is now; a store failure is logged, and the comparison goes on. */
+  private void save(Comparison c) {
+    try {
+      store.save(c.record());
+    } catch (RuntimeException e) {
+      log.warn("comparison {}: cannot store it: {}", c.id, e.toString());
+    }
+  }
+
+  /** Whether a cancel was asked for, here or (shared mode) on another replica. */
+  private boolean cancelled(Comparison c) {
     if (c.cancelRequested()) {
+      return true;
+    }
+    try {
+      if (store.cancelRequested(c.id)) {
+        c.requestCancel();
+        return true;
+      }
+    } catch (RuntimeException e) {
+      log.debug("comparison {}: cannot read its cancel mark: {}", c.id, e.toString());
+    }
+    return false;
+  }
+
+  /** Why the next candidate may not start, or null. */
+  private String overBudget(Comparison c) {
+    ComparisonView.Budget b = c.budget;
+    if (cancelled(c)) {
       return "the comparison was cancelled";
     }
     if (b.maxJobs() != null && c.jobs() >= b.maxJobs()) {
@@ -370,15 +522,46 @@ public final class Comparisons implements AutoCloseable {
       s.jobId = jobId;
       s.state = "queued";
     }
+    save(c);
+    follow(c, s, jobId);
+  }
+
+  /** Waits for the candidate's job to end, then records and measures what it trained. */
+  private void follow(Comparison c, Comparison.Slot s, String jobId) {
     JobOutcome o;
     boolean stoppedByBudget = false;
+    boolean cancelSent = false;
+    long saved = System.nanoTime();
     while (true) {
-      o = jobs.outcome(jobId);
+      try {
+        o = jobs.outcome(jobId);
+      } catch (NotFoundException e) {
+        synchronized (c) {
+          s.state = "failed";
+          s.error = "its training job " + jobId + " is gone (the server stopped before storing it)";
+        }
+        save(c);
+        return;
+      }
+      boolean changed;
       synchronized (c) {
+        changed = !o.state().equals(s.state);
         s.state = o.state();
       }
       if (o.finished()) {
         break;
+      }
+      if (changed || System.nanoTime() - saved > renewMillis * 1_000_000) {
+        save(c);
+        saved = System.nanoTime();
+        if (!cancelSent && cancelled(c)) {
+          cancelSent = true;
+          try {
+            jobs.cancelJob(jobId);
+          } catch (DomainException e) {
+            log.debug("comparison {}: cannot cancel {}: {}", c.id, jobId, e.getMessage());
+          }
+        }
       }
       ComparisonView.Budget b = c.budget;
       double running = prices.training(o.cpuSeconds(), o.wallSeconds(), o.peakNativeBytes());
@@ -392,7 +575,7 @@ public final class Comparisons implements AutoCloseable {
         Thread.sleep(pollMillis);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return;
+        throw new Stopping();
       }
     }
     double cost = prices.training(o.cpuSeconds(), o.wallSeconds(), o.peakNativeBytes());
@@ -412,6 +595,7 @@ public final class Comparisons implements AutoCloseable {
     if ("succeeded".equals(o.state()) && o.version() != null) {
       measure(c, s, o);
     }
+    save(c);
   }
 
   /**
@@ -495,6 +679,9 @@ public final class Comparisons implements AutoCloseable {
 
   @Override
   public void close() {
+    if (adopter != null) {
+      adopter.shutdownNow();
+    }
     executor.shutdownNow();
   }
 }

@@ -175,3 +175,42 @@ export function scatter(points, { xLabel, yLabel, title, logX = false } = {}) {
   const label = `${title}: ` + (usable.length ? usable.map((p) => `${p.label} (${num(p.x)}, ${num(p.y)})`).join('; ') : 'no versions with both figures');
   return h('figure', {}, svg(width, height, label, parts, dots));
 }
+
+/**
+ * A comparison's Pareto picture: candidates [{x: cost per million predictions, y: quality, label,
+ * front, recommended}] on a log cost axis; the front's points are squares joined by a line, the
+ * others circles, the recommendation ringed, so that colour is never the only mark. The figure's
+ * caption says in words which candidates are on the front and which is recommended.
+ */
+export function paretoChart(points, { xLabel, yLabel, title = 'Pareto front' } = {}) {
+  const width = 640;
+  const height = 300;
+  const usable = points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y) && p.x > 0);
+  const xs = usable.map((p) => p.x);
+  const x0 = xs.length ? Math.pow(10, Math.floor(Math.log10(Math.min(...xs)))) : 1e-6;
+  const x1 = xs.length ? Math.pow(10, Math.ceil(Math.log10(Math.max(...xs)) + 1e-9)) : 1;
+  const { parts, x, y } = frame(width, height, [x0, x1], extent(usable.map((p) => p.y), 0.1), xLabel, yLabel, { logX: true });
+  const front = usable.filter((p) => p.front).sort((a, b) => a.x - b.x);
+  const line = front.length > 1
+    ? s('polyline', { class: 'series s1', points: front.map((p) => `${x(p.x)},${y(p.y)}`).join(' ') })
+    : null;
+  const describe = (p) => `${p.label}: ${yLabel} ${num(p.y, 4)}, ${xLabel} ${num(p.x)}`
+    + (p.front ? ', on the Pareto front' : '') + (p.recommended ? ', recommended' : '');
+  const marks = usable.map((p) => s('g', { class: p.front ? 'pareto' : null },
+    p.front
+      ? s('rect', { class: 's1', x: x(p.x) - 5, y: y(p.y) - 5, width: 10, height: 10 }, s('title', {}, describe(p)))
+      : s('circle', { class: 's0', cx: x(p.x), cy: y(p.y), r: 5 }, s('title', {}, describe(p))),
+    p.recommended ? s('circle', { class: 'ring', cx: x(p.x), cy: y(p.y), r: 10 }) : null,
+    s('text', { x: x(p.x) + 12, y: y(p.y) - 8 }, p.label)));
+  const label = `${title}: ` + (usable.length ? usable.map(describe).join('; ') : 'no finished candidate yet');
+  const chart = svg(width, height, label, parts, line, marks);
+  chart.classList.add('pareto-chart');
+  chart.setAttribute('data-points', String(usable.length));
+  const names = (list) => list.map((p) => p.label).join(', ') || 'none';
+  const recommended = usable.filter((p) => p.recommended);
+  return h('figure', {}, chart,
+    h('figcaption', {},
+      `Squares joined by a line: the Pareto front (no other candidate is both at least as good and at most as costly), ${names(front)}. `
+      + `Circles: candidates another one beats on both, ${names(usable.filter((p) => !p.front))}. `
+      + `Ringed: the recommendation, ${names(recommended)}.`));
+}

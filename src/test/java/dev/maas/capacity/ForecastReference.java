@@ -39,14 +39,14 @@ public final class ForecastReference {
       case "linear_regression" ->
           new Setup(new LinearRegressionSpec(null), new int[] {32}, false, 1, 10_000);
       case "logistic_regression" ->
-          new Setup(new LogisticRegressionSpec(), new int[] {32}, true, 1, 10_000);
+          new Setup(new LogisticRegressionSpec(), new int[] {128}, true, 1, 10_000);
       case "mlp" ->
           new Setup(
               new MlpSpec(List.of(new DenseLayerSpec(64, Activation.RELU, 0))),
               new int[] {50},
               false,
               5,
-              2_000);
+              12_000);
       case "cnn" ->
           new Setup(
               new CnnSpec(
@@ -62,9 +62,9 @@ public final class ForecastReference {
               new int[] {1, 8, 8},
               true,
               3,
-              400);
+              6_000);
       case "rnn" ->
-          new Setup(new RnnSpec(RnnSpec.Cell.LSTM, 16, 1), new int[] {8, 8}, true, 3, 400);
+          new Setup(new RnnSpec(RnnSpec.Cell.LSTM, 16, 1), new int[] {8, 8}, true, 3, 4_000);
       default -> throw new IllegalArgumentException("unknown family " + family);
     };
   }

@@ -135,9 +135,11 @@ class ForecasterTest {
           .isCloseTo(truth, within(0.10 * truth));
       assertThat(f.wallSecondsLow().value()).isLessThanOrEqualTo(truth);
       assertThat(f.wallSecondsHigh().value()).isGreaterThanOrEqualTo(truth);
-      // The interval says something: within +-50% of the forecast.
-      assertThat(f.wallSecondsHigh().value() - f.wallSecondsLow().value())
-          .isLessThan(f.wallSeconds().value());
+      // The interval says something: the lines' part within +-50% of the forecast, and the upper
+      // end's allowance for a run 10x beyond the history (20% of its per-row time) on top.
+      assertThat(f.wallSeconds().value() - f.wallSecondsLow().value())
+          .isLessThan(0.5 * f.wallSeconds().value());
+      assertThat(f.wallSecondsHigh().value()).isLessThan(1.75 * f.wallSeconds().value());
       Forecast.EpochFit fit = f.epochFit();
       assertThat(fit.jobs()).isEqualTo(5);
       if (flopsPerRow >= 20_000) { // else the fixed part of an epoch hides the per-FLOP one
@@ -195,6 +197,44 @@ class ForecasterTest {
     assertThat(Math.abs(epoch.wallSeconds().value() - truth))
         .isLessThan(Math.abs(whole.wallSeconds().value() - truth));
     assertThat(epoch.wallSeconds().value()).isCloseTo(truth, within(0.10 * truth));
+  }
+
+  @Test
+  void theWholeJobFitOfAHistoryWhoseFirstJobRanColdStillForecastsTheLaw() {
+    // Whole-job times only (jobs stored before per-epoch times were recorded): 0.5 s fixed, 2 ns
+    // per FLOP, and the first job of the JVM 1 s slower than the law, slower than the second job,
+    // which made a least-squares slope negative and the 10x forecast 0 s.
+    List<TrainingRun> runs = new ArrayList<>();
+    long flopsPerRow = 10_000;
+    long[] sizes = {2_000, 4_000, 6_000, 8_000, 10_000};
+    for (int i = 0; i < sizes.length; i++) {
+      double wall = 0.5 + 2e-9 * flopsPerRow * sizes[i] * 5 + (i == 0 ? 1.0 : 0);
+      wall *= 1 + 0.02 * (i % 2 == 0 ? 1 : -1);
+      runs.add(
+          new TrainingRun(
+              "job-" + i,
+              "m",
+              i + 1,
+              "mlp",
+              "succeeded",
+              wall,
+              wall,
+              1L << 20,
+              sizes[i],
+              5,
+              flopsPerRow));
+    }
+    double truth = 0.5 + 2e-9 * flopsPerRow * 100_000 * 5;
+
+    Forecast f =
+        new Forecaster(() -> runs, FlopRate.fixed(1e9), PRICES)
+            .forecast(Family.MLP, 100_000, 5, null);
+
+    assertThat(f.method()).isEqualTo("history_fit");
+    assertThat(f.wallSeconds().value()).isCloseTo(truth, within(0.10 * truth));
+    assertThat(f.wallSecondsLow().value()).isLessThanOrEqualTo(truth);
+    assertThat(f.wallSecondsHigh().value()).isGreaterThanOrEqualTo(truth);
+    assertThat(f.note()).contains("robust");
   }
 
   @Test

@@ -72,6 +72,9 @@ final class ContractCases {
     assertThat(c.get("candidates").get(1).get("state").asString()).isEqualTo("failed");
     assertThat(c.get("recommendation").get("index").asInt()).isZero();
     api.post("/api/v1/comparisons/" + id + "/cancel", null, (byte[]) null).expect(200);
+    JsonNode listed = api.get("/api/v1/comparisons?limit=5").expect(200).json();
+    assertThat(listed.get("comparisons").get(0).get("id").asString()).isEqualTo(id);
+    api.sendInvalid("GET", "/api/v1/comparisons?limit=0", null, null).problem(400);
     api.get("/api/v1/comparisons/cmp-missing").problem(404);
     api.post("/api/v1/comparisons/cmp-missing/cancel", null, (byte[]) null).problem(404);
     api.sendInvalid(

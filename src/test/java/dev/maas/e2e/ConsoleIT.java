@@ -252,9 +252,50 @@ class ConsoleIT {
       assertThat(api.getJson("/api/v1/models/iris-mlp/aliases/production").get("version").asInt())
           .isEqualTo(2);
 
+      // A comparison of two candidates, by the API, for the cost page's leaderboard.
+      String comparison =
+          api.post(
+                  "/api/v1/comparisons",
+                  "{\"dataset\": \""
+                      + datasetId
+                      + "\", \"target\": \"species\", \"testFraction\": 0.3,"
+                      + " \"model\": \"iris-cmp\", \"tolerance\": 0.05, \"candidates\":"
+                      + " [{\"family\": \"logistic_regression\"}, {\"family\": \"mlp\","
+                      + " \"spec\": {\"hiddenLayers\": [{\"units\": 8}]},"
+                      + " \"training\": {\"epochs\": 40}}]}",
+                  202)
+              .get("id")
+              .asString();
+      long comparisonDeadline = System.nanoTime() + 180_000_000_000L;
+      while (System.nanoTime() < comparisonDeadline
+          && "running"
+              .equals(api.getJson("/api/v1/comparisons/" + comparison).get("state").asString())) {
+        Thread.sleep(200);
+      }
+      JsonNode compared = api.getJson("/api/v1/comparisons/" + comparison);
+      assertThat(compared.get("state").asString()).as(compared.toString()).isEqualTo("finished");
+
       // Capacity and cost: the version that served, and the accuracy-against-cost chart.
       browser.open(server.base() + "/console/#/capacity");
       browser.shown("#per-version", 60);
+      // The comparison: its leaderboard, its Pareto front drawn with a text alternative, and the
+      // recommendation with its reason.
+      browser.shown("#cmp-leaderboard table", 60);
+      assertThat(browser.find("#cmp-choice").getAttribute("value")).isEqualTo(comparison);
+      assertThat(browser.all("#cmp-leaderboard tbody tr")).hasSize(2);
+      assertThat(browser.text("#cmp-leaderboard"))
+          .contains("logistic_regression")
+          .contains("mlp")
+          .contains("iris-cmp-0-logistic-regression v1");
+      String recommended = compared.get("recommendation").get("model").asString();
+      assertThat(browser.text("#cmp-recommendation"))
+          .contains(recommended)
+          .contains(compared.get("recommendation").get("reason").asString());
+      assertThat(browser.all("#cmp-pareto svg.pareto-chart rect")).isNotEmpty();
+      assertThat(browser.find("#cmp-pareto svg").getAttribute("aria-label"))
+          .contains("on the Pareto front")
+          .contains("recommended");
+      assertThat(browser.text("#cmp-pareto figcaption")).contains("Pareto front");
       browser.await("the report", 60, d -> browser.text("main").contains("iris-mlp v1"));
       assertThat(browser.text("#investment")).contains("accuracy");
       assertThat(browser.all("svg.chart circle")).isNotEmpty();

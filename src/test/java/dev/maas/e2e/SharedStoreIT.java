@@ -78,6 +78,30 @@ class SharedStoreIT {
       System.out.printf(
           "alias move seen through the other replica after %d ms%n",
           (System.nanoTime() - start) / 1_000_000);
+
+      // A comparison started on one replica is seen, and seen to finish, from the other.
+      String comparison =
+          a.post(
+                  "/api/v1/comparisons",
+                  "{\"dataset\": \""
+                      + iris
+                      + "\", \"target\": \"species\", \"testFraction\": 0.3, \"model\":"
+                      + " \"iris-shared-cmp\", \"candidates\": [{\"family\":"
+                      + " \"logistic_regression\"}]}",
+                  202)
+              .get("id")
+              .asString();
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      JsonNode seen = b.getJson("/api/v1/comparisons/" + comparison);
+      while (!"finished".equals(seen.get("state").asString()) && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+        seen = b.getJson("/api/v1/comparisons/" + comparison);
+      }
+      assertThat(seen.get("state").asString()).as(seen.toString()).isEqualTo("finished");
+      assertThat(seen.get("recommendation").get("model").asString())
+          .isEqualTo("iris-shared-cmp-0-logistic-regression");
+      assertThat(b.getJson("/api/v1/comparisons").get("comparisons").get(0).get("id").asString())
+          .isEqualTo(comparison);
     }
     // A third replica on an empty directory: everything is in the shared store.
     try (PackagedServer three = replica(root.resolve("three"), stack, target)) {

@@ -1,9 +1,10 @@
 // Capacity and cost: per version what it cost to train, what a million predictions cost, its
 // p99 and the replicas a target rate needs; accuracy against cost per million predictions over
-// all versions; and the forecast of a larger training run.
+// all versions; comparisons' leaderboards with their Pareto front and recommendation; and the
+// forecast of a larger training run.
 import { api, enc } from '../api.js';
-import { h, put, table, loading, errorBox, statusLine, num, money, figure, seconds, bytes, field, select, busy, pairs, link } from '../ui.js';
-import { scatter } from '../charts.js';
+import { h, put, table, loading, errorBox, statusLine, num, money, figure, seconds, bytes, field, select, busy, pairs, link, stateBadge, when } from '../ui.js';
+import { scatter, paretoChart } from '../charts.js';
 
 export async function render(page, ctx) {
   const rps = h('input', { id: 'target-rps', type: 'number', min: 0, step: 'any', value: 100 });
@@ -17,8 +18,96 @@ export async function render(page, ctx) {
     e.preventDefault();
     showReport(report, rps.value, p99.value, ctx);
   });
-  put(page, h('h1', {}, 'Capacity and cost'), targetForm, report, forecastForm());
-  await showReport(report, rps.value, p99.value, ctx);
+  const comparisons = h('section', { class: 'card', 'aria-labelledby': 'cmp-title' },
+    h('h2', { id: 'cmp-title' }, 'Comparisons'), loading());
+  put(page, h('h1', {}, 'Capacity and cost'), targetForm, report, comparisons, forecastForm());
+  await Promise.all([showReport(report, rps.value, p99.value, ctx), showComparisons(comparisons, ctx)]);
+}
+
+const wait = (ms, signal) => new Promise((resolve) => {
+  const timer = setTimeout(resolve, ms);
+  signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+});
+
+/** The comparisons, the newest first: a choice of one, and its leaderboard, front and pick. */
+async function showComparisons(section, ctx) {
+  const title = section.querySelector('h2');
+  try {
+    const list = (await api('/api/v1/comparisons?limit=50', { signal: ctx.signal })).comparisons;
+    if (!list.length) {
+      put(section, title, h('p', { class: 'muted' },
+        'No comparison yet. POST /api/v1/comparisons trains candidates and ranks them here (README, "Comparisons").'));
+      return;
+    }
+    const choice = select(list.map((c) => [c.id, `${c.id} · ${c.state} · ${when(c.createdAt)}`]), { id: 'cmp-choice' });
+    const detail = h('div', { id: 'cmp-detail' });
+    put(section, title, h('div', { class: 'row' }, field('Comparison', choice)), detail);
+    let shown = 0;
+    const show = async () => {
+      const mine = ++shown;
+      let c = list.find((x) => x.id === choice.value);
+      showComparison(detail, c);
+      // A running comparison fills its leaderboard as candidates finish: read it again.
+      while (c.state === 'running' && mine === shown && !ctx.signal.aborted) {
+        await wait(2000, ctx.signal);
+        if (mine !== shown || ctx.signal.aborted) return;
+        c = await api(`/api/v1/comparisons/${enc(c.id)}`, { signal: ctx.signal });
+        if (mine === shown) showComparison(detail, c);
+      }
+    };
+    choice.addEventListener('change', () => show().catch((e) => { if (e.name !== 'AbortError') put(detail, errorBox(e)); }));
+    await show();
+  } catch (e) {
+    if (e.name !== 'AbortError') put(section, title, errorBox(e));
+  }
+}
+
+function showComparison(area, c) {
+  const cur = c.currency || 'USD';
+  const metric = c.metric === 'r2' ? 'R²' : c.metric;
+  const finished = c.candidates.filter((x) => typeof x.quality === 'number');
+  // The leaderboard: best quality first; candidates without a quality after, in request order.
+  const ranked = [...finished].sort((a, b) => b.quality - a.quality || a.index - b.index);
+  const rank = new Map(ranked.map((x, i) => [x.index, i + 1]));
+  const rows = [...ranked, ...c.candidates.filter((x) => typeof x.quality !== 'number')];
+  const label = (x) => `#${x.index} ${x.family}`;
+  const points = finished.filter((x) => x.costPerMillionPredictions).map((x) => ({
+    x: x.costPerMillionPredictions.value, y: x.quality, label: label(x), front: x.pareto, recommended: x.recommended,
+  }));
+  const r = c.recommendation;
+  const budget = Object.entries(c.budget || {}).filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => `${k} ${num(v)}`).join(', ') || 'none';
+  put(area,
+    pairs([
+      ['State', stateBadge(c.state)],
+      ['Quality measure', `${metric} on the held-out rows (higher is better); tolerance ${num(c.tolerance)}`],
+      ['Budget', budget],
+      ['Spent', `${c.spent.jobs} job(s), ${money(c.spent.cost, cur)}, ${seconds(c.spent.wallSeconds)}`],
+    ]),
+    h('h3', { id: 'cmp-recommendation-title' }, 'Recommendation'),
+    h('p', { id: 'cmp-recommendation', 'aria-labelledby': 'cmp-recommendation-title' },
+      r ? [h('strong', {}, `#${r.index} ${r.model}`), ': ', r.reason]
+        : (c.state === 'running' ? 'None yet: no candidate has finished.' : 'None: no candidate finished with a quality and a serving cost.')),
+    h('h3', { id: 'cmp-leaderboard-title' }, 'Leaderboard'),
+    h('div', { id: 'cmp-leaderboard' }, table([
+      { title: 'Rank', value: (x) => (rank.has(x.index) ? String(rank.get(x.index)) : '–'), num: true },
+      { title: 'Candidate', value: (x) => (x.version ? link('#/models/' + enc(x.model), `${label(x)} (${x.model} v${x.version})`) : `${label(x)} (${x.model})`) },
+      { title: 'State', value: (x) => h('span', {}, stateBadge(x.state), x.error ? h('span', { class: 'muted' }, ' ' + x.error) : null) },
+      { title: metric, value: (x) => (typeof x.quality === 'number' ? num(x.quality, 4) : '–'), num: true },
+      { title: 'Cost to train', value: (x) => (typeof x.trainingCost === 'number' ? money(x.trainingCost, cur) : '–'), num: true },
+      { title: 'Training time', value: (x) => (typeof x.trainingSeconds === 'number' ? seconds(x.trainingSeconds) : '–'), num: true },
+      { title: 'Cost per million predictions', value: (x) => figure(x.costPerMillionPredictions, (v) => money(v, cur)), num: true },
+      { title: 'p50', value: (x) => figure(x.p50Ms, (v) => num(v) + ' ms'), num: true },
+      { title: 'p99', value: (x) => figure(x.p99Ms, (v) => num(v) + ' ms'), num: true },
+      { title: 'Model size', value: (x) => (x.modelBytes ? bytes(x.modelBytes) : '–'), num: true },
+      { title: 'Pareto front', value: (x) => (x.pareto ? 'yes' : '–') },
+      { title: 'Recommended', value: (x) => (x.recommended ? 'yes' : '–') },
+    ], rows, { caption: `Candidates by ${metric}, best first; ≈ marks an estimate`, empty: 'No candidate yet.' })),
+    h('h3', { id: 'cmp-pareto-title' }, `${metric} against cost per million predictions`),
+    h('div', { id: 'cmp-pareto' }, paretoChart(points, {
+      xLabel: `${cur} per million predictions (log scale)`, yLabel: metric, title: 'Pareto front of the comparison',
+    })),
+    c.skipped && c.skipped.length ? [h('h3', {}, 'Skipped'), h('ul', {}, c.skipped.map((x) => h('li', {}, x)))] : null);
 }
 
 /** A version's quality figure for the chart: accuracy for classifiers, R² for regressions. */

@@ -149,6 +149,13 @@ public final class FileRegistryStore implements RegistryStore {
         if (entry.deleted) {
           continue; // deleted concurrently: start again with a fresh entry
         }
+        String job = draft.registeringJob();
+        for (ModelVersion earlier :
+            job == null ? List.<ModelVersion>of() : entry.versions.values()) {
+          if (earlier.lineage() != null && job.equals(earlier.lineage().trainingJobId())) {
+            return earlier; // this job registered already: once per job, whoever asks again
+          }
+        }
         try {
           Instant now = clock.instant();
           Path dir = models.resolve(name);

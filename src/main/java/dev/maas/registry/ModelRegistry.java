@@ -62,6 +62,9 @@ public final class ModelRegistry {
     }
     Metrics metrics = manifest.metrics();
     ModelProvenance recorded = manifest.provenance();
+    // A lineage given by the caller is a training job's registration; an import's comes from the
+    // file, whose job registered it elsewhere (or earlier), so it is not one to register once.
+    String registeringJob = lineage == null ? null : lineage.trainingJobId();
     if (lineage == null) {
       lineage = recorded == null ? Lineage.imported() : lineage(recorded);
     }
@@ -79,7 +82,8 @@ public final class ModelRegistry {
             learningCurve,
             lineage,
             description,
-            tags);
+            tags,
+            registeringJob);
     ModelVersion registered = store.register(name, draft, artifact);
     changed();
     return registered;

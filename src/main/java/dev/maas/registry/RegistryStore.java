@@ -16,7 +16,12 @@ import java.util.Optional;
  */
 public interface RegistryStore {
 
-  /** Stores {@code artifact} as the next version of {@code name}, creating the model if new. */
+  /**
+   * Stores {@code artifact} as the next version of {@code name}, creating the model if new. A draft
+   * whose {@link VersionDraft#registeringJob} already registered a version of {@code name} gets
+   * that version back and stores nothing: a job registers once, even when it runs again after a
+   * restart or a takeover that came between its registration and its end.
+   */
   ModelVersion register(String name, VersionDraft draft, byte[] artifact);
 
   Optional<RegisteredModel> model(String name);

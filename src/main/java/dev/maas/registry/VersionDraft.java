@@ -7,7 +7,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * What a registration supplies besides the artifact; the store adds the number, size, SHA-256,
- * provenance, status and time.
+ * provenance, status and time. {@code registeringJob} is the training job that registers (null for
+ * an import): a store registers once per job and gives a job that asks again its earlier version.
  */
 public record VersionDraft(
     String family,
@@ -19,7 +20,8 @@ public record VersionDraft(
     List<Map<String, Object>> learningCurve,
     Lineage lineage,
     String description,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    String registeringJob) {
 
   /** The registered, ready version this draft becomes as number {@code number} of {@code name}. */
   ModelVersion ready(

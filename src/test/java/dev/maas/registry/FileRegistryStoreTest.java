@@ -297,7 +297,8 @@ class FileRegistryStoreTest {
             List.of(),
             Lineage.imported(),
             null,
-            Map.of()),
+            Map.of(),
+            null),
         cut);
     assertThat(registry.version("churn", 2).status()).isEqualTo(VersionStatus.READY);
 

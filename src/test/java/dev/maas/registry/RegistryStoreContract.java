@@ -95,6 +95,36 @@ abstract class RegistryStoreContract {
     assertThat(reopened.model("churn").latestVersion()).isEqualTo(120);
   }
 
+  /**
+   * A training job registers once: asked again (it ran again after a restart or a takeover that
+   * came between its registration and its end), through this store or another over the same data,
+   * it gets its earlier version back and nothing is stored; other jobs and imports number on.
+   */
+  @Test
+  void aTrainingJobRegistersOnceWhoeverAsksAgain() {
+    ModelRegistry registry = registry(open());
+    Lineage job = new Lineage("ds-1", "abc", "holdout", 7L, "job-1");
+    ModelVersion first =
+        registry.register("churn", modelFile, null, List.of(), job, null, Map.of());
+    ModelVersion again =
+        registry(open()).register("churn", modelFile, null, List.of(), job, null, Map.of());
+    assertThat(again.version()).isEqualTo(first.version()).isEqualTo(1);
+    assertThat(again.artifactSha256()).isEqualTo(first.artifactSha256());
+
+    Lineage other = new Lineage("ds-1", "abc", "holdout", 7L, "job-2");
+    assertThat(
+            registry.register("churn", modelFile, null, List.of(), other, null, Map.of()).version())
+        .isEqualTo(2);
+    assertThat(
+            registry.register("fraud", modelFile, null, List.of(), job, null, Map.of()).version())
+        .as("once per model: the same job id under another name is another registration")
+        .isEqualTo(1);
+    // An import registers every time, whatever job its file's provenance names.
+    assertThat(registry.importVersion("churn", modelFile).version()).isEqualTo(3);
+    assertThat(registry.importVersion("churn", modelFile).version()).isEqualTo(4);
+    assertThat(registry(open()).versions("churn")).hasSize(4);
+  }
+
   @Test
   void anotherStoreOverTheSameDataSeesEveryModelVersionAliasAndTag() {
     ModelRegistry first = registry(open());

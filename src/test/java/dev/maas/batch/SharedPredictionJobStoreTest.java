@@ -20,8 +20,12 @@ class SharedPredictionJobStoreTest extends PredictionJobStoreContract {
     s3 = stack.s3Settings(stack.newBucket());
   }
 
+  /** The job stores the contract opened: each renews leases on a thread of its own until closed. */
+  private final List<SharedPredictionJobStore> jobStores = new ArrayList<>();
+
   @AfterEach
   void stop() {
+    jobStores.forEach(SharedPredictionJobStore::close);
     opened.forEach(SharedStore::close);
   }
 
@@ -29,6 +33,9 @@ class SharedPredictionJobStoreTest extends PredictionJobStoreContract {
   PredictionJobStore open() {
     SharedStore store = SharedStore.open(url, "postgres", null, s3);
     opened.add(store);
-    return new SharedPredictionJobStore(store, java.time.Duration.ofSeconds(15));
+    SharedPredictionJobStore jobs =
+        new SharedPredictionJobStore(store, java.time.Duration.ofSeconds(15));
+    jobStores.add(jobs);
+    return jobs;
   }
 }

@@ -26,8 +26,12 @@ class SharedTrainingStoresTest extends TrainingStoresContract {
     s3 = stack.s3Settings(stack.newBucket());
   }
 
+  /** The job stores the contract opened: each renews leases on a thread of its own until closed. */
+  private final List<SharedJobStore> jobStores = new ArrayList<>();
+
   @AfterEach
   void stop() {
+    jobStores.forEach(SharedJobStore::close);
     opened.forEach(SharedStore::close);
   }
 
@@ -39,7 +43,9 @@ class SharedTrainingStoresTest extends TrainingStoresContract {
 
   @Override
   JobStore openJobs() {
-    return new SharedJobStore(shared(), Duration.ofSeconds(15));
+    SharedJobStore store = new SharedJobStore(shared(), Duration.ofSeconds(15));
+    jobStores.add(store);
+    return store;
   }
 
   @Test

@@ -2,17 +2,11 @@ package dev.maas.batch;
 
 import dev.maas.errors.InvalidException;
 import dev.maas.web.Callers;
+import dev.maas.web.JobEvents;
 import dev.maas.web.Paging;
-import java.io.IOException;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -32,23 +26,15 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping("/api/v1/prediction-jobs")
 class PredictionJobController implements DisposableBean {
   private final PredictionJobs jobs;
-  private final ScheduledExecutorService ticker;
+  private final JobEvents events = new JobEvents("prediction-events");
 
   PredictionJobController(PredictionJobs jobs) {
     this.jobs = jobs;
-    // Owned here rather than a bean: an Executor bean would replace Spring Boot's task executor.
-    this.ticker =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "prediction-events");
-              t.setDaemon(true);
-              return t;
-            });
   }
 
   @Override
   public void destroy() {
-    ticker.shutdownNow();
+    events.close();
   }
 
   /** A page of jobs, newest first. */
@@ -107,40 +93,6 @@ class PredictionJobController implements DisposableBean {
    */
   @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
   SseEmitter events(@PathVariable String id) {
-    java.util.function.Supplier<PredictionJobs.Snapshot> job = jobs.follow(id);
-    SseEmitter emitter = new SseEmitter(0L);
-    AtomicLong seen = new AtomicLong(-1);
-    AtomicReference<ScheduledFuture<?>> future = new AtomicReference<>();
-    Runnable tick =
-        () -> {
-          try {
-            PredictionJobs.Snapshot now = job.get();
-            long version = now.version();
-            PredictionJobView view = now.view();
-            if (version != seen.get()) {
-              seen.set(version);
-              emitter.send(SseEmitter.event().name("job").id(Long.toString(version)).data(view));
-            }
-            if (view.state().finished()) {
-              emitter.complete();
-              cancel(future);
-            }
-          } catch (IOException | IllegalStateException e) {
-            emitter.completeWithError(e);
-            cancel(future);
-          }
-        };
-    emitter.onCompletion(() -> cancel(future));
-    emitter.onTimeout(() -> cancel(future));
-    emitter.onError(e -> cancel(future));
-    future.set(ticker.scheduleWithFixedDelay(tick, 0, 200, TimeUnit.MILLISECONDS));
-    return emitter;
-  }
-
-  private static void cancel(AtomicReference<ScheduledFuture<?>> future) {
-    ScheduledFuture<?> f = future.get();
-    if (f != null) {
-      f.cancel(false);
-    }
+    return events.stream(jobs.follow(id), view -> view.state().finished());
   }
 }

@@ -12,6 +12,7 @@ import dev.maas.registry.ModelRegistry;
 import dev.maas.registry.ModelVersion;
 import dev.maas.serving.ScoringModels;
 import dev.maas.storage.JobTable;
+import dev.maas.storage.Snapshot;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -311,32 +312,20 @@ public final class PredictionJobs implements DatasetUsage, AutoCloseable {
     return out.values();
   }
 
-  /** A job as {@code events} sends it: its view and a number that grows when the view changes. */
-  record Snapshot(long version, PredictionJobView view) {}
-
   /**
    * How {@code events} follows a job: the job itself when it runs here or in embedded mode; in
    * shared mode, for a job another replica runs, its record read again on every call.
    */
-  java.util.function.Supplier<Snapshot> follow(String id) {
+  java.util.function.Supplier<Snapshot<PredictionJobView>> follow(String id) {
     PredictionJob job = get(id);
     if (table == null || jobs.containsKey(id)) {
-      return () -> new Snapshot(job.version(), job.view());
+      return () -> new Snapshot<>(job.version(), job.view());
     }
-    long[] version = {0};
-    PredictionJobView[] last = {null};
-    return () -> {
-      PredictionJob here = jobs.get(id);
-      PredictionJobView view =
-          (here != null ? here : store.load(id).map(PredictionJob::new).orElse(job)).view();
-      synchronized (version) {
-        if (!view.equals(last[0])) {
-          last[0] = view;
-          version[0]++;
-        }
-        return new Snapshot(version[0], view);
-      }
-    };
+    return Snapshot.changes(
+        () -> {
+          PredictionJob here = jobs.get(id);
+          return (here != null ? here : store.load(id).map(PredictionJob::new).orElse(job)).view();
+        });
   }
 
   /** Jobs, newest first, optionally of one state and one model. */

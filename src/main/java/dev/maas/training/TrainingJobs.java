@@ -6,6 +6,7 @@ import dev.maas.errors.DomainException;
 import dev.maas.errors.InvalidException;
 import dev.maas.errors.NotFoundException;
 import dev.maas.storage.JobTable;
+import dev.maas.storage.Snapshot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -443,33 +444,20 @@ public final class TrainingJobs implements DatasetUsage, AutoCloseable {
     return out.values();
   }
 
-  /** A job as {@code events} sends it: its view and a number that grows when the view changes. */
-  record Snapshot(long version, JobView view) {}
-
   /**
    * How {@code events} follows a job: the job itself when it runs here or in embedded mode; in
-   * shared mode, for a job another replica runs, its record read again on every call (the version
-   * grows with every change seen).
+   * shared mode, for a job another replica runs, its record read again on every call.
    */
-  java.util.function.Supplier<Snapshot> follow(String id) {
+  java.util.function.Supplier<Snapshot<JobView>> follow(String id) {
     TrainingJob job = get(id);
     if (table == null || jobs.containsKey(id)) {
-      return () -> new Snapshot(job.version(), job.view());
+      return () -> new Snapshot<>(job.version(), job.view());
     }
-    long[] version = {0};
-    JobView[] last = {null};
-    return () -> {
-      TrainingJob here = jobs.get(id);
-      JobView view =
-          (here != null ? here : store.load(id).map(TrainingJob::new).orElse(job)).view();
-      synchronized (version) {
-        if (!view.equals(last[0])) {
-          last[0] = view;
-          version[0]++;
-        }
-        return new Snapshot(version[0], view);
-      }
-    };
+    return Snapshot.changes(
+        () -> {
+          TrainingJob here = jobs.get(id);
+          return (here != null ? here : store.load(id).map(TrainingJob::new).orElse(job)).view();
+        });
   }
 
   /** Jobs, newest first, optionally of one state and one model. */

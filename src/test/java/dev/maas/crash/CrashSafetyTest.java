@@ -173,12 +173,18 @@ class CrashSafetyTest {
         JsonNode view =
             JSON.readTree(
                 send(server.base(), "GET", "/api/v1/training-jobs/" + job, null, null).body());
-        assertThat(view.get("state").asString()).as(when + ": " + view).isIn("queued", "running");
+        // A kill near the end leaves a few epochs, which the restarted server may finish before
+        // this read: then there is nothing left to kill.
+        String state = view.get("state").asString();
+        assertThat(state).as(when + ": " + view).isIn("queued", "running", "succeeded");
         assertInterruptedAttempts(view, when);
         // The two latest, and an older one when the kill came between writing a new one and
         // removing the oldest (the next write removes it).
         assertThat(checkpointFiles(folder)).as(when).hasSizeLessThanOrEqualTo(3);
         assertAcknowledgedIntact(server.base(), when);
+        if (state.equals("succeeded")) {
+          break;
+        }
       }
       JsonNode done = poll(server.base(), job, new AtomicBoolean());
       assertThat(done.get("state").asString()).as(done.toString()).isEqualTo("succeeded");

@@ -33,7 +33,11 @@ import tools.jackson.databind.JsonNode;
  * The registry is the real one, with a fault injected into the load of one version (the one thing a
  * test cannot make happen for real on demand: a slow disk, a failed native allocation).
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+// No warm-up: its follower loads a newly imported version ahead of its first request, and here
+// every load must come from the test's own requests (one of them has a fault injected).
+@SpringBootTest(
+    webEnvironment = WebEnvironment.RANDOM_PORT,
+    properties = "maas.serving.warmup.enabled=false")
 class LoadIsolationApiTest {
   private static final Path STORAGE =
       Path.of("target", "test-data", "load-isolation-" + UUID.randomUUID());

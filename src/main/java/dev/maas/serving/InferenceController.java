@@ -240,18 +240,7 @@ class InferenceController {
   }
 
   private static Integer number(String version) {
-    try {
-      int v = Integer.parseInt(version);
-      if (v >= 1) {
-        return v;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw new InvalidException(
-        "a model version is a whole number from 1, was '"
-            + RequestArguments.abbreviate(version)
-            + "'");
+    return RequestArguments.versionNumber(version, "a whole number from 1");
   }
 
   private static byte[] write(LoadedModel loaded, InferRequest request, Predictions p) {

@@ -159,18 +159,7 @@ public final class OpenInference {
   }
 
   private static Integer number(String version) {
-    try {
-      int v = Integer.parseInt(version);
-      if (v >= 1) {
-        return v;
-      }
-    } catch (NumberFormatException e) {
-      // answered below
-    }
-    throw new InvalidException(
-        "a model version is a whole number from 1 (or an alias), was '"
-            + RequestArguments.abbreviate(version)
-            + "'");
+    return RequestArguments.versionNumber(version, "a whole number from 1 (or an alias)");
   }
 
   private Rows rows(List<Input> inputs, InputLayout layout) {

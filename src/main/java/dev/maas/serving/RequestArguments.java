@@ -35,6 +35,23 @@ final class RequestArguments {
     }
   }
 
+  /**
+   * A model version as a path or a request names it: a whole number from 1; anything else is an
+   * InvalidException saying what {@code accepted} is.
+   */
+  static Integer versionNumber(String version, String accepted) {
+    try {
+      int v = Integer.parseInt(version);
+      if (v >= 1) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new InvalidException(
+        "a model version is " + accepted + ", was '" + abbreviate(version) + "'");
+  }
+
   static String abbreviate(String s) {
     return s.length() <= 40 ? s : s.substring(0, 40) + "…";
   }

@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -156,10 +157,20 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
   }
 
   private List<ModelVersion> inUse() {
-    List<RegisteredModel> models = new ArrayList<>(registry.models(null, null, null));
-    models.sort(Comparator.comparing(RegisteredModel::updatedAt).reversed());
+    // The max-models most recently updated, newest first: a bounded heap, since this runs every
+    // second and a registry may hold thousands of models.
+    Comparator<RegisteredModel> byUpdate = Comparator.comparing(RegisteredModel::updatedAt);
+    PriorityQueue<RegisteredModel> newest = new PriorityQueue<>(byUpdate);
+    for (RegisteredModel m : registry.models(null, null, null)) {
+      newest.add(m);
+      if (newest.size() > settings.maxModels()) {
+        newest.poll();
+      }
+    }
+    List<RegisteredModel> models = new ArrayList<>(newest);
+    models.sort(byUpdate.reversed());
     List<ModelVersion> versions = new ArrayList<>();
-    for (RegisteredModel m : models.subList(0, Math.min(settings.maxModels(), models.size()))) {
+    for (RegisteredModel m : models) {
       Set<Integer> numbers = new LinkedHashSet<>();
       Integer production = m.aliases().get(Predictor.DEFAULT_ALIAS);
       numbers.add(production != null ? production : m.latestVersion());

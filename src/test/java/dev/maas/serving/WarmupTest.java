@@ -126,6 +126,18 @@ class WarmupTest {
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(after.statusCode()).as("the warm-up key once ready").isEqualTo(401);
+      // A client's request is observed, so the zero at ready above is the warm-up's left out.
+      MeterRegistry meters = context.getBean(MeterRegistry.class);
+      long observedBy = System.nanoTime() + 5_000_000_000L;
+      while (meters.find("http.server.requests").timers().stream().mapToLong(Timer::count).sum()
+              == 0
+          && System.nanoTime() < observedBy) {
+        Thread.sleep(20);
+      }
+      assertThat(
+              meters.find("http.server.requests").timers().stream().mapToLong(Timer::count).sum())
+          .as("HTTP server requests observed once a client's request came")
+          .isPositive();
 
       // A new version (the latest, with an alias) is loaded before any request asks for it.
       Fixture first = ServingFixtures.everyFamily().get(0);

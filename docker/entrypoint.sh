@@ -17,8 +17,16 @@ cds_archive="${MAAS_CDS_ARCHIVE:-${jar%.jar}.jsa}"
 heap_percent="${MAAS_HEAP_PERCENT:-40}"
 native_percent="${MAAS_NATIVE_PERCENT:-45}"
 physical_percent="${MAAS_PHYSICAL_PERCENT:-90}"
-# JavaCPP unpacks ND4J's native libraries here: it must be writable (a read-only root is fine).
-native_cache="${MAAS_NATIVE_CACHE:-/tmp/javacpp}"
+# Where JavaCPP finds ND4J's native libraries: those prepare-jar.sh unpacked next to the jar when the
+# image was built (read in place; nothing is written there), or else a writable directory they are
+# unpacked into at every start (about 400 MB and 1-2 s).
+native_cache="${MAAS_NATIVE_CACHE:-}"
+if [ -z "$native_cache" ]; then
+  native_cache=/tmp/javacpp
+  if [ -d "${jar%/*}/javacpp" ]; then
+    native_cache="${jar%/*}/javacpp"
+  fi
+fi
 
 # The memory limit in bytes (cgroup v2, then v1), or nothing when there is none.
 memory_limit() {

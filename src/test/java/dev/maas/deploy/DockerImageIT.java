@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -61,6 +62,12 @@ class DockerImageIT {
     Path preparedJar = app.resolve("maas.jar");
     Path archive = app.resolve("maas.jsa");
     assertThat(archive).isNotEmptyFile();
+    Path natives = app.resolve("javacpp");
+    Map<Path, String> unpacked = files(natives);
+    assertThat(unpacked.keySet())
+        .as("ND4J's native libraries unpacked into the image")
+        .anyMatch(p -> p.getFileName().toString().startsWith("libnd4jcpu"))
+        .anyMatch(p -> p.getFileName().toString().startsWith("libopenblas"));
     int port = freePort();
 
     List<String> command = new ArrayList<>();
@@ -75,8 +82,8 @@ class DockerImageIT {
     env.put("MAAS_STORAGE_PATH", work.resolve("data").toString());
     env.put("MAAS_JAR", preparedJar.toString());
     env.put("MAAS_CGROUP_MEMORY_FILE", cgroup.toString());
-    env.put("MAAS_NATIVE_CACHE", work.resolve("javacpp").toString());
     env.put("SERVER_PORT", Integer.toString(port));
+    env.put("MAAS_GRPC_PORT", Integer.toString(freePort()));
     env.put("JAVA_OPTS", "-Xmx1g");
     // Like the image's user, whose home does not exist: nothing may be written there.
     env.put("HOME", "/proc/no-home");
@@ -91,7 +98,7 @@ class DockerImageIT {
           .contains("-XX:MaxRAMPercentage=40")
           .contains("-Dorg.bytedeco.javacpp.maxbytes=" + LIMIT / 100 * 45)
           .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + LIMIT / 100 * 90)
-          .contains("-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("javacpp"))
+          .contains("-Dorg.bytedeco.javacpp.cachedir=" + natives)
           .contains("-XX:SharedArchiveFile=" + archive)
           .contains("-jar", preparedJar.toString());
       assertThat(Files.readString(Path.of("/proc", Long.toString(server.pid()), "maps")))
@@ -136,6 +143,9 @@ class DockerImageIT {
       JsonNode answer =
           api.post("/api/v1/models/iris/predict", "{\"instances\": [[5.1, 3.5, 1.4, 0.2]]}", 200);
       assertThat(answer.get("predictions").get(0).has("label")).isTrue();
+      assertThat(files(natives))
+          .as("the server read the image's native libraries in place, writing nothing there")
+          .isEqualTo(unpacked);
     } finally {
       server.destroy();
       server.waitFor();
@@ -215,6 +225,17 @@ class DockerImageIT {
             Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
             StandardCharsets.UTF_8);
     return Arrays.asList(environ.split("\0"));
+  }
+
+  /** Every file under {@code dir} with its size and modification time. */
+  private static Map<Path, String> files(Path dir) throws IOException {
+    Map<Path, String> files = new TreeMap<>();
+    try (var walk = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+        files.put(dir.relativize(p), Files.size(p) + " " + Files.getLastModifiedTime(p));
+      }
+    }
+    return files;
   }
 
   private static int freePort() throws IOException {

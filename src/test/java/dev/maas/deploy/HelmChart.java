@@ -149,4 +149,10 @@ final class HelmChart {
             .stream().filter(m -> name.equals(m.get("name"))).findFirst();
     return found.orElseThrow(() -> new AssertionError("nothing named " + name + " in " + list));
   }
+
+  /** The "name" of each element of a list of maps. */
+  @SuppressWarnings("unchecked")
+  static List<Object> names(Object list) {
+    return ((List<Map<String, Object>>) list).stream().map(m -> m.get("name")).toList();
+  }
 }

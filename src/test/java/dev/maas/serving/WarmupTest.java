@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -178,5 +179,70 @@ class WarmupTest {
         assertThat(infer.rows().rows()).as(f.family()).isEqualTo(1);
       }
     }
+  }
+
+  @Test
+  void theRequestsNameAVersionTheWaysClientsDo() {
+    ModelRegistry registry =
+        new ModelRegistry(new FileRegistryStore(storage, Clock.systemUTC(), Provenance.current()));
+    Fixture f =
+        ServingFixtures.everyFamily().stream()
+            .filter(x -> !new InputLayout(x.model()).raw())
+            .findFirst()
+            .orElseThrow();
+    registry.importVersion("m", f.file());
+    registry.importVersion("m", f.file());
+    registry.setAlias("m", "staging", 1);
+    InputLayout layout = new InputLayout(f.model());
+
+    List<String> latest =
+        Warmup.targets(new Warmup.InUse(registry.version("m", 2), true, List.of()), layout).stream()
+            .map(Warmup.Target::path)
+            .toList();
+    assertThat(latest)
+        .containsExactly(
+            "/api/v1/models/m/predict",
+            "/api/v1/models/m/predict?version=2",
+            "/api/v1/models/m/predict",
+            "/v2/models/m/infer");
+    List<String> staging =
+        Warmup.targets(
+                new Warmup.InUse(registry.version("m", 1), false, List.of("staging")), layout)
+            .stream()
+            .map(Warmup.Target::path)
+            .toList();
+    assertThat(staging)
+        .containsExactly(
+            "/api/v1/models/m/predict?alias=staging",
+            "/api/v1/models/m/predict?version=1",
+            "/api/v1/models/m/predict?alias=staging",
+            "/v2/models/m/versions/1/infer");
+  }
+
+  @Test
+  void theWarmupEndsByReadyWithinAfterTheJvmStartedButSendsForAtLeastASecond() {
+    long second = 1_000_000_000L;
+    long now = System.nanoTime();
+    Warmup.Deadline unbound = warmup(Duration.ofSeconds(10), Duration.ZERO).deadline(now);
+    assertThat(unbound.end()).isEqualTo(now + 10 * second);
+    assertThat(unbound.bound()).isEqualTo("maas.serving.warmup.duration");
+
+    Warmup.Deadline far = warmup(Duration.ofSeconds(10), Duration.ofHours(1)).deadline(now);
+    assertThat(far.end()).isEqualTo(now + 10 * second);
+
+    // this JVM started long enough ago: a second from now, not less
+    Warmup.Deadline passed = warmup(Duration.ofSeconds(10), Duration.ofMillis(1)).deadline(now);
+    assertThat(passed.bound()).isEqualTo("maas.serving.warmup.ready-within");
+    assertThat(passed.end() - now).isBetween(second, 2 * second);
+  }
+
+  private static Warmup warmup(Duration duration, Duration readyWithin) {
+    return new Warmup(
+        null,
+        null,
+        new ServingProperties.Warmup(true, duration, 32, 8, Duration.ofMillis(100), readyWithin),
+        null,
+        () -> "",
+        null);
   }
 }

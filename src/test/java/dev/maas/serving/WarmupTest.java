@@ -53,6 +53,7 @@ class WarmupTest {
     double[] cacheRequestsAtReady = new double[1];
     long[] httpRequestsAtReady = new long[1];
     long[] answeredAtReady = new long[1];
+    double[] twinsAtReady = new double[1];
     long started = System.nanoTime();
     long[] readyAfter = new long[1];
     SpringApplicationBuilder app =
@@ -66,6 +67,16 @@ class WarmupTest {
             MeterRegistry meters = context.getBean(MeterRegistry.class);
             ModelCache cache = context.getBean(ModelCache.class);
             answeredAtReady[0] = context.getBean(Warmup.class).answered();
+            twinsAtReady[0] =
+                context
+                    .getBean(ServingMetrics.class)
+                    .synthetic()
+                    .registry()
+                    .find(ServingMeterNames.PREDICTIONS)
+                    .counters()
+                    .stream()
+                    .mapToDouble(Counter::count)
+                    .sum();
             httpRequestsAtReady[0] =
                 meters.find("http.server.requests").timers().stream().mapToLong(Timer::count).sum();
             cacheRequestsAtReady[0] =
@@ -105,6 +116,9 @@ class WarmupTest {
           .as("predictions metered at ready, per model: the warm-up's are not clients'")
           .allSatisfy((name, count) -> assertThat(count).as(name).isZero());
       assertThat(cacheRequestsAtReady[0]).as("cache requests metered at ready").isZero();
+      assertThat(twinsAtReady[0])
+          .as("the warm-up's requests ran the metering code, into the never-scraped twins")
+          .isGreaterThanOrEqualTo(names.size());
       assertThat(httpRequestsAtReady[0]).as("HTTP server requests observed at ready").isZero();
       assertThat(readyAfter[0]).as("time to ready, warm-up included").isLessThan(60_000_000_000L);
 

@@ -1,8 +1,10 @@
 package dev.maas.serving;
 
 import dev.maas.registry.ModelRegistry;
+import io.micrometer.common.KeyValue;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.observation.ObservationPredicate;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.observation.ObservationFilter;
 import java.util.function.Supplier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -18,6 +20,9 @@ import org.springframework.web.servlet.function.ServerResponse;
 class ServingConfiguration {
   /** The setting that limits a prediction body, named in the 413 that refuses one. */
   static final String MAX_REQUEST_SIZE = "maas.serving.max-request-size";
+
+  /** The tag of the warm-up's own HTTP observations, whose meters are denied. */
+  static final String WARMUP_TAG = "maas.warmup";
 
   @Bean
   ServingFigures servingFigures() {
@@ -82,12 +87,27 @@ class ServingConfiguration {
     return new SyntheticTraffic(key.getIfAvailable(() -> none));
   }
 
-  /** The warm-up's requests are not observed as HTTP server requests either. */
+  /**
+   * The warm-up's requests are observed as HTTP server requests like clients' (so that the code
+   * that observes them is compiled before ready), with a tag that {@link #warmupNotMetered()} turns
+   * into no meter at all.
+   */
   @Bean
-  ObservationPredicate warmupNotObserved(SyntheticTraffic traffic) {
-    return (name, context) ->
-        !(context instanceof ServerRequestObservationContext request
-            && traffic.marks(request.getCarrier()));
+  ObservationFilter warmupObservedApart(SyntheticTraffic traffic) {
+    KeyValue mark = KeyValue.of(WARMUP_TAG, "true");
+    return context -> {
+      if (context instanceof ServerRequestObservationContext request
+          && traffic.marks(request.getCarrier())) {
+        context.addLowCardinalityKeyValue(mark);
+      }
+      return context;
+    };
+  }
+
+  /** The warm-up's HTTP observations ({@link #warmupObservedApart}) make no meter. */
+  @Bean
+  MeterFilter warmupNotMetered() {
+    return MeterFilter.deny(id -> id.getTag(WARMUP_TAG) != null);
   }
 
   /** The warm-up before ready; the key is the server's own, from its security configuration. */

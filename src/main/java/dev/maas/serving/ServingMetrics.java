@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +50,12 @@ final class ServingMetrics {
   private final Counter cacheHits;
   private final Counter cacheMisses;
 
+  /** Whether these are the warm-up's meters ({@link #synthetic()}). */
+  private final boolean twin;
+
+  /** The warm-up's meters, made on first use. */
+  private volatile ServingMetrics synthetic;
+
   /** {@link #SLO} and 1 ns: the bucket of requests that did not wait at all. */
   private static final Duration[] NO_WAIT_AND_SLO = noWaitAndSlo();
 
@@ -69,6 +77,12 @@ final class ServingMetrics {
   }
 
   ServingMetrics(MeterRegistry registry, ServingFigures figures, MetricsProperties properties) {
+    this(registry, figures, properties, false);
+  }
+
+  private ServingMetrics(
+      MeterRegistry registry, ServingFigures figures, MetricsProperties properties, boolean twin) {
+    this.twin = twin;
     this.registry = registry;
     this.figures = figures;
     this.properties = properties;
@@ -84,6 +98,39 @@ final class ServingMetrics {
 
   MeterRegistry registry() {
     return registry;
+  }
+
+  /**
+   * Where the warm-up's requests are metered ({@link SyntheticTraffic}): meters of the same kinds
+   * as these, in registries of their own that are never scraped nor read. The warm-up's requests
+   * run the very metering code clients' run, so that the JIT has compiled it (and the branches it
+   * takes) before the first client's request, and no figure a client sees counts them.
+   */
+  ServingMetrics synthetic() {
+    if (twin) {
+      return this;
+    }
+    ServingMetrics s = synthetic;
+    if (s == null) {
+      synchronized (this) {
+        s = synthetic;
+        if (s == null) {
+          s =
+              new ServingMetrics(
+                  new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                  new ServingFigures(),
+                  properties,
+                  true);
+          synthetic = s;
+        }
+      }
+    }
+    return s;
+  }
+
+  /** This, or {@link #synthetic()} on a thread that serves a warm-up request. */
+  private ServingMetrics sink() {
+    return SyntheticTraffic.active() ? synthetic() : this;
   }
 
   ServingFigures figures() {
@@ -129,7 +176,14 @@ final class ServingMetrics {
       perCall.add(batchSize(tags).register(registry));
       loaded(model);
     }
-    return new VersionMeters(this, model, tags, inServer, perCall, detailed);
+    return new VersionMeters(
+        this,
+        model,
+        tags,
+        inServer,
+        perCall,
+        detailed,
+        twin ? null : () -> synthetic().forVersion(model, version, family, aliased));
   }
 
   /**
@@ -181,10 +235,11 @@ final class ServingMetrics {
   }
 
   /** A request that failed before or without a model version; {@code model} is a known name. */
-  synchronized void error(Protocol protocol, String model, String kind) {
-    if (SyntheticTraffic.active()) {
-      return;
-    }
+  void error(Protocol protocol, String model, String kind) {
+    sink().countError(protocol, model, kind);
+  }
+
+  private synchronized void countError(Protocol protocol, String model, String kind) {
     errors(protocol, model, kind).increment();
   }
 
@@ -196,10 +251,8 @@ final class ServingMetrics {
   }
 
   void cacheRequest(boolean hit) {
-    if (SyntheticTraffic.active()) {
-      return;
-    }
-    (hit ? cacheHits : cacheMisses).increment();
+    ServingMetrics m = sink();
+    (hit ? m.cacheHits : m.cacheMisses).increment();
   }
 
   void eviction(String reason) {

@@ -57,17 +57,21 @@ public record ServingProperties(
    *     (within the cache's budget), at start and when an alias moves
    * @param afterLoad how long a version loaded while serving is warmed with direct calls before its
    *     first request is answered
+   * @param readyWithin the warm-up at start ends at the latest this long after the JVM started (so
+   *     that a fast start leaves it more time and the time to ready stays bounded), though it
+   *     always sends requests for at least a second; 0 for no such bound
    */
   public record Warmup(
       @DefaultValue("true") boolean enabled,
-      @DefaultValue("5s") Duration duration,
+      @DefaultValue("10s") Duration duration,
       @DefaultValue("32") @Min(1) int concurrency,
       @DefaultValue("8") @Min(0) int maxModels,
-      @DefaultValue("100ms") Duration afterLoad) {
+      @DefaultValue("100ms") Duration afterLoad,
+      @DefaultValue("9s") Duration readyWithin) {
     public Warmup {
-      if (duration.isNegative() || afterLoad.isNegative()) {
+      if (duration.isNegative() || afterLoad.isNegative() || readyWithin.isNegative()) {
         throw new IllegalArgumentException(
-            "maas.serving.warmup.duration and after-load must not be negative");
+            "maas.serving.warmup.duration, after-load and ready-within must not be negative");
       }
     }
   }

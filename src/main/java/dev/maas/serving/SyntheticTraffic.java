@@ -15,11 +15,16 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Tells the warm-up's own requests from clients' so that the serving meters leave them out: while
  * the warm-up runs, a request whose {@code Authorization} header carries the server's warm-up key
  * runs with a per-thread mark, and every serving meter (predictions, rows, latency, errors, compute
- * and batch figures, the cache's hits and misses) skips what happens on a marked thread. Once the
- * warm-up has ended ({@link #close()}) the filter only reads one volatile field a request.
+ * and batch figures, the cache's hits and misses) records what happens on a marked thread in its
+ * twin ({@link ServingMetrics#synthetic()}), never scraped nor read: the same code runs, so the JIT
+ * compiles it before the first client, and no client's figure moves. Once the warm-up has ended
+ * ({@link #close()}) the filter only reads one volatile field a request.
  */
 final class SyntheticTraffic extends OncePerRequestFilter {
   private static final ThreadLocal<Boolean> MARKED = new ThreadLocal<>();
+
+  /** Set on a warm-up request this filter marked, so that it stays one once the warm-up ended. */
+  private static final String ATTRIBUTE = SyntheticTraffic.class.getName();
 
   /** How many warm-ups are running (one a server): the fast path of {@link #active()}. */
   private static final AtomicInteger OPEN = new AtomicInteger();
@@ -66,6 +71,7 @@ final class SyntheticTraffic extends OncePerRequestFilter {
       chain.doFilter(request, response);
       return;
     }
+    request.setAttribute(ATTRIBUTE, Boolean.TRUE);
     MARKED.set(Boolean.TRUE);
     try {
       chain.doFilter(request, response);
@@ -74,9 +80,14 @@ final class SyntheticTraffic extends OncePerRequestFilter {
     }
   }
 
-  /** Whether {@code request} is one of the warm-up's (for HTTP observations to leave out). */
+  /**
+   * Whether {@code request} is one of the warm-up's (for HTTP observations to leave out), also when
+   * asked after the warm-up ended, as its last requests' observations stop.
+   */
   boolean marks(HttpServletRequest request) {
-    return open && request != null && isWarmupKey(request.getHeader("Authorization"));
+    return request != null
+        && (request.getAttribute(ATTRIBUTE) != null
+            || open && isWarmupKey(request.getHeader("Authorization")));
   }
 
   private boolean isWarmupKey(String header) {

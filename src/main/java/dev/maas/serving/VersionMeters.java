@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The meters of one loaded model version: each event is recorded in the full figures kept in the
@@ -57,6 +58,11 @@ final class VersionMeters implements AutoCloseable {
   private final ByProtocol[] byProtocol = new ByProtocol[Protocol.values().length];
   private volatile boolean closed;
 
+  /** Makes the twin the warm-up's requests are metered in; null in a twin. */
+  private final Supplier<VersionMeters> twin;
+
+  private volatile VersionMeters synthetic;
+
   /**
    * {@code perCall}: the scraped per-call meters, registered already (none unless detailed; the
    * batch size summary last).
@@ -67,8 +73,10 @@ final class VersionMeters implements AutoCloseable {
       Tags tags,
       Full full,
       List<Meter> perCall,
-      boolean detailed) {
+      boolean detailed,
+      Supplier<VersionMeters> twin) {
     this.metrics = metrics;
+    this.twin = twin;
     this.model = model;
     this.tags = tags;
     this.full = full;
@@ -89,53 +97,64 @@ final class VersionMeters implements AutoCloseable {
   }
 
   void success(Protocol protocol, long latencyNanos) {
-    if (SyntheticTraffic.active()) {
-      return;
-    }
-    full.success().increment();
-    full.latency().record(latencyNanos, TimeUnit.NANOSECONDS);
-    of(protocol).success.increment();
-    latency.record(latencyNanos, TimeUnit.NANOSECONDS);
+    VersionMeters m = sink();
+    m.full.success().increment();
+    m.full.latency().record(latencyNanos, TimeUnit.NANOSECONDS);
+    m.of(protocol).success.increment();
+    m.latency.record(latencyNanos, TimeUnit.NANOSECONDS);
   }
 
   void clientError(Protocol protocol) {
-    if (SyntheticTraffic.active()) {
-      return;
-    }
-    full.clientError().increment();
-    of(protocol).clientError.increment();
+    VersionMeters m = sink();
+    m.full.clientError().increment();
+    m.of(protocol).clientError.increment();
   }
 
   void serverError(Protocol protocol) {
-    if (SyntheticTraffic.active()) {
-      return;
-    }
-    full.serverError().increment();
-    of(protocol).serverError.increment();
+    VersionMeters m = sink();
+    m.full.serverError().increment();
+    m.of(protocol).serverError.increment();
   }
 
   void predicted(int n, long waitNanos) {
-    if (SyntheticTraffic.active()) {
-      return;
-    }
-    full.rows().increment(n);
-    full.waiting().record(waitNanos, TimeUnit.NANOSECONDS);
-    rows.increment(n);
-    if (waiting != null) {
-      waiting.record(waitNanos, TimeUnit.NANOSECONDS);
+    VersionMeters m = sink();
+    m.full.rows().increment(n);
+    m.full.waiting().record(waitNanos, TimeUnit.NANOSECONDS);
+    m.rows.increment(n);
+    if (m.waiting != null) {
+      m.waiting.record(waitNanos, TimeUnit.NANOSECONDS);
     }
   }
 
   /** One native call: its rows and how long it ran (a scraped compute reads the full one). */
   void call(int n, long nanos) {
-    if (SyntheticTraffic.active()) {
-      return;
+    VersionMeters m = sink();
+    m.full.compute().record(nanos, TimeUnit.NANOSECONDS);
+    m.full.batchSize().record(n);
+    if (m.batchSize != null) {
+      m.batchSize.record(n);
     }
-    full.compute().record(nanos, TimeUnit.NANOSECONDS);
-    full.batchSize().record(n);
-    if (batchSize != null) {
-      batchSize.record(n);
+  }
+
+  /**
+   * These meters, or on a thread that serves a warm-up request ({@link SyntheticTraffic}) their
+   * twin in {@link ServingMetrics#synthetic()}: the same code runs, and no client's figure moves.
+   */
+  private VersionMeters sink() {
+    if (twin == null || !SyntheticTraffic.active()) {
+      return this;
     }
+    VersionMeters s = synthetic;
+    if (s == null) {
+      synchronized (this) {
+        s = synthetic;
+        if (s == null) {
+          s = twin.get();
+          synthetic = s;
+        }
+      }
+    }
+    return s;
   }
 
   private ByProtocol of(Protocol protocol) {
@@ -174,6 +193,10 @@ final class VersionMeters implements AutoCloseable {
     }
     if (detailed) {
       metrics.unloaded(model);
+    }
+    VersionMeters s = synthetic;
+    if (s != null) {
+      s.close();
     }
   }
 }

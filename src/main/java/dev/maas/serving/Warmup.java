@@ -16,11 +16,11 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,11 +43,15 @@ import org.springframework.core.env.Environment;
  *       holds;
  *   <li>it sends synthetic prediction requests to them through the server's own port, on as many
  *       keep-alive connections as {@code concurrency} (the batcher's merged path is compiled too):
- *       native bodies of one row and of a few rows, and Open Inference Protocol bodies, with a key
- *       the server made for itself that is refused once it is ready. A JVM that has just started
+ *       native bodies of one row, named each way clients name the version (no version nor alias, an
+ *       alias, its number), of a few rows, and Open Inference Protocol bodies, with a key the
+ *       server made for itself that is refused once it is ready. A JVM that has just started
  *       interprets the request path; the requests go on until the JIT compilers have been quiet for
- *       a while (the JVM's total compilation time stops growing) or {@code duration} has passed;
- *   <li>none of it is metered as clients' traffic ({@link SyntheticTraffic}).
+ *       a while (the JVM's total compilation time stops growing), {@code duration} has passed, or
+ *       {@code ready-within} has since the JVM started;
+ *   <li>none of it is metered as clients' traffic ({@link SyntheticTraffic}), but it runs the same
+ *       code: the serving meters record it in twins that are never scraped, and its HTTP
+ *       observations make no meter.
  * </ol>
  *
  * <p>While the server runs, it checks the same models every second and loads (and warms with direct
@@ -98,6 +102,12 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
   /** A request to send: the path and a body the model accepts. */
   record Target(String path, byte[] body) {}
 
+  /**
+   * A version in use and how clients name it: {@code byDefault} when a request that names neither a
+   * version nor an alias gets it, and the aliases that point at it.
+   */
+  record InUse(ModelVersion version, boolean byDefault, List<String> aliases) {}
+
   @Override
   public void run(ApplicationArguments args) {
     if (!settings.enabled()) {
@@ -105,14 +115,14 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
     }
     int port = environment.getProperty("local.server.port", Integer.class, 0);
     long start = System.nanoTime();
-    List<ModelVersion> versions = loadInUse();
+    List<InUse> versions = loadInUse();
     if (!versions.isEmpty() && port > 0 && !settings.duration().isZero()) {
       List<Target> targets = new ArrayList<>();
-      for (ModelVersion v : versions) {
-        try (ModelCache.Lease lease = cache.acquireUncounted(v)) {
+      for (InUse v : versions) {
+        try (ModelCache.Lease lease = cache.acquireUncounted(v.version())) {
           targets.addAll(targets(v, lease.model().layout()));
         } catch (DomainException | IllegalStateException e) {
-          log.info("warm-up: model '{}' is not warmed ({})", v.name(), e.getMessage());
+          log.info("warm-up: model '{}' is not warmed ({})", v.version().name(), e.getMessage());
         }
       }
       if (!targets.isEmpty()) {
@@ -138,12 +148,13 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
    * The versions in use of the {@code max-models} most recently updated models, each loaded now
    * (within the budget): the ones an alias points at, and the one a request naming neither gets.
    */
-  List<ModelVersion> loadInUse() {
-    List<ModelVersion> loaded = new ArrayList<>();
-    for (ModelVersion v : inUse()) {
+  List<InUse> loadInUse() {
+    List<InUse> loaded = new ArrayList<>();
+    for (InUse u : inUse()) {
+      ModelVersion v = u.version();
       try {
         if (cache.preload(v)) {
-          loaded.add(v);
+          loaded.add(u);
         }
       } catch (DomainException | IllegalStateException e) {
         log.info(
@@ -156,7 +167,7 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
     return loaded;
   }
 
-  private List<ModelVersion> inUse() {
+  private List<InUse> inUse() {
     // The max-models most recently updated, newest first: a bounded heap, since this runs every
     // second and a registry may hold thousands of models.
     Comparator<RegisteredModel> byUpdate = Comparator.comparing(RegisteredModel::updatedAt);
@@ -169,19 +180,22 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
     }
     List<RegisteredModel> models = new ArrayList<>(newest);
     models.sort(byUpdate.reversed());
-    List<ModelVersion> versions = new ArrayList<>();
+    List<InUse> versions = new ArrayList<>();
     for (RegisteredModel m : models) {
-      Set<Integer> numbers = new LinkedHashSet<>();
       Integer production = m.aliases().get(Predictor.DEFAULT_ALIAS);
-      numbers.add(production != null ? production : m.latestVersion());
-      numbers.addAll(m.aliases().values());
-      for (int n : numbers) {
+      int byDefault = production != null ? production : m.latestVersion();
+      Map<Integer, List<String>> aliases = new LinkedHashMap<>();
+      aliases.put(byDefault, new ArrayList<>());
+      m.aliases()
+          .forEach((alias, n) -> aliases.computeIfAbsent(n, k -> new ArrayList<>()).add(alias));
+      for (Map.Entry<Integer, List<String>> e : aliases.entrySet()) {
+        int n = e.getKey();
         if (n < 1) {
           continue;
         }
         try {
-          versions.add(registry.version(m.name(), n));
-        } catch (DomainException e) {
+          versions.add(new InUse(registry.version(m.name(), n), n == byDefault, e.getValue()));
+        } catch (DomainException ex) {
           // deleted meanwhile
         }
       }
@@ -198,17 +212,37 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
     }
   }
 
-  /** The requests the warm-up sends a version: native bodies of 1 and a few rows, and OIP's. */
-  static List<Target> targets(ModelVersion v, InputLayout layout) {
-    String name = URLEncoder.encode(v.name(), StandardCharsets.UTF_8);
-    String predict = "/api/v1/models/" + name + "/predict?version=" + v.version();
+  /**
+   * The requests the warm-up sends a version, named the way clients name it (the JIT compiles the
+   * paths requests take, and a path it has not seen runs interpreted): a native body of 1 row each
+   * way (no version nor alias when it is the model's default, each alias that points at it, and its
+   * number), one of a few rows, and the Open Inference Protocol's.
+   */
+  static List<Target> targets(InUse v, InputLayout layout) {
+    String name = URLEncoder.encode(v.version().name(), StandardCharsets.UTF_8);
+    int number = v.version().version();
+    String predict = "/api/v1/models/" + name + "/predict";
+    List<String> ways = new ArrayList<>();
+    if (v.byDefault()) {
+      ways.add(predict);
+    }
+    for (String alias : v.aliases()) {
+      ways.add(predict + "?alias=" + URLEncoder.encode(alias, StandardCharsets.UTF_8));
+    }
+    ways.add(predict + "?version=" + number);
     List<Target> targets = new ArrayList<>();
-    targets.add(new Target(predict, body(layout, 1)));
-    targets.add(new Target(predict, body(layout, BATCH_ROWS)));
+    byte[] one = body(layout, 1);
+    for (String path : ways) {
+      targets.add(new Target(path, one));
+    }
+    targets.add(new Target(ways.get(0), body(layout, BATCH_ROWS)));
     if (!layout.raw()) {
       targets.add(
           new Target(
-              "/v2/models/" + name + "/versions/" + v.version() + "/infer", infer(layout, 1)));
+              v.byDefault()
+                  ? "/v2/models/" + name + "/infer"
+                  : "/v2/models/" + name + "/versions/" + number + "/infer",
+              infer(layout, 1)));
     }
     return targets;
   }
@@ -268,7 +302,8 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
   private void send(int port, List<Target> targets, long start) {
     AtomicLong sent = new AtomicLong();
     AtomicLong ok = answered;
-    long end = start + settings.duration().toNanos();
+    Deadline deadline = deadline(start);
+    long end = deadline.end();
     AtomicBoolean stop = new AtomicBoolean();
     List<Thread> threads = new ArrayList<>();
     String bearer = key.get();
@@ -316,7 +351,7 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
       threads.add(thread);
       thread.start();
     }
-    String why = waitForQuiet(start, end);
+    String why = waitForQuiet(end, deadline.bound());
     stop.set(true);
     for (Thread t : threads) {
       try {
@@ -335,12 +370,32 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
         why);
   }
 
+  /** When the warm-up ends at the latest ({@link System#nanoTime()}), and which setting says so. */
+  record Deadline(long end, String bound) {}
+
+  /**
+   * The end of a warm-up that began at {@code start}: {@code duration} after it, or {@code
+   * ready-within} after the JVM started if that is sooner, but not under a second from now.
+   */
+  Deadline deadline(long start) {
+    long byDuration = start + settings.duration().toNanos();
+    if (settings.readyWithin().isZero()) {
+      return new Deadline(byDuration, "maas.serving.warmup.duration");
+    }
+    long now = System.nanoTime();
+    long uptime = TimeUnit.MILLISECONDS.toNanos(ManagementFactory.getRuntimeMXBean().getUptime());
+    long byReady = Math.max(now - uptime + settings.readyWithin().toNanos(), now + MIN_NANOS);
+    return byReady < byDuration
+        ? new Deadline(byReady, "maas.serving.warmup.ready-within")
+        : new Deadline(byDuration, "maas.serving.warmup.duration");
+  }
+
   /**
    * Waits until the JIT has been quiet for a while (after at least a second) or {@code end}.
    *
    * @return why it stopped, for the log
    */
-  private static String waitForQuiet(long start, long end) {
+  private static String waitForQuiet(long end, String bound) {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
     long last = timed ? jit.getTotalCompilationTime() : 0;
@@ -365,8 +420,8 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
       }
     }
     return timed
-        ? "maas.serving.warmup.duration ran out, " + jit.getTotalCompilationTime() + " ms compiling"
-        : "maas.serving.warmup.duration ran out";
+        ? bound + " ran out, " + jit.getTotalCompilationTime() + " ms compiling"
+        : bound + " ran out";
   }
 
   private static byte[] request(int port, Target target, String bearer) {

@@ -173,6 +173,13 @@ class HelmChartTest {
         .isEqualTo("/actuator/health/liveness");
     assertThat((String) at(c, "livenessProbe", "httpGet", "port")).isEqualTo("http");
     assertThat((Integer) at(named(c.get("ports"), "http"), "containerPort")).isEqualTo(8080);
+    // A new pod takes traffic within a couple of seconds of its warm-up's end (readiness is probed
+    // only after the startup probe passed), and still has minutes to start.
+    int startupPeriod = at(c, "startupProbe", "periodSeconds");
+    int readinessPeriod = at(c, "readinessProbe", "periodSeconds");
+    int startupThreshold = at(c, "startupProbe", "failureThreshold");
+    assertThat(startupPeriod + readinessPeriod).isLessThanOrEqualTo(3);
+    assertThat(startupPeriod * startupThreshold).isGreaterThanOrEqualTo(180);
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,7 @@ class WarmupTest {
     double[] cacheRequestsAtReady = new double[1];
     long[] httpRequestsAtReady = new long[1];
     long[] answeredAtReady = new long[1];
+    double[] twinsAtReady = new double[1];
     long started = System.nanoTime();
     long[] readyAfter = new long[1];
     SpringApplicationBuilder app =
@@ -65,6 +67,16 @@ class WarmupTest {
             MeterRegistry meters = context.getBean(MeterRegistry.class);
             ModelCache cache = context.getBean(ModelCache.class);
             answeredAtReady[0] = context.getBean(Warmup.class).answered();
+            twinsAtReady[0] =
+                context
+                    .getBean(ServingMetrics.class)
+                    .synthetic()
+                    .registry()
+                    .find(ServingMeterNames.PREDICTIONS)
+                    .counters()
+                    .stream()
+                    .mapToDouble(Counter::count)
+                    .sum();
             httpRequestsAtReady[0] =
                 meters.find("http.server.requests").timers().stream().mapToLong(Timer::count).sum();
             cacheRequestsAtReady[0] =
@@ -104,6 +116,9 @@ class WarmupTest {
           .as("predictions metered at ready, per model: the warm-up's are not clients'")
           .allSatisfy((name, count) -> assertThat(count).as(name).isZero());
       assertThat(cacheRequestsAtReady[0]).as("cache requests metered at ready").isZero();
+      assertThat(twinsAtReady[0])
+          .as("the warm-up's requests ran the metering code, into the never-scraped twins")
+          .isGreaterThanOrEqualTo(names.size());
       assertThat(httpRequestsAtReady[0]).as("HTTP server requests observed at ready").isZero();
       assertThat(readyAfter[0]).as("time to ready, warm-up included").isLessThan(60_000_000_000L);
 
@@ -178,5 +193,70 @@ class WarmupTest {
         assertThat(infer.rows().rows()).as(f.family()).isEqualTo(1);
       }
     }
+  }
+
+  @Test
+  void theRequestsNameAVersionTheWaysClientsDo() {
+    ModelRegistry registry =
+        new ModelRegistry(new FileRegistryStore(storage, Clock.systemUTC(), Provenance.current()));
+    Fixture f =
+        ServingFixtures.everyFamily().stream()
+            .filter(x -> !new InputLayout(x.model()).raw())
+            .findFirst()
+            .orElseThrow();
+    registry.importVersion("m", f.file());
+    registry.importVersion("m", f.file());
+    registry.setAlias("m", "staging", 1);
+    InputLayout layout = new InputLayout(f.model());
+
+    List<String> latest =
+        Warmup.targets(new Warmup.InUse(registry.version("m", 2), true, List.of()), layout).stream()
+            .map(Warmup.Target::path)
+            .toList();
+    assertThat(latest)
+        .containsExactly(
+            "/api/v1/models/m/predict",
+            "/api/v1/models/m/predict?version=2",
+            "/api/v1/models/m/predict",
+            "/v2/models/m/infer");
+    List<String> staging =
+        Warmup.targets(
+                new Warmup.InUse(registry.version("m", 1), false, List.of("staging")), layout)
+            .stream()
+            .map(Warmup.Target::path)
+            .toList();
+    assertThat(staging)
+        .containsExactly(
+            "/api/v1/models/m/predict?alias=staging",
+            "/api/v1/models/m/predict?version=1",
+            "/api/v1/models/m/predict?alias=staging",
+            "/v2/models/m/versions/1/infer");
+  }
+
+  @Test
+  void theWarmupEndsByReadyWithinAfterTheJvmStartedButSendsForAtLeastASecond() {
+    long second = 1_000_000_000L;
+    long now = System.nanoTime();
+    Warmup.Deadline unbound = warmup(Duration.ofSeconds(10), Duration.ZERO).deadline(now);
+    assertThat(unbound.end()).isEqualTo(now + 10 * second);
+    assertThat(unbound.bound()).isEqualTo("maas.serving.warmup.duration");
+
+    Warmup.Deadline far = warmup(Duration.ofSeconds(10), Duration.ofHours(1)).deadline(now);
+    assertThat(far.end()).isEqualTo(now + 10 * second);
+
+    // this JVM started long enough ago: a second from now, not less
+    Warmup.Deadline passed = warmup(Duration.ofSeconds(10), Duration.ofMillis(1)).deadline(now);
+    assertThat(passed.bound()).isEqualTo("maas.serving.warmup.ready-within");
+    assertThat(passed.end() - now).isBetween(second, 2 * second);
+  }
+
+  private static Warmup warmup(Duration duration, Duration readyWithin) {
+    return new Warmup(
+        null,
+        null,
+        new ServingProperties.Warmup(true, duration, 32, 8, Duration.ofMillis(100), readyWithin),
+        null,
+        () -> "",
+        null);
   }
 }

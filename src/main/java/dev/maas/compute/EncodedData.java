@@ -128,6 +128,11 @@ final class EncodedData {
     return features;
   }
 
+  /** The standardized features if {@link #featureArray()} made them, else null. Do not modify. */
+  double[] standardizedIfMade() {
+    return features;
+  }
+
   /** The encoded targets, row-major [rows, units]. Do not modify. */
   double[] targetArray() {
     return targets;

@@ -84,14 +84,19 @@ final class Losses {
     double[] row = new double[n];
     double[] scores = new double[chunk * k];
     double[] targets = data.targetArray();
+    double[] standardized = data.standardizedIfMade();
     double total = 0;
     for (int from = 0; from < data.rows; from += chunk) {
       int count = Math.min(chunk, data.rows - from);
-      for (int i = 0; i < count; i++) {
-        data.copyFeatures(from + i, row);
-        System.arraycopy(row, 0, x, i * n, n);
+      if (standardized != null) {
+        heap.forward(standardized, from * n, count, scores);
+      } else {
+        for (int i = 0; i < count; i++) {
+          data.copyFeatures(from + i, row);
+          System.arraycopy(row, 0, x, i * n, n);
+        }
+        heap.forward(x, 0, count, scores);
       }
-      heap.forward(x, 0, count, scores);
       for (int i = 0; i < count; i++) {
         total += head.rowLoss(scores, i * k, targets, (from + i) * k, k);
       }

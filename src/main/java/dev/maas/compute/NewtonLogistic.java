@@ -168,9 +168,12 @@ final class NewtonLogistic {
   private double loss(double[] w, double[] probabilities) {
     double sum = 0;
     for (int j = 0; j < n * k; j++) {
+      // A term whose weight is zero (all but one class of a row) adds nothing: no logarithm.
       double q = Math.min(Math.max(probabilities[j], 1e-300), 1 - 1e-16);
-      sum -= y[j] * Math.log(q);
-      if (!softmax) {
+      if (y[j] != 0) {
+        sum -= y[j] * Math.log(q);
+      }
+      if (!softmax && y[j] != 1) {
         sum -= (1 - y[j]) * Math.log(Math.max(1 - q, 1e-300));
       }
     }
@@ -185,17 +188,24 @@ final class NewtonLogistic {
 
   /** Gradient of the objective, in the Hessian's layout a p + i. */
   private double[] gradient(double[] w, double[] probabilities) {
-    double[] g = new double[m];
+    // Per class, a row of its own and the data's row copied out, so that the inner loop reads
+    // both from index 0: the form the JIT vectorizes.
+    double[][] perClass = new double[k][p];
+    double[] xr = new double[f];
     for (int r = 0; r < n; r++) {
-      int row = r * f;
+      System.arraycopy(x, r * f, xr, 0, f);
       for (int a = 0; a < k; a++) {
         double residual = (probabilities[r * k + a] - y[r * k + a]) / n;
-        int ga = a * p;
+        double[] ga = perClass[a];
         for (int i = 0; i < f; i++) {
-          g[ga + i] += residual * x[row + i];
+          ga[i] += residual * xr[i];
         }
-        g[ga + f] += residual;
+        ga[f] += residual;
       }
+    }
+    double[] g = new double[m];
+    for (int a = 0; a < k; a++) {
+      System.arraycopy(perClass[a], 0, g, a * p, p);
     }
     for (int a = 0; a < k; a++) {
       for (int i = 0; i < p - 1; i++) {

@@ -134,12 +134,25 @@ final class NewtonLogistic {
 
   private double[] probabilities(double[] w) {
     double[] out = new double[n * k];
+    int f4 = f & ~3;
     for (int r = 0; r < n; r++) {
       int row = r * f;
       for (int a = 0; a < k; a++) {
         int wa = a * p;
-        double z = w[wa + f];
-        for (int i = 0; i < f; i++) {
+        // Four partial sums: one chain of additions waits on each addition's latency.
+        double z0 = 0;
+        double z1 = 0;
+        double z2 = 0;
+        double z3 = 0;
+        int i = 0;
+        for (; i < f4; i += 4) {
+          z0 += x[row + i] * w[wa + i];
+          z1 += x[row + i + 1] * w[wa + i + 1];
+          z2 += x[row + i + 2] * w[wa + i + 2];
+          z3 += x[row + i + 3] * w[wa + i + 3];
+        }
+        double z = w[wa + f] + ((z0 + z1) + (z2 + z3));
+        for (; i < f; i++) {
           z += x[row + i] * w[wa + i];
         }
         out[r * k + a] = z;

@@ -1,6 +1,8 @@
 package dev.maas.compute;
 
+import dev.maas.compute.nn.FusedDense;
 import dev.maas.compute.nn.Head;
+import dev.maas.compute.nn.HeapDense;
 import dev.maas.compute.nn.HostArrays;
 import dev.maas.compute.nn.LabelBuffers;
 import dev.maas.compute.nn.Network;
@@ -28,6 +30,20 @@ public final class Trainer {
 
   /** Rows per forward pass when computing losses and predictions over a whole split. */
   static final int EVAL_CHUNK = 256;
+
+  private final boolean heapSteps;
+
+  public Trainer() {
+    this(true);
+  }
+
+  /**
+   * @param heapSteps whether small dense stacks train on the heap ({@link FusedDense}); tests turn
+   *     it off to compare with ND4J's path
+   */
+  Trainer(boolean heapSteps) {
+    this.heapSteps = heapSteps;
+  }
 
   /**
    * Trains {@code spec} on {@code train}; evaluates on {@code test} when it is not null.
@@ -125,6 +141,7 @@ public final class Trainer {
             !exact);
     Loop loop =
         new Loop(network, head, params, trainData, validationData, listener, start, identity);
+    loop.heapSteps = heapSteps;
     try {
       if (cancellation.requested()) {
         throw new TrainingCancelledException(1);
@@ -249,6 +266,7 @@ public final class Trainer {
     private long elapsedBefore; // nanoseconds of the runs before a resume
     long solverBytes; // off-heap bytes an exact solver held
     private long reportedBytes;
+    boolean heapSteps = true;
 
     Loop(
         Network network,
@@ -303,14 +321,29 @@ public final class Trainer {
         firstEpoch = resume.epoch() + 1;
       }
       long lastCheckpoint = System.nanoTime();
+      // A small dense stack trains on the heap (FusedDense): the same arithmetic as ND4J's path
+      // without its per-call cost. Its parameters go back to the network before anything reads
+      // them (the epoch's losses, early stopping, a checkpoint, the end).
+      FusedDense fused =
+          heapSteps && HeapStepRule.supports(params.optimizer())
+              ? FusedDense.of(network, head, batchSize, Math.max(batchSize, EVAL_CHUNK))
+              : null;
+      HeapStepRule heapStep = fused == null ? null : HeapStepRule.of(fused, params);
       try (PassCache passes = new PassCache(network, true, nd4jRandom);
           PassCache inference = new PassCache(network, false, null);
-          StepRule step = new StepRule(network, params);
+          StepRule step = fused == null ? new StepRule(network, params) : null;
           LabelBuffers labels = new LabelBuffers(network.dataType(), train.units)) {
         if (resume != null) {
-          step.restore(resume.updaterState());
+          if (fused == null) {
+            step.restore(resume.updaterState());
+          } else {
+            heapStep.restore(resume.updaterState());
+          }
         }
-        losses = new Losses(head, inference, labels);
+        if (fused != null) {
+          fused.readFrom(network);
+        }
+        losses = new Losses(head, inference, labels, fused, null);
         for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
           Trainer.shuffle(order, shuffle);
           for (int from = 0; from < train.rows; from += batchSize) {
@@ -318,6 +351,13 @@ public final class Trainer {
               throw new TrainingCancelledException(epoch);
             }
             int count = Math.min(batchSize, train.rows - from);
+            if (fused != null) {
+              train.writeFeatures(fused.input(), order, from, count);
+              train.writeTargets(fused.targets(), order, from, count);
+              fused.gradient(count);
+              heapStep.apply((int) iteration++);
+              continue;
+            }
             NetworkPass pass = passes.get(count);
             INDArray y = labels.get(count);
             train.writeFeatures(pass.input(), order, from, count, scratch);
@@ -335,8 +375,15 @@ public final class Trainer {
               reportBytes(passes.bytes() + inference.bytes() + step.bytes() + labels.bytes());
             }
           }
+          if (fused != null) {
+            fused.writeTo(network);
+          }
           double monitored = record(epoch, epochs);
-          reportBytes(passes.bytes() + inference.bytes() + step.bytes() + labels.bytes());
+          reportBytes(
+              passes.bytes()
+                  + inference.bytes()
+                  + (step == null ? 0 : step.bytes())
+                  + labels.bytes());
           if (stopping != null) {
             if (monitored < best - stopping.minDelta()) {
               best = monitored;
@@ -370,7 +417,7 @@ public final class Trainer {
                         order.clone(),
                         network.dataType(),
                         HostArrays.readFlat(network.parameters()),
-                        step.state(),
+                        fused == null ? step.state() : heapStep.state(),
                         new TrainingCheckpoint.Stopping(best, bestEpoch, sinceBest),
                         bestParams == null ? null : HostArrays.readFlat(bestParams),
                         curve));
@@ -393,7 +440,8 @@ public final class Trainer {
     void recordOnce() {
       try (PassCache passes = new PassCache(network, false, null);
           LabelBuffers labels = new LabelBuffers(network.dataType(), train.units)) {
-        losses = new Losses(head, passes, labels);
+        // The fitted layer's losses on the heap: one pass over the rows, in chunks.
+        losses = new Losses(head, passes, labels, null, HeapDense.of(network));
         record(1, 1);
         bestEpoch = 1;
         reportBytes(solverBytes + passes.bytes() + labels.bytes());

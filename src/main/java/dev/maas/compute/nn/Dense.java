@@ -49,6 +49,11 @@ public final class Dense extends Layer {
     return activation;
   }
 
+  /** The dropout probability of this layer's output while training. */
+  double dropout() {
+    return dropout;
+  }
+
   long inputs() {
     return inputs;
   }

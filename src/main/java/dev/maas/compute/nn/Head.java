@@ -52,6 +52,50 @@ public enum Head {
   }
 
   /**
+   * One row's loss as ND4J's {@link #loss()} scores it ({@code computeScore} of one row): mean
+   * squared error over the outputs; binary cross-entropy of the sigmoid clipped to [1e-5, 1 -
+   * 1e-5]; cross-entropy of the softmax clipped to [1e-10, 1 - 1e-10]. In double precision, so it
+   * agrees with ND4J's float score to float rounding and with its double score to a few ulps.
+   */
+  public double rowLoss(double[] scores, int from, double[] targets, int at, int units) {
+    switch (this) {
+      case REGRESSION -> {
+        double s = 0;
+        for (int j = 0; j < units; j++) {
+          double d = targets[at + j] - scores[from + j];
+          s += d * d;
+        }
+        return s / units;
+      }
+      case BINARY -> {
+        double p = 1 / (1 + Math.exp(-scores[from]));
+        p = Math.min(Math.max(p, 1e-5), 1 - 1e-5);
+        double y = targets[at];
+        return -(y * Math.log(p) + (1 - y) * Math.log(1 - p));
+      }
+      default -> {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < units; k++) {
+          max = Math.max(max, scores[from + k]);
+        }
+        double sum = 0;
+        for (int k = 0; k < units; k++) {
+          sum += Math.exp(scores[from + k] - max);
+        }
+        double loss = 0;
+        for (int k = 0; k < units; k++) {
+          double y = targets[at + k];
+          if (y != 0) {
+            double p = Math.exp(scores[from + k] - max) / sum;
+            loss -= y * Math.log(Math.min(Math.max(p, 1e-10), 1 - 1e-10));
+          }
+        }
+        return loss;
+      }
+    }
+  }
+
+  /**
    * Turns one row of raw scores into outputs: values for regression, class probabilities otherwise
    * (two for the binary head).
    */

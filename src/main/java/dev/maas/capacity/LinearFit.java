@@ -138,6 +138,11 @@ record LinearFit(
     return new LinearFit(n, 0, slope, mx, sxx, Math.sqrt(sse / Math.max(1, n - 2)), relative);
   }
 
+  /** This line with another residual standard error (for its prediction interval). */
+  LinearFit withResidualStd(double std) {
+    return new LinearFit(n, intercept, slope, meanX, sxx, std, relativeRmse);
+  }
+
   /** The median of {@code values} (not empty). */
   static double median(double[] values) {
     double[] v = values.clone();

@@ -10,21 +10,25 @@ import java.util.List;
  *
  * <pre>
  * wall = (c + e x rows)                  the job's own work: reading, encoding, evaluating, storing
- *      + w                               warm-up: the first epoch's time above the job's steady epoch
- *      + epochs x (a + b x rows x FLOPs per row)   steady epochs: a fixed and a per-FLOP cost
+ *      + (w + s x rows)                  the first epoch's time above the job's steady epoch:
+ *                                        warm-up (w) and the trainer's set-up of the rows (s)
+ *      + epochs x (a + b x rows x FLOPs per row)   steady epochs
  * </pre>
  *
- * A job's steady epoch time is the median of its epochs after the first (the first, which warms up
- * JIT-compiled code and ND4J's workspaces, is left out and counted in w). Both lines are robust
- * fits (Siegel's repeated medians: one job in four far off, e.g. the first job of a fresh JVM, does
- * not move them); when the per-epoch line's slope comes out at or below 0 (warm-up fading over
- * several jobs), the rate of the largest job replaces it. w is the median of the jobs' warm-ups.
- * The 95% interval adds the halves of the lines' prediction intervals (the per-epoch one times
- * epochs, since a job's epochs share one rate) and the spread of the warm-ups; its upper end adds
- * {@link #EXTRAPOLATION_ALLOWANCE} of the per-row time forecast beyond the largest job: a run
- * larger than any seen may hold data that no longer fits the caches or memory already in use, and
- * its per-row cost grows in a way the history cannot show (bench/forecast-reference measured 10x
- * runs 6-25% slower per row than their history, on CPU time).
+ * A job's steady epoch time is the median of its epochs after the first. The lines are robust fits
+ * (Siegel's repeated medians: one job in four far off, e.g. the first job of a fresh JVM, does not
+ * move them). When the per-epoch line shows a fixed time per epoch (a > 0) or no per-row cost (b <=
+ * 0), the median rate of the three largest jobs replaces it (a = 0): an epoch's work is per row,
+ * and such a line is tilted by the warm-up of a fresh JVM's first jobs fading from job to job; the
+ * tilted line then gives the interval's lower end. One-epoch jobs (exact solvers) have no
+ * first-epoch term: their one epoch holds it.
+ *
+ * <p>The 95% interval adds the halves of the lines' prediction intervals (the per-epoch one times
+ * epochs, since a job's epochs share one rate; they grow with the distance beyond the history); its
+ * upper end adds {@link #EXTRAPOLATION_ALLOWANCE} of the per-row time forecast beyond the largest
+ * job: a run larger than any seen may need memory the process never touched, which costs about ten
+ * times as much per byte the first time (bench/forecast-reference: a 10x linear regression whose
+ * heap grew from 0.6 to 4.7 GB ran 20-38% slower per row on CPU time).
  */
 record EpochModel(
     int jobs,
@@ -38,6 +42,12 @@ record EpochModel(
     double largestPeakBytes,
     double largestEpochFlops,
     double largestRows) {
+
+  /**
+   * The largest jobs whose median rate replaces a tilted per-epoch line: three, so that one of them
+   * slowed by other work on the machine does not set the forecast.
+   */
+  static final int LARGEST_JOBS = 3;
 
   /** The share of the per-row time beyond the largest job that the interval allows for. */
   static final double EXTRAPOLATION_ALLOWANCE = 0.2;
@@ -86,21 +96,21 @@ record EpochModel(
     LinearFit alternative = null;
     if (!(perEpoch.slope() > 0)) {
       // More work never takes less time: warm-up fading over the first jobs hides the per-row
-      // cost, and the rate of the largest (warmest) job is the best guide left.
-      perEpoch = LinearFit.throughLargest(epochFlops, column(points, 1));
+      // cost, and the rate of the largest (warmest) jobs is the best guide left.
+      perEpoch = LinearFit.throughLargest(epochFlops, column(points, 1), LARGEST_JOBS);
     } else if (perEpoch.intercept() > 0) {
       // An epoch of the training loop is steps over its rows and a loss pass over them, an exact
       // solver's one epoch passes over the rows: per row nearly all of it (the loop's set-up is
       // in the first epoch's warm-up). A fixed time per epoch in the line is mostly the warm-up
       // of a fresh JVM's first jobs fading from job to job (each slower per row than the next:
       // bench/forecast-reference), which tilts the line and forecasts a larger run too fast (a
-      // 10x CNN run -45%, linear regression -56%); the rate of the largest, warmest job does not.
+      // 10x CNN run -45%, linear regression -56%); the rate of the largest, warmest jobs does not.
       // The robust line stays as the interval's lower end, in case the fixed time is real.
       alternative = perEpoch;
       // Its interval: the noise about the robust line (the fading is not noise) and the
       // extrapolation's distance, as the robust line's.
       perEpoch =
-          LinearFit.throughLargest(epochFlops, column(points, 1))
+          LinearFit.throughLargest(epochFlops, column(points, 1), LARGEST_JOBS)
               .withResidualStd(alternative.residualStd());
     }
     double[] rows = column(points, 3);
@@ -164,7 +174,7 @@ record EpochModel(
   }
 
   /**
-   * The forecast wall seconds with the robust per-epoch line that the largest job's rate replaced
+   * The forecast wall seconds with the robust per-epoch line that the largest jobs' rate replaced
    * (a fixed time per epoch taken as real), or NaN when none was replaced.
    */
   double alternativeWallSeconds(double rows, double flopsPerRow, int epochs) {

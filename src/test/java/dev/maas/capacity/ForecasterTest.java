@@ -219,7 +219,7 @@ class ForecasterTest {
             .forecast(Family.MLP, 160_000, 5, null);
 
     double truth = lawWall(160_000, flopsPerRow, 5) + 5 * 0.05;
-    assertThat(f.wallSeconds().value()).isBetween(truth, 1.25 * truth);
+    assertThat(f.wallSeconds().value()).isBetween(truth, 1.3 * truth);
     assertThat(f.wallSecondsLow().value()).isLessThanOrEqualTo(truth);
     assertThat(f.wallSecondsLow().value()).isGreaterThan(0.5 * truth);
     assertThat(f.wallSecondsHigh().value()).isGreaterThan(truth);
@@ -326,11 +326,13 @@ class ForecasterTest {
         new Forecaster(() -> runs, FlopRate.fixed(1e9), PRICES)
             .forecast(Family.LINEAR_REGRESSION, 400_000, 1, null);
 
-    // Its 10 ms per epoch, taken for warm-up fading, puts the forecast 10 x 10 ms high: within
-    // 10%, and the interval, down to the robust line, holds the truth.
+    // Its 10 ms per epoch, taken for warm-up fading, puts the forecast high (the median rate of
+    // the three largest jobs, the 30,000-row one's: 0.1 s / 30,000 rows): within 10%, and the
+    // interval, down to the robust line, holds the truth.
     double truth = 0.1 + 0.01 + 1e-9 * 3_000 * 400_000;
     assertThat(f.method()).isEqualTo("epoch_fit");
-    assertThat(f.wallSeconds().value()).isCloseTo(truth + 0.09, within(1e-9));
+    assertThat(f.wallSeconds().value()).isCloseTo(0.1 + 0.1 / 30_000 * 400_000, within(1e-9));
+    assertThat(f.wallSeconds().value()).isCloseTo(truth, within(0.1 * truth));
     assertThat(f.wallSecondsLow().value()).isLessThanOrEqualTo(truth + 1e-9);
     assertThat(f.wallSecondsHigh().value()).isGreaterThan(truth);
     assertThat(f.epochFit().warmupSeconds()).isZero();
@@ -364,9 +366,10 @@ class ForecasterTest {
         new Forecaster(() -> runs, FlopRate.fixed(1e9), PRICES)
             .forecast(Family.LINEAR_REGRESSION, 500_000, 1, null);
 
-    // The largest job's rate: 50,000 rows in 0.15 s, so 500,000 in 1.5 s.
+    // The median rate of the three largest jobs, the 40,000-row one's (10% above the law): so
+    // 500,000 rows in 1.65 s.
     assertThat(f.epochFit().epochSecondsPerFlop()).isPositive();
-    assertThat(f.wallSeconds().value()).isCloseTo(1.5, within(0.01));
+    assertThat(f.wallSeconds().value()).isCloseTo(1.65, within(0.01));
   }
 
   @Test

@@ -96,8 +96,11 @@ record EpochModel(
     LinearFit alternative = null;
     if (!(perEpoch.slope() > 0)) {
       // More work never takes less time: warm-up fading over the first jobs hides the per-row
-      // cost, and the rate of the largest (warmest) jobs is the best guide left.
-      perEpoch = LinearFit.throughLargest(epochFlops, column(points, 1), LARGEST_JOBS);
+      // cost, and the rate of the largest (warmest) jobs is the best guide left; its interval
+      // from the noise about the robust line, as below.
+      perEpoch =
+          LinearFit.throughLargest(epochFlops, column(points, 1), LARGEST_JOBS)
+              .withResidualStd(perEpoch.residualStd());
     } else if (perEpoch.intercept() > 0) {
       // An epoch of the training loop is steps over its rows and a loss pass over them, an exact
       // solver's one epoch passes over the rows: per row nearly all of it (the loop's set-up is

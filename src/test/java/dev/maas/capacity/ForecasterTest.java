@@ -207,6 +207,35 @@ class ForecasterTest {
   }
 
   @Test
+  void aRunWhoseDataOutgrowsTheMemoryTouchedIsSlowerPerRowAndStillInsideTheInterval() {
+    // The 10x run pays a known working-set slowdown the history cannot show: its steady epochs
+    // and set-up 15% slower per row (memory touched the first time costs more per byte). The
+    // forecast is the law's; the interval's upper end allows 20% of the per-row time beyond the
+    // largest job.
+    long flopsPerRow = 20_000;
+    List<TrainingRun> runs =
+        epochHistory("mlp", flopsPerRow, 0, 0, 2_000, 4_000, 8_000, 12_000, 16_000);
+
+    Forecast f =
+        new Forecaster(() -> runs, FlopRate.fixed(1e9), PRICES)
+            .forecast(Family.MLP, 160_000, 5, null);
+
+    double law = lawWall(160_000, flopsPerRow, 5);
+    double slower = law + 0.15 * (SETUP_PER_ROW * 160_000 + 5 * EPOCH_PER_FLOP * 20_000 * 160_000);
+    assertThat(f.wallSeconds().value()).isCloseTo(law, within(1e-9 * law));
+    assertThat(Math.abs(f.wallSeconds().value() - slower)).isLessThan(0.2 * slower);
+    assertThat(f.wallSecondsHigh().value()).isGreaterThan(slower);
+    // The allowance: 20% of (epochs x b x (rows - largest job's rows) x FLOPs per row + (e + s) x
+    // (rows - largest job's rows)) above the lines' own half-interval, which is 0 without noise.
+    double beyond =
+        5 * EPOCH_PER_FLOP * 20_000 * (160_000 - 16_000)
+            + (OWN_PER_ROW + SETUP_PER_ROW) * (160_000 - 16_000);
+    double half = f.wallSeconds().value() - f.wallSecondsLow().value();
+    assertThat(f.wallSecondsHigh().value() - f.wallSeconds().value())
+        .isCloseTo(half + 0.2 * beyond, within(1e-6 * law));
+  }
+
+  @Test
   void aRealFixedTimePerEpochIsWithinTheIntervalWhoseLowEndIsTheRobustLine() {
     // 50 ms per epoch that does not grow with rows (say a checkpoint each epoch): taken for the
     // warm-up fading of the smaller jobs, the forecast is high, and the interval says so.

@@ -28,7 +28,7 @@ import java.util.List;
  * upper end adds {@link #EXTRAPOLATION_ALLOWANCE} of the per-row time forecast beyond the largest
  * job: a run larger than any seen may need memory the process never touched, which costs about ten
  * times as much per byte the first time (bench/forecast-reference: a 10x linear regression whose
- * heap grew from 0.6 to 4.7 GB ran 20-38% slower per row on CPU time).
+ * heap grew from 0.6 to 4.7 GB ran 10-38% slower per row on CPU time).
  */
 record EpochModel(
     int jobs,
@@ -107,7 +107,7 @@ record EpochModel(
       // in the first epoch's warm-up). A fixed time per epoch in the line is mostly the warm-up
       // of a fresh JVM's first jobs fading from job to job (each slower per row than the next:
       // bench/forecast-reference), which tilts the line and forecasts a larger run too fast (a
-      // 10x CNN run -45%, linear regression -56%); the rate of the largest, warmest jobs does not.
+      // 10x CNN run -29%, linear regression -56%); the rate of the largest, warmest jobs does not.
       // The robust line stays as the interval's lower end, in case the fixed time is real.
       alternative = perEpoch;
       // Its interval: the noise about the robust line (the fading is not noise) and the

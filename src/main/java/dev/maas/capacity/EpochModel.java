@@ -10,32 +10,44 @@ import java.util.List;
  *
  * <pre>
  * wall = (c + e x rows)                  the job's own work: reading, encoding, evaluating, storing
- *      + w                               warm-up: the first epoch's time above the job's steady epoch
- *      + epochs x (a + b x rows x FLOPs per row)   steady epochs: a fixed and a per-FLOP cost
+ *      + (w + s x rows)                  the first epoch's time above the job's steady epoch:
+ *                                        warm-up (w) and the trainer's set-up of the rows (s)
+ *      + epochs x (a + b x rows x FLOPs per row)   steady epochs
  * </pre>
  *
- * A job's steady epoch time is the median of its epochs after the first (the first, which warms up
- * JIT-compiled code and ND4J's workspaces, is left out and counted in w). Both lines are robust
- * fits (Siegel's repeated medians: one job in four far off, e.g. the first job of a fresh JVM, does
- * not move them); when the per-epoch line's slope comes out at or below 0 (warm-up fading over
- * several jobs), the rate of the largest job replaces it. w is the median of the jobs' warm-ups.
- * The 95% interval adds the halves of the lines' prediction intervals (the per-epoch one times
- * epochs, since a job's epochs share one rate) and the spread of the warm-ups; its upper end adds
- * {@link #EXTRAPOLATION_ALLOWANCE} of the per-row time forecast beyond the largest job: a run
- * larger than any seen may hold data that no longer fits the caches or memory already in use, and
- * its per-row cost grows in a way the history cannot show (bench/forecast-reference measured 10x
- * runs 6-25% slower per row than their history, on CPU time).
+ * A job's steady epoch time is the median of its epochs after the first. The lines are robust fits
+ * (Siegel's repeated medians: one job in four far off, e.g. the first job of a fresh JVM, does not
+ * move them). When the per-epoch line shows a fixed time per epoch (a > 0) or no per-row cost (b <=
+ * 0), the median rate of the three largest jobs replaces it (a = 0): an epoch's work is per row,
+ * and such a line is tilted by the warm-up of a fresh JVM's first jobs fading from job to job; the
+ * tilted line then gives the interval's lower end. One-epoch jobs (exact solvers) have no
+ * first-epoch term: their one epoch holds it.
+ *
+ * <p>The 95% interval adds the halves of the lines' prediction intervals (the per-epoch one times
+ * epochs, since a job's epochs share one rate; they grow with the distance beyond the history); its
+ * upper end adds {@link #EXTRAPOLATION_ALLOWANCE} of the per-row time forecast beyond the largest
+ * job: a run larger than any seen may need memory the process never touched, which costs about ten
+ * times as much per byte the first time (bench/forecast-reference: a 10x linear regression whose
+ * heap grew from 0.6 to 4.7 GB ran 10-38% slower per row on CPU time).
  */
 record EpochModel(
     int jobs,
     LinearFit perEpoch,
+    LinearFit alternative,
     LinearFit overhead,
+    LinearFit warmup,
     double warmupSeconds,
     double warmupSpread,
     LinearFit memory,
     double largestPeakBytes,
     double largestEpochFlops,
     double largestRows) {
+
+  /**
+   * The largest jobs whose median rate replaces a tilted per-epoch line: three, so that one of them
+   * slowed by other work on the machine does not set the forecast.
+   */
+  static final int LARGEST_JOBS = 3;
 
   /** The share of the per-row time beyond the largest job that the interval allows for. */
   static final double EXTRAPOLATION_ALLOWANCE = 0.2;
@@ -67,7 +79,8 @@ record EpochModel(
             warm,
             r.trainingRows(),
             own,
-            r.peakNativeBytes()
+            r.peakNativeBytes(),
+            epochs
           });
     }
     int n = points.size();
@@ -76,15 +89,41 @@ record EpochModel(
     if (perEpoch == null) {
       return null;
     }
+    // The first epoch's time above a steady one: JIT compilation and workspaces (fixed), and the
+    // trainer's set-up before it (shuffling, standardizing and encoding the rows: per row). Only
+    // jobs of two epochs or more show it.
+    List<double[]> multi = points.stream().filter(p -> p[6] >= 2).toList();
+    LinearFit alternative = null;
     if (!(perEpoch.slope() > 0)) {
       // More work never takes less time: warm-up fading over the first jobs hides the per-row
-      // cost, and the rate of the largest (warmest) job is the best guide left.
-      perEpoch = LinearFit.throughLargest(epochFlops, column(points, 1));
+      // cost, and the rate of the largest (warmest) jobs is the best guide left; its interval
+      // from the noise about the robust line, as below.
+      perEpoch =
+          LinearFit.throughLargest(epochFlops, column(points, 1), LARGEST_JOBS)
+              .withResidualStd(perEpoch.residualStd());
+    } else if (perEpoch.intercept() > 0) {
+      // An epoch of the training loop is steps over its rows and a loss pass over them, an exact
+      // solver's one epoch passes over the rows: per row nearly all of it (the loop's set-up is
+      // in the first epoch's warm-up). A fixed time per epoch in the line is mostly the warm-up
+      // of a fresh JVM's first jobs fading from job to job (each slower per row than the next:
+      // bench/forecast-reference), which tilts the line and forecasts a larger run too fast (a
+      // 10x CNN run -29%, linear regression -56%); the rate of the largest, warmest jobs does not.
+      // The robust line stays as the interval's lower end, in case the fixed time is real.
+      alternative = perEpoch;
+      // Its interval: the noise about the robust line (the fading is not noise) and the
+      // extrapolation's distance, as the robust line's.
+      perEpoch =
+          LinearFit.throughLargest(epochFlops, column(points, 1), LARGEST_JOBS)
+              .withResidualStd(alternative.residualStd());
     }
     double[] rows = column(points, 3);
     LinearFit overhead = LinearFit.robust(rows, column(points, 4));
-    double[] warm = column(points, 2);
-    double warmup = LinearFit.median(warm);
+    double[] warm = column(multi, 2);
+    LinearFit warmLine = LinearFit.robust(column(multi, 3), warm);
+    if (warmLine != null && !(warmLine.slope() >= 0)) {
+      warmLine = null; // set-up never takes less time for more rows: the median alone
+    }
+    double warmup = warm.length == 0 ? 0 : LinearFit.median(warm);
     double spread = 0;
     for (double w : warm) {
       spread = Math.max(spread, Math.abs(w - warmup));
@@ -97,7 +136,9 @@ record EpochModel(
     return new EpochModel(
         n,
         perEpoch,
+        alternative,
         overhead,
+        warmLine,
         warmup,
         spread,
         LinearFit.robust(rows, peaks),
@@ -120,11 +161,32 @@ record EpochModel(
     return overhead == null ? 0 : Math.max(0, overhead.predict(rows));
   }
 
+  /**
+   * The first epoch's seconds above a steady one for {@code rows} rows: the robust line of the
+   * jobs' (warm-up and per-row set-up), else the median of their warm-ups.
+   */
+  double warmupSeconds(double rows) {
+    return warmup == null ? warmupSeconds : Math.max(0, warmup.predict(rows));
+  }
+
   /** The forecast wall seconds of {@code epochs} epochs over {@code rows} rows. */
   double wallSeconds(double rows, double flopsPerRow, int epochs) {
     return ownSeconds(rows)
-        + (epochs >= 2 ? warmupSeconds : 0)
+        + (epochs >= 2 ? warmupSeconds(rows) : 0)
         + epochs * epochSeconds(rows * flopsPerRow);
+  }
+
+  /**
+   * The forecast wall seconds with the robust per-epoch line that the largest jobs' rate replaced
+   * (a fixed time per epoch taken as real), or NaN when none was replaced.
+   */
+  double alternativeWallSeconds(double rows, double flopsPerRow, int epochs) {
+    if (alternative == null) {
+      return Double.NaN;
+    }
+    return ownSeconds(rows)
+        + (epochs >= 2 ? warmupSeconds(rows) : 0)
+        + epochs * Math.max(0, alternative.predict(rows * flopsPerRow));
   }
 
   /** Half the width of the forecast's 95% interval. */
@@ -133,7 +195,10 @@ record EpochModel(
     if (overhead != null) {
       half += overhead.halfInterval95(rows);
     }
-    return half + (epochs >= 2 ? warmupSpread : 0);
+    if (epochs >= 2) {
+      half += warmup == null ? warmupSpread : warmup.halfInterval95(rows);
+    }
+    return half;
   }
 
   /**
@@ -146,6 +211,9 @@ record EpochModel(
         epochs * Math.max(0, perEpoch.slope() * (rows * flopsPerRow - largestEpochFlops));
     if (overhead != null) {
       beyond += Math.max(0, overhead.slope() * (rows - largestRows));
+    }
+    if (warmup != null && epochs >= 2) {
+      beyond += Math.max(0, warmup.slope() * (rows - largestRows));
     }
     return EXTRAPOLATION_ALLOWANCE * beyond;
   }

@@ -72,14 +72,19 @@ record Forecast(
 
   /**
    * The per-epoch model (see README): wall = ownSecondsFixed + ownSecondsPerRow x rows +
-   * warmupSeconds + epochs x (epochSecondsFixed + epochSecondsPerFlop x rows x FLOPs per row).
+   * warmupSeconds + warmupSecondsPerRow x rows (runs of two epochs or more) + epochs x
+   * (epochSecondsFixed + epochSecondsPerFlop x rows x FLOPs per row).
    *
    * @param jobs the finished jobs with per-epoch times it rests on
    * @param epochSecondsFixed a steady epoch's fixed time
    * @param epochSecondsPerFlop a steady epoch's time per FLOP
    * @param epochRelativeRmse the per-epoch line's root mean squared residual over the mean
    * @param epochResidualStdSeconds the per-epoch line's residual standard error
-   * @param warmupSeconds the median time of the first epoch above the job's steady epoch
+   * @param warmupSeconds the fixed part of the first epoch's time above the job's steady epoch (JIT
+   *     compilation, workspaces): the intercept of its robust line against rows, else the median
+   *     over jobs
+   * @param warmupSecondsPerRow the per-row part of it (the trainer's set-up of the rows before the
+   *     first epoch: shuffling, standardizing, encoding), or null when no rising line was fitted
    * @param ownSecondsFixed the fixed time of a job's work outside epochs
    * @param ownSecondsPerRow the time per training row of a job's work outside epochs
    * @param memoryBytesFixed the peak-memory line's intercept (null: the largest peak is used)
@@ -93,6 +98,7 @@ record Forecast(
       double epochRelativeRmse,
       double epochResidualStdSeconds,
       double warmupSeconds,
+      Double warmupSecondsPerRow,
       double ownSecondsFixed,
       double ownSecondsPerRow,
       Double memoryBytesFixed,

@@ -188,6 +188,11 @@ final class Forecaster {
     double wall = model.wallSeconds(rows, perRow.value(), epochs);
     double half = model.halfInterval95(rows, perRow.value(), epochs);
     double allowance = model.extrapolationAllowance(rows, perRow.value(), epochs);
+    double low = Math.max(0, wall - half);
+    double alternative = model.alternativeWallSeconds(rows, perRow.value(), epochs);
+    if (alternative < low) {
+      low = alternative;
+    }
     double cpu = wall * cpuRatio;
     double peak = model.peakBytes(rows);
     LinearFit e = model.perEpoch();
@@ -202,14 +207,20 @@ final class Forecaster {
             + model.jobs()
             + " finished "
             + family.wireName()
-            + " jobs: wall = job's own work (c + e x rows) + first-epoch warm-up + epochs x steady"
-            + " epoch (a + b x rows x FLOPs per row), robust (Theil-Sen) lines; interval: the"
-            + " lines' 95% prediction intervals and the warm-ups' spread, and above, 20% of the"
-            + " per-row time beyond the largest job",
+            + " jobs: wall = job's own work (c + e x rows) + first epoch's warm-up and set-up (w +"
+            + " s x rows) + epochs x steady epoch (a + b x rows x FLOPs per row), robust"
+            + " (repeated-median) lines"
+            + (model.alternative() != null
+                ? ", the steady epoch at the median rate of the three largest, warmest jobs (a = 0: the"
+                    + " smaller jobs' warm-up fading tilted the line)"
+                : "")
+            + "; interval: the lines' 95% prediction intervals"
+            + (model.alternative() != null ? ", below down to the tilted line's forecast" : "")
+            + ", and above, 20% of the per-row time beyond the largest job",
         perRow,
         Figure.estimated(flops),
         Figure.estimated(wall),
-        Figure.estimated(Math.max(0, wall - half)),
+        Figure.estimated(low),
         Figure.estimated(wall + half + allowance),
         Figure.estimated(cpu),
         Figure.estimated(peak),
@@ -224,7 +235,8 @@ final class Forecaster {
             e.slope(),
             e.relativeRmse(),
             e.residualStd(),
-            model.warmupSeconds(),
+            model.warmup() == null ? model.warmupSeconds() : model.warmup().intercept(),
+            model.warmup() == null ? null : model.warmup().slope(),
             own == null ? 0 : own.intercept(),
             own == null ? 0 : own.slope(),
             memory == null || !(memory.slope() >= 0) ? null : memory.intercept(),

@@ -113,20 +113,36 @@ record LinearFit(
    * points, with n - 1 degrees of freedom counted as n - 2 for the interval.
    */
   static LinearFit throughLargest(double[] x, double[] y) {
+    return throughLargest(x, y, 1);
+  }
+
+  /**
+   * The line through the origin at the median rate (y / x) of the {@code k} points of largest x:
+   * the rate of the largest, warmest jobs, which one job slowed by other work does not move when
+   * {@code k} is 3. Residual standard error as {@link #throughLargest(double[], double[])}.
+   */
+  static LinearFit throughLargest(double[] x, double[] y, int k) {
     int n = x.length;
-    int largest = 0;
     double mx = 0;
     double my = 0;
     for (int i = 0; i < n; i++) {
-      if (x[i] > x[largest]) {
-        largest = i;
-      }
       mx += x[i];
       my += y[i];
     }
     mx /= n;
     my /= n;
-    double slope = x[largest] > 0 ? Math.max(0, y[largest]) / x[largest] : 0;
+    Integer[] order = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (i, j) -> Double.compare(x[j], x[i]));
+    int m = Math.max(1, Math.min(k, n));
+    double[] rates = new double[m];
+    for (int i = 0; i < m; i++) {
+      int p = order[i];
+      rates[i] = x[p] > 0 ? Math.max(0, y[p]) / x[p] : 0;
+    }
+    double slope = median(rates);
     double sxx = 0;
     double sse = 0;
     for (int i = 0; i < n; i++) {
@@ -136,6 +152,11 @@ record LinearFit(
     }
     double relative = my == 0 ? Double.NaN : Math.sqrt(sse / n) / Math.abs(my);
     return new LinearFit(n, 0, slope, mx, sxx, Math.sqrt(sse / Math.max(1, n - 2)), relative);
+  }
+
+  /** This line with another residual standard error (for its prediction interval). */
+  LinearFit withResidualStd(double std) {
+    return new LinearFit(n, intercept, slope, meanX, sxx, std, relativeRmse);
   }
 
   /** The median of {@code values} (not empty). */

@@ -32,12 +32,12 @@ public final class ForecastReference {
   private ForecastReference() {}
 
   /** A family's bench setup: spec, one example's shape, epochs, smallest history size. */
-  private record Setup(ModelSpec spec, int[] shape, boolean classes, int epochs, int base) {}
+  record Setup(ModelSpec spec, int[] shape, boolean classes, int epochs, int base) {}
 
-  private static Setup setup(String family) {
+  static Setup setup(String family) {
     return switch (family) {
       case "linear_regression" ->
-          new Setup(new LinearRegressionSpec(null), new int[] {32}, false, 1, 10_000);
+          new Setup(new LinearRegressionSpec(null), new int[] {32}, false, 1, 100_000);
       case "logistic_regression" ->
           new Setup(new LogisticRegressionSpec(), new int[] {128}, true, 1, 10_000);
       case "mlp" ->
@@ -81,13 +81,12 @@ public final class ForecastReference {
     for (int rows : history) {
       Run r = train(trainer, s, params, rows);
       measured.add(r);
-      System.out.printf(
-          "# history %s %d rows x %d epochs: %.3f s wall, %.3f s cpu (first epoch %.3f s wall)%n",
-          family, rows, r.ends().size(), r.wall(), r.cpu(), r.ends().get(0));
+      describe("history", family, rows, r);
     }
     int target = 10 * history[history.length - 1];
     int epochs = measured.get(0).ends().size();
     Run actual = train(trainer, s, params, target);
+    describe("target", family, target, actual);
     System.out.println(
         "# forecast family basis method rows epochs forecast_s low_s high_s actual_s error inside");
     for (String basis : List.of("wall", "cpu")) {
@@ -153,12 +152,44 @@ public final class ForecastReference {
     }
   }
 
+  /**
+   * One run's figures: wall and CPU seconds, the first epoch above a steady one (warm-up and
+   * set-up) and a steady epoch (the median after the first) per row, on wall and CPU time.
+   */
+  private static void describe(String what, String family, int rows, Run r) {
+    double steady = steady(r.ends());
+    double cpuSteady = steady(r.cpuEnds());
+    System.out.printf(
+        "# %s %s %d rows x %d epochs: %.3f s wall, %.3f s cpu; steady epoch %.0f ns/row wall,"
+            + " %.0f ns/row cpu; first epoch above it %.3f s wall%n",
+        what,
+        family,
+        rows,
+        r.ends().size(),
+        r.wall(),
+        r.cpu(),
+        steady / rows * 1e9,
+        cpuSteady / rows * 1e9,
+        r.ends().get(0) - steady);
+  }
+
+  /** The median epoch after the first (the first alone for a one-epoch run). */
+  static double steady(List<Double> ends) {
+    if (ends.size() < 2) {
+      return ends.get(0);
+    }
+    double[] d = new double[ends.size() - 1];
+    for (int i = 1; i < ends.size(); i++) {
+      d[i - 1] = ends.get(i) - ends.get(i - 1);
+    }
+    return LinearFit.median(d);
+  }
+
   /** Wall and thread CPU seconds of the whole call and at each epoch's end. */
-  private record Run(
-      double wall, List<Double> ends, double cpu, List<Double> cpuEnds, long flopsPerRow) {}
+  record Run(double wall, List<Double> ends, double cpu, List<Double> cpuEnds, long flopsPerRow) {}
 
   /** Trains on {@code rows} synthetic rows, timing the whole call and each epoch's end. */
-  private static Run train(Trainer trainer, Setup s, TrainingParams params, int rows) {
+  static Run train(Trainer trainer, Setup s, TrainingParams params, int rows) {
     int features = 1;
     for (int d : s.shape()) {
       features *= d;

@@ -26,15 +26,6 @@ final class NewtonLogistic {
   /** Rows per pass of the Hessian's products, reusing the same native buffers. */
   static final int CHUNK = 4096;
 
-  /**
-   * The most rows the Hessian is computed from: beyond them, from this many rows spread evenly over
-   * the data. The gradient, the loss and so the optimum stay exact (the iterations stop on the
-   * exact gradient); a Hessian from 65,536 rows is within a few percent of the full one, so
-   * Newton's steps still shrink the error by about that factor each, at a fraction of the cost of
-   * the full product (rows x (features + 1)^2 per iteration, nearly all of a large fit's time).
-   */
-  static final int HESSIAN_ROWS = 65_536;
-
   private final int n;
   private final int f; // features
   private final int p; // features + 1 (the bias, a constant 1 after the features)
@@ -45,7 +36,6 @@ final class NewtonLogistic {
   private final double[] y; // [n, k], likewise
   private final boolean softmax;
   private final int chunk;
-  private final int hessianRows; // n, or HESSIAN_ROWS of them spread evenly
 
   private NewtonLogistic(EncodedData data, double l2) {
     this.n = data.rows;
@@ -58,7 +48,6 @@ final class NewtonLogistic {
     this.x = data.featureArray();
     this.y = data.targetArray();
     this.chunk = Math.min(CHUNK, n);
-    this.hessianRows = Math.min(n, HESSIAN_ROWS);
   }
 
   /**
@@ -232,16 +221,17 @@ final class NewtonLogistic {
    * With A[r, a p + i] = p_ra x_ri, the Hessian of the mean cross-entropy is (blockdiag_a(A_a' X) -
    * A'A) / n; for the sigmoid (k = 1) it is X' diag(p (1 - p)) X / n, one product of B = sqrt(p (1
    * - p)) X with itself. The products run over chunks of rows into the same native buffers, adding
-   * up in place, so no array of the data's size is made. Beyond {@link #HESSIAN_ROWS} rows, the
-   * means are over that many rows spread evenly instead of all.
+   * up in place, so no array of the data's size is made. Every row counts: a Hessian from a sample
+   * of the rows made large fits faster, but its time no longer grew with the rows, which the
+   * training forecast (capacity.EpochModel) reads off smaller runs.
    */
   private double[] hessian(double[] probabilities) {
     double[] a = new double[chunk * m];
     double[] xs = softmax ? new double[chunk * p] : null;
-    for (int from = 0; from < hessianRows; from += chunk) {
-      int count = Math.min(chunk, hessianRows - from);
+    for (int from = 0; from < n; from += chunk) {
+      int count = Math.min(chunk, n - from);
       for (int i = 0; i < count; i++) {
-        int r = hessianRows == n ? from + i : (int) ((long) (from + i) * n / hessianRows);
+        int r = from + i;
         int row = r * f;
         for (int c = 0; c < k; c++) {
           double q = probabilities[r * k + c];
@@ -289,7 +279,7 @@ final class NewtonLogistic {
         } else {
           v = ata[row * m + col];
         }
-        h[row * m + col] = v / hessianRows;
+        h[row * m + col] = v / n;
       }
       int i = row % p;
       h[row * m + row] += (i < p - 1 ? l2 : 0) + DAMPING;

@@ -18,8 +18,15 @@ y = np.fromfile(f"{D}/{W}.y", dtype="<f4")
 te = np.arange(rows) % 5 == 4
 Xtr, Xte, ytr, yte = X[~te], X[te], y[~te], y[te]
 del X
-# maas standardizes every input value with the training rows' mean and deviation: so does the peer.
-m, s = Xtr.mean(0), Xtr.std(0) + 1e-8
+# Standardized as maas's Standardizer does: per feature of a vector, per feature of a sequence
+# (shared by its steps), per channel of an image (shared by its pixels; one channel here).
+if W == "cnn":
+    m, s = Xtr.mean(), Xtr.std() + 1e-8
+elif W == "lstm":
+    f = Xtr.reshape(len(Xtr), 50, 8)
+    m, s = np.tile(f.mean((0, 1)), 50), np.tile(f.std((0, 1)) + 1e-8, 50)
+else:
+    m, s = Xtr.mean(0), Xtr.std(0) + 1e-8
 Xtr = (Xtr - m) / s; Xte = (Xte - m) / s
 
 def fit_torch(model, loss, epochs, bs):

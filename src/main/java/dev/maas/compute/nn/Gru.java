@@ -1,7 +1,6 @@
 package dev.maas.compute.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A gated recurrent unit layer as PyTorch defines it (reset applied after the recurrent product),
@@ -52,6 +51,7 @@ public final class Gru extends Recurrent {
   }
 
   private final class GruPass extends RecurrentPass {
+    private final Gemm[] products; // per step: the step's affine product
     // Parameter blocks and the product-matrix blocks they are copied to (and gradients back from).
     private final INDArray product; // [rows, 4 units]: r, z, n-recurrent, n-input
     private final INDArray paramsResetUpdate;
@@ -130,6 +130,7 @@ public final class Gru extends Recurrent {
         dInputCandidate = null;
       }
       useWeights(product, productGradient);
+      products = stepProducts(product, gates);
     }
 
     @Override
@@ -141,7 +142,7 @@ public final class Gru extends Recurrent {
 
     @Override
     void stepForward(int t) {
-      Nd4j.gemm(product, stepInput(t), gates[t], true, false, 1.0, 0.0);
+      products[t].run();
       Elementwise.sigmoid(resetUpdate[t], resetUpdate[t]);
       INDArray n = candidate[t];
       Elementwise.mul(reset[t], recurrentCandidate[t], n);

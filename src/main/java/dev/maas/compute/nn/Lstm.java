@@ -1,7 +1,6 @@
 package dev.maas.compute.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A long short-term memory layer without peepholes, from a zero state:
@@ -43,6 +42,7 @@ public final class Lstm extends Recurrent {
   }
 
   private final class LstmPass extends RecurrentPass {
+    private final Gemm[] products; // per step: the step's affine product
     private final INDArray[] gates; // [4 units, batch]: i, f, g, o after activation
     private final INDArray[] inputForget; // rows of i and f, one sigmoid call
     private final INDArray[] in;
@@ -86,11 +86,12 @@ public final class Lstm extends Recurrent {
         dState = null;
       }
       useWeights(params, gradient);
+      products = stepProducts(params, gates);
     }
 
     @Override
     void stepForward(int t) {
-      Nd4j.gemm(params, stepInput(t), gates[t], true, false, 1.0, 0.0);
+      products[t].run();
       Elementwise.sigmoid(inputForget[t], inputForget[t]);
       Elementwise.tanh(cell[t], cell[t]);
       Elementwise.sigmoid(out[t], out[t]);

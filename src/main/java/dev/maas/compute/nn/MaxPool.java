@@ -118,6 +118,10 @@ final class MaxPool {
   }
 
   private void forward(float[] in, float[] out) {
+    if (size == 2 && stride == 2) {
+      forward2x2(in, out);
+      return;
+    }
     int o = 0;
     for (int p = 0; p < planes; p++) {
       int plane = p * height * width;
@@ -138,6 +142,44 @@ final class MaxPool {
           }
           out[o] = max;
           argmax[o] = best;
+        }
+      }
+    }
+  }
+
+  /**
+   * The common 2x2 window, stride 2, as straight-line code: the maximum of each pair, then of the
+   * two pairs, each a branch-free selection on the sign of a difference (first of equal maxima).
+   */
+  private void forward2x2(float[] in, float[] out) {
+    int o = 0;
+    for (int p = 0; p < planes; p++) {
+      int plane = p * height * width;
+      for (int oy = 0; oy < outHeight; oy++) {
+        int top = plane + 2 * oy * width;
+        for (int ox = 0; ox < outWidth; ox++, o++) {
+          int i = top + 2 * ox;
+          int j = i + width;
+          float a = in[i];
+          float b = in[i + 1];
+          float c = in[j];
+          float d = in[j + 1];
+          int bGreater = Float.floatToRawIntBits(a - b) >> 31; // all ones when b > a
+          int dGreater = Float.floatToRawIntBits(c - d) >> 31;
+          int top1 = i - bGreater; // i + 1 when b > a
+          int bottom1 = j - dGreater;
+          float upper =
+              Float.intBitsToFloat(
+                  Float.floatToRawIntBits(b) & bGreater | Float.floatToRawIntBits(a) & ~bGreater);
+          float lower =
+              Float.intBitsToFloat(
+                  Float.floatToRawIntBits(d) & dGreater | Float.floatToRawIntBits(c) & ~dGreater);
+          int lowerGreater = Float.floatToRawIntBits(upper - lower) >> 31;
+          out[o] =
+              Float.intBitsToFloat(
+                  Float.floatToRawIntBits(lower) & lowerGreater
+                      | Float.floatToRawIntBits(upper) & ~lowerGreater);
+          argmax[o] = bottom1 & lowerGreater | top1 & ~lowerGreater;
         }
       }
     }

@@ -172,6 +172,11 @@ abstract class RecurrentPass implements Layer.Pass {
     return views;
   }
 
+  /** The per-step views of the gradient with respect to {@code h_t}, [units, batch] (training). */
+  final INDArray[] hiddenGradients() {
+    return hiddenGradient.clone();
+  }
+
   /** Runs before the steps of each forward pass. */
   void beforeForward() {}
 

@@ -20,11 +20,19 @@ Xtr, Xte, ytr, yte = X[~te], X[te], y[~te], y[te]
 del X
 
 # maas standardizes every input value with the training rows' mean and deviation inside its timed
-# training call: so does the peer, so the peer times its own standardizing (STD_S, added to each timing).
+# training call, grouped as its Standardizer does: per feature of a vector, per feature of a
+# sequence (shared by its steps), per channel of an image (shared by its pixels; one channel here).
+# So does the peer, and it times its own standardizing (STD_S, added to each timing).
 def standardize():
     global Xtr
     t, c = time.perf_counter(), time.process_time()
-    m, s = Xtr.mean(0), Xtr.std(0) + 1e-8
+    if W == "cnn":
+        m, s = Xtr.mean(), Xtr.std() + 1e-8
+    elif W == "lstm":
+        f = Xtr.reshape(len(Xtr), 50, 8)
+        m, s = np.tile(f.mean((0, 1)), 50), np.tile(f.std((0, 1)) + 1e-8, 50)
+    else:
+        m, s = Xtr.mean(0), Xtr.std(0) + 1e-8
     Xtr = (Xtr - m) / s
     return time.perf_counter() - t, time.process_time() - c, m, s
 

@@ -41,14 +41,19 @@ final class AffineWeights {
   }
 
   /**
-   * Draws the weights uniformly, He's limit sqrt(6 / fanIn) for rectifiers and Glorot's sqrt(6 /
-   * (fanIn + fanOut)) for the rest (and for no activation); biases start at zero.
+   * Draws weights and biases from U(-1/sqrt(fanIn), 1/sqrt(fanIn)), PyTorch's default for its
+   * linear and convolution layers (the peers'), whatever the activation; {@code activation} and
+   * {@code fanOut} are not used. He's limit sqrt(6 / fanIn) for rectifiers and Glorot's for the
+   * rest, with zero biases, which this replaced, start every weight 2.4 times (He) or 1.5-2.4 times
+   * (Glorot) larger, and Adam's steps, which are about the learning rate whatever a weight's size,
+   * then take that much longer to move them: on bench/train-scale at scale 0.1 (50 steps of Adam)
+   * the CNN reached 0.65 accuracy against PyTorch's 0.905 and the MLP 0.60 against 0.66, and with
+   * this initialization 0.90 and 0.67; PyTorch with the old initialization reached 0.65-0.78.
    */
   void initialize(Activation activation, long fanIn, long fanOut, SplittableRandom random) {
-    boolean rectifier = activation == Activation.RELU || activation == Activation.LEAKY_RELU;
-    double limit = rectifier ? Math.sqrt(6.0 / fanIn) : Math.sqrt(6.0 / (fanIn + fanOut));
+    double limit = 1 / Math.sqrt(fanIn);
     double[] values = new double[Math.toIntExact((rows + 1) * columns)];
-    for (int i = 0; i < rows * columns; i++) {
+    for (int i = 0; i < values.length; i++) {
       values[i] = (random.nextDouble() * 2 - 1) * limit;
     }
     HostArrays.write(augmented, values);

@@ -1,7 +1,6 @@
 package dev.maas.compute.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A gated recurrent unit layer as PyTorch defines it (reset applied after the recurrent product),
@@ -18,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * parameters into a product matrix with four column blocks r, z, n-recurrent, n-input (zeros where
  * an input does not feed a block): one product per step instead of two, for three copies per pass.
  * ND4J's {@code gru} op computes the same cell without {@code bhn}, but its {@code gru_bp} returns
- * wrong gradients in 1.0.0-M2.1, so this layer does its own arithmetic both ways.
+ * wrong gradients in 1.0.0-M2.1, so this layer does its own arithmetic both ways; backward's
+ * element-wise part is one host loop per step over bulk copies of the kept blocks, as the LSTM's.
  */
 public final class Gru extends Recurrent {
 
@@ -52,6 +52,7 @@ public final class Gru extends Recurrent {
   }
 
   private final class GruPass extends RecurrentPass {
+    private final Gemm[] products; // per step: the step's affine product
     // Parameter blocks and the product-matrix blocks they are copied to (and gradients back from).
     private final INDArray product; // [rows, 4 units]: r, z, n-recurrent, n-input
     private final INDArray paramsResetUpdate;
@@ -71,13 +72,21 @@ public final class Gru extends Recurrent {
     private final INDArray[] recurrentCandidate; // h Whn + bhn
     private final INDArray[] inputCandidate; // x Wxn + bxn
     private final INDArray[] candidate; // n
-    private final INDArray keep; // 1 - z
-    private final INDArray scratch;
     private final INDArray gateGradient; // [4 units, batch], blocks as in the product
-    private final INDArray dReset;
-    private final INDArray dUpdate;
-    private final INDArray dRecurrentCandidate;
-    private final INDArray dInputCandidate;
+    // Backward runs on the host, as the LSTM's: per step the kept gates, n, h_(t-1), dh_t and
+    // dh_(t-1) are read in blocks, and the gate gradients and dh_(t-1) written back.
+    private final HostBlock[] gateBlocks;
+    private final HostBlock[] candidateBlocks;
+    private final HostBlock[] previousHiddenBlocks; // h_(t-1) per step
+    private final HostBlock[] hiddenGradientBlocks;
+    private final HostBlock gateGradientBlock;
+    private final double[] hostGates;
+    private final double[] hostCandidate;
+    private final double[] hostPreviousHidden;
+    private final double[] hostHiddenGradient;
+    private final double[] hostPreviousGradient;
+    private final double[] hostGateGradient;
+    private final float[] floats;
 
     GruPass(PassSetup setup) {
       super(Gru.this, setup);
@@ -98,8 +107,6 @@ public final class Gru extends Recurrent {
       recurrentCandidate = rows(gates, 2 * u, u);
       inputCandidate = rows(gates, 3 * u, u);
       candidate = perStep(buffer(steps, u, batch));
-      keep = buffer(u, batch);
-      scratch = buffer(u, batch);
       if (setup.training()) {
         productGradient = buffer(rows, 4 * u);
         gradientBlocks =
@@ -115,21 +122,46 @@ public final class Gru extends Recurrent {
               block(productGradient, h, rows - h, 2 * u, u)
             };
         gateGradient = buffer(4 * u, batch);
-        dReset = Recurrent.rowBlock(gateGradient, 0, u);
-        dUpdate = Recurrent.rowBlock(gateGradient, u, u);
-        dRecurrentCandidate = Recurrent.rowBlock(gateGradient, 2 * u, u);
-        dInputCandidate = Recurrent.rowBlock(gateGradient, 3 * u, u);
+        INDArray[] hiddenGradients = hiddenGradients();
+        gateBlocks = new HostBlock[steps];
+        candidateBlocks = new HostBlock[steps];
+        previousHiddenBlocks = new HostBlock[steps];
+        hiddenGradientBlocks = new HostBlock[steps];
+        for (int t = 0; t < steps; t++) {
+          gateBlocks[t] = new HostBlock(gates[t]);
+          candidateBlocks[t] = new HostBlock(candidate[t]);
+          previousHiddenBlocks[t] = new HostBlock(hidden(t - 1));
+          hiddenGradientBlocks[t] = new HostBlock(hiddenGradients[t]);
+        }
+        gateGradientBlock = new HostBlock(gateGradient);
+        int n = units * batch;
+        hostGates = new double[4 * n];
+        hostCandidate = new double[n];
+        hostPreviousHidden = new double[n];
+        hostHiddenGradient = new double[n];
+        hostPreviousGradient = new double[n];
+        hostGateGradient = new double[4 * n];
+        floats = new float[4 * n];
       } else {
         productGradient = null;
         gradientBlocks = null;
         productGradientBlocks = null;
         gateGradient = null;
-        dReset = null;
-        dUpdate = null;
-        dRecurrentCandidate = null;
-        dInputCandidate = null;
+        gateBlocks = null;
+        candidateBlocks = null;
+        previousHiddenBlocks = null;
+        hiddenGradientBlocks = null;
+        gateGradientBlock = null;
+        hostGates = null;
+        hostCandidate = null;
+        hostPreviousHidden = null;
+        hostHiddenGradient = null;
+        hostPreviousGradient = null;
+        hostGateGradient = null;
+        floats = null;
       }
       useWeights(product, productGradient);
+      products = stepProducts(product, gates);
     }
 
     @Override
@@ -141,7 +173,7 @@ public final class Gru extends Recurrent {
 
     @Override
     void stepForward(int t) {
-      Nd4j.gemm(product, stepInput(t), gates[t], true, false, 1.0, 0.0);
+      products[t].run();
       Elementwise.sigmoid(resetUpdate[t], resetUpdate[t]);
       INDArray n = candidate[t];
       Elementwise.mul(reset[t], recurrentCandidate[t], n);
@@ -156,29 +188,41 @@ public final class Gru extends Recurrent {
 
     @Override
     INDArray stepBackward(int t, INDArray dh, INDArray dhPrevious) {
-      INDArray r = reset[t];
-      INDArray z = update[t];
-      INDArray n = candidate[t];
-      INDArray s = scratch;
-      Elementwise.oneMinus(z, keep);
-      // candidate pre-activation: dh * (1 - z) * (1 - n^2); it is also the input part's gradient
-      Elementwise.mul(n, n, s);
-      Elementwise.oneMinus(s, s);
-      Elementwise.mul(s, keep, s);
-      Elementwise.mul(s, dh, dInputCandidate);
-      Elementwise.mul(dInputCandidate, r, dRecurrentCandidate);
-      // reset gate: d(candidate pre-activation) * (h Whn + bhn) * r (1 - r)
-      Elementwise.timesOneMinus(r, s);
-      Elementwise.mul(s, recurrentCandidate[t], s);
-      Elementwise.mul(s, dInputCandidate, dReset);
-      // update gate: dh * (h_(t-1) - n) * z (1 - z)
-      Elementwise.sub(hidden(t - 1), n, s);
-      Elementwise.mul(s, keep, s);
-      Elementwise.mul(s, z, s);
-      Elementwise.mul(s, dh, dUpdate);
-      if (dhPrevious != null) {
-        Elementwise.mul(dh, z, s);
-        Elementwise.add(dhPrevious, s, dhPrevious);
+      int n = units * batch;
+      double[] gate = hostGates;
+      double[] cand = hostCandidate;
+      double[] previous = hostPreviousHidden;
+      double[] dhHost = hostHiddenGradient;
+      double[] dhBefore = hostPreviousGradient;
+      double[] out = hostGateGradient;
+      gateBlocks[t].read(gate, floats);
+      candidateBlocks[t].read(cand, floats);
+      previousHiddenBlocks[t].read(previous, floats); // h_(-1) is the zero block
+      hiddenGradientBlocks[t].read(dhHost, floats);
+      boolean carry = dhPrevious != null;
+      if (carry) {
+        hiddenGradientBlocks[t - 1].read(dhBefore, floats);
+      }
+      for (int k = 0; k < n; k++) {
+        double r = gate[k];
+        double z = gate[n + k];
+        double recurrent = gate[2 * n + k]; // h Whn + bhn
+        double nk = cand[k];
+        double dhk = dhHost[k];
+        double keep = 1 - z;
+        // candidate pre-activation: dh * (1 - z) * (1 - n^2); also the input part's gradient
+        double dCandidate = dhk * keep * (1 - nk * nk);
+        out[3 * n + k] = dCandidate;
+        out[2 * n + k] = dCandidate * r;
+        out[k] = dCandidate * recurrent * r * (1 - r); // reset gate
+        out[n + k] = dhk * (previous[k] - nk) * keep * z; // update gate
+        if (carry) {
+          dhBefore[k] += dhk * z;
+        }
+      }
+      gateGradientBlock.write(out, floats);
+      if (carry) {
+        hiddenGradientBlocks[t - 1].write(dhBefore, floats);
       }
       return gateGradient;
     }

@@ -16,7 +16,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * the maximum or the mean of a {@code size x size} window, windows {@code stride} apart, so an
  * input of height h gives {@code (h - size) / stride + 1} rows (rounded down).
  *
- * <p>No parameters. Forward and backward are ND4J's {@code maxpool2d}/{@code avgpool2d} ops and
+ * <p>No parameters. Max pooling runs on the host over the native buffers (see {@link MaxPool}): it
+ * keeps each window's arg-max, so backward is a scatter of the output gradient; ND4J's {@code
+ * maxpool2d_bp} searches every window again and took a quarter of a CNN training step (2x2 windows
+ * over 64 examples of 8x28x28 and 16x14x14). Average pooling, and max pooling of inputs that are
+ * not contiguous or not float or double, run ND4J's {@code avgpool2d}/{@code maxpool2d} ops and
  * their {@code _bp} ops, one native call each, built once per pass with the pass' buffers as
  * outputs.
  */
@@ -26,6 +30,7 @@ public final class Pool2d extends Layer {
   private final long[] outputShape;
   private final PoolType type;
   private final int size;
+  private final int stride;
   private final Pooling2DConfig config;
 
   /**
@@ -41,6 +46,7 @@ public final class Pool2d extends Layer {
     this.inputShape = inputShape.clone();
     this.type = type;
     this.size = size;
+    this.stride = stride;
     this.outputShape =
         new long[] {
           inputShape[0], (inputShape[1] - size) / stride + 1, (inputShape[2] - size) / stride + 1
@@ -110,7 +116,9 @@ public final class Pool2d extends Layer {
   private final class PoolPass implements Pass {
     private final INDArray output; // [batch, channels, h', w'], c order
     private final INDArray inputGradient; // [batch, channels, h, w], c order
+    private final MaxPool host; // max pooling on the host, or null
     private INDArray lastInput;
+    private boolean hostInput; // whether the host path takes lastInput
     private DynamicCustomOp forwardOp;
     private DynamicCustomOp backwardOp;
 
@@ -120,19 +128,38 @@ public final class Pool2d extends Layer {
       output = Nd4j.create(dataType, Shapes.withBatch(batch, outputShape), 'c');
       inputGradient =
           setup.training() ? Nd4j.create(dataType, Shapes.withBatch(batch, inputShape), 'c') : null;
+      host =
+          type == PoolType.MAX && MaxPool.supports(output)
+              ? new MaxPool(
+                  Math.toIntExact(batch * inputShape[0]),
+                  Math.toIntExact(inputShape[1]),
+                  Math.toIntExact(inputShape[2]),
+                  size,
+                  stride,
+                  output,
+                  inputGradient)
+              : null;
     }
 
     @Override
     public INDArray forward(INDArray input) {
       if (input != lastInput) {
         lastInput = input;
+        hostInput =
+            host != null && MaxPool.supports(input) && input.dataType() == output.dataType();
         forwardOp =
-            type == PoolType.MAX
-                ? new MaxPooling2D(input, output, config)
-                : new AvgPooling2D(input, output, config);
+            hostInput
+                ? null
+                : type == PoolType.MAX
+                    ? new MaxPooling2D(input, output, config)
+                    : new AvgPooling2D(input, output, config);
         backwardOp = null;
       }
-      Nd4j.exec(forwardOp);
+      if (hostInput) {
+        host.forward(input);
+      } else {
+        Nd4j.exec(forwardOp);
+      }
       return output;
     }
 
@@ -140,6 +167,13 @@ public final class Pool2d extends Layer {
     public INDArray backward(INDArray outputGradient, boolean wantInputGradient) {
       if (!wantInputGradient) {
         return null;
+      }
+      if (hostInput && MaxPool.supports(outputGradient)) {
+        host.backward(outputGradient);
+        return inputGradient;
+      }
+      if (forwardOp == null) {
+        forwardOp = new MaxPooling2D(lastInput, output, config);
       }
       if (backwardOp == null) {
         backwardOp =

@@ -48,6 +48,11 @@ abstract class RecurrentPass implements Layer.Pass {
   private INDArray weights;
   private INDArray recurrentWeights;
   private INDArray weightGradient;
+  private INDArray productGradient; // the buffer stepBackward returns, whose products follow
+  private Gemm[] firstWeightGradient; // per step: the weight gradient of step t, overwriting
+  private Gemm[] addWeightGradient; // per step: the same, accumulating
+  private Gemm[] stepGradientProduct; // per step: dx_t, dh_(t-1) from step t
+  private Gemm[] recurrentGradientProduct; // per step: dh_(t-1) += Wh' d(product)
 
   RecurrentPass(Recurrent layer, PassSetup setup) {
     this.layer = layer;
@@ -138,6 +143,18 @@ abstract class RecurrentPass implements Layer.Pass {
     this.weightGradient = weightGradient;
   }
 
+  /**
+   * Prepares, per step, {@code weights' stepInput(t)} into {@code outputs[t]}: the product a cell
+   * runs first in each step.
+   */
+  final Gemm[] stepProducts(INDArray weights, INDArray[] outputs) {
+    Gemm[] products = new Gemm[steps];
+    for (int t = 0; t < steps; t++) {
+      products[t] = Gemm.of(weights, stepInput[t], outputs[t], true, false, 1.0, 0.0);
+    }
+    return products;
+  }
+
   /** The stacked input of step {@code t}, [rows, batch]. */
   final INDArray stepInput(int t) {
     return stepInput[t];
@@ -146,6 +163,18 @@ abstract class RecurrentPass implements Layer.Pass {
   /** {@code h_t} [units, batch] for {@code t} in [-1, steps); {@code h_(-1)} is zero. */
   final INDArray hidden(int t) {
     return hidden[t + 1];
+  }
+
+  /** {@code h_t} [units, batch] for each step {@code t} in [0, steps). */
+  final INDArray[] hiddenSteps() {
+    INDArray[] views = new INDArray[steps];
+    System.arraycopy(hidden, 1, views, 0, steps);
+    return views;
+  }
+
+  /** The per-step views of the gradient with respect to {@code h_t}, [units, batch] (training). */
+  final INDArray[] hiddenGradients() {
+    return hiddenGradient.clone();
   }
 
   /** Runs before the steps of each forward pass. */
@@ -199,20 +228,40 @@ abstract class RecurrentPass implements Layer.Pass {
     }
     for (int t = steps - 1; t >= 0; t--) {
       INDArray previous = t > 0 ? hiddenGradient[t - 1] : null;
-      INDArray productGradient = stepBackward(t, hiddenGradient[t], previous);
-      double beta = t == steps - 1 ? 0.0 : 1.0;
-      Nd4j.gemm(stepInput[t], productGradient, weightGradient, false, true, 1.0, beta);
+      INDArray product = stepBackward(t, hiddenGradient[t], previous);
+      if (product != productGradient) {
+        prepareBackward(product);
+      }
+      (t == steps - 1 ? firstWeightGradient : addWeightGradient)[t].run();
       if (wantInputGradient) {
-        Nd4j.gemm(weights, productGradient, stepGradient[t], false, false, 1.0, 0.0);
+        stepGradientProduct[t].run();
         if (previous != null) {
           Elementwise.add(previous, stepRecurrentGradient[t], previous);
         }
       } else if (previous != null) {
-        Nd4j.gemm(recurrentWeights, productGradient, previous, false, false, 1.0, 1.0);
+        recurrentGradientProduct[t].run();
       }
     }
     afterBackward();
     return wantInputGradient ? inputGradient : null;
+  }
+
+  /** Prepares the backward products for the gradient buffer {@code product} the cell returns. */
+  private void prepareBackward(INDArray product) {
+    productGradient = product;
+    firstWeightGradient = new Gemm[steps];
+    addWeightGradient = new Gemm[steps];
+    stepGradientProduct = new Gemm[steps];
+    recurrentGradientProduct = new Gemm[steps];
+    for (int t = 0; t < steps; t++) {
+      firstWeightGradient[t] = Gemm.of(stepInput[t], product, weightGradient, false, true, 1, 0);
+      addWeightGradient[t] = Gemm.of(stepInput[t], product, weightGradient, false, true, 1, 1);
+      stepGradientProduct[t] = Gemm.of(weights, product, stepGradient[t], false, false, 1, 0);
+      if (t > 0) {
+        recurrentGradientProduct[t] =
+            Gemm.of(recurrentWeights, product, hiddenGradient[t - 1], false, false, 1, 1);
+      }
+    }
   }
 
   @Override

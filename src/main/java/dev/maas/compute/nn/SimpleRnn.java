@@ -1,7 +1,6 @@
 package dev.maas.compute.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The simple (Elman) recurrent layer, {@code h_t = tanh(x_t Wx + h_(t-1) Wh + b)} from a zero
@@ -35,18 +34,20 @@ public final class SimpleRnn extends Recurrent {
   }
 
   private final class SimplePass extends RecurrentPass {
+    private final Gemm[] products; // per step: the step's affine product
     private final INDArray productGradient; // [units, batch]
 
     SimplePass(PassSetup setup) {
       super(SimpleRnn.this, setup);
       productGradient = setup.training() ? buffer(units, batch) : null;
       useWeights(params, gradient);
+      products = stepProducts(params, hiddenSteps());
     }
 
     @Override
     void stepForward(int t) {
       INDArray h = hidden(t);
-      Nd4j.gemm(params, stepInput(t), h, true, false, 1.0, 0.0);
+      products[t].run();
       Elementwise.tanh(h, h);
     }
 

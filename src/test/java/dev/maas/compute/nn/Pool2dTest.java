@@ -7,6 +7,9 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
 
 class Pool2dTest {
 
@@ -45,5 +48,54 @@ class Pool2dTest {
       }
     }
     assertThat(pool(type, size, stride)).containsExactly(expected);
+  }
+
+  /**
+   * The host max pooling gives ND4J's {@code maxpool2d} outputs and {@code maxpool2d_bp} input
+   * gradients, in both data types, for disjoint windows, windows that leave a border out and
+   * overlapping windows (random inputs: no ties).
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "FLOAT,6,2,2",
+    "FLOAT,7,2,2",
+    "FLOAT,7,3,2",
+    "DOUBLE,6,2,2",
+    "DOUBLE,7,3,2",
+    "DOUBLE,5,2,1"
+  })
+  void maxPoolingMatchesNd4jsOpsForwardAndBackward(DataType type, int side, int size, int stride) {
+    int batch = 2;
+    int channels = 3;
+    Pool2d pool = new Pool2d(new long[] {channels, side, side}, PoolType.MAX, size, stride);
+    Nd4j.getRandom().setSeed(5);
+    INDArray x = Nd4j.randn(type, batch, channels, side, side);
+    INDArray g = Nd4j.randn(type, Shapes.withBatch(batch, pool.outputShape()));
+    INDArray expectedOut = Nd4j.create(type, g.shape());
+    INDArray expectedGradient = Nd4j.create(type, x.shape());
+    int[] args = {size, size, stride, stride, 0, 0, 1, 1, 0, 0, 0};
+    Nd4j.exec(
+        DynamicCustomOp.builder("maxpool2d")
+            .addInputs(x)
+            .addOutputs(expectedOut)
+            .addIntegerArguments(args)
+            .build());
+    Nd4j.exec(
+        DynamicCustomOp.builder("maxpool2d_bp")
+            .addInputs(x, g)
+            .addOutputs(expectedGradient)
+            .addIntegerArguments(args)
+            .build());
+    Layer.Pass pass = pool.newPass(new PassSetup(batch, true, type, null));
+    try {
+      INDArray out = pass.forward(x);
+      assertThat(out.equalsWithEps(expectedOut, 0)).as(out + " vs " + expectedOut).isTrue();
+      INDArray gradient = pass.backward(g, true);
+      assertThat(gradient.equalsWithEps(expectedGradient, 1e-6))
+          .as(gradient + " vs " + expectedGradient)
+          .isTrue();
+    } finally {
+      pass.close();
+    }
   }
 }

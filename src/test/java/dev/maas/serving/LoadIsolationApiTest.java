@@ -62,10 +62,9 @@ class LoadIsolationApiTest {
   @Test
   void whileEveryLoadSlotIsTakenAMissIs429WithRetryAfterAndHitsKeepAnswering() throws Exception {
     ServingClient client = new ServingClient(port);
-    for (String name : List.of("hot", "slow", "next")) {
-      client.importVersion(name, MLP.file());
-    }
-    assertThat(predict(client, "hot").statusCode()).isEqualTo(200);
+    // Stubbed before the imports: each import makes the registry's meters read the registry on a
+    // thread of their own, and a call on the spy from another thread while it is being stubbed
+    // takes the stubbing for itself (Mockito's UnfinishedStubbingException).
     CountDownLatch loading = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Mockito.doAnswer(
@@ -76,6 +75,10 @@ class LoadIsolationApiTest {
             })
         .when(registry)
         .load("slow", 1);
+    for (String name : List.of("hot", "slow", "next")) {
+      client.importVersion(name, MLP.file());
+    }
+    assertThat(predict(client, "hot").statusCode()).isEqualTo(200);
 
     CompletableFuture<HttpResponse<String>> slow =
         CompletableFuture.supplyAsync(
@@ -137,13 +140,14 @@ class LoadIsolationApiTest {
   @Test
   void aFailedLoadIsAClear429RetriedAfterItsBackoffAndLeavesNothingInTheCache() throws Exception {
     ServingClient client = new ServingClient(port);
-    client.importVersion("steady", MLP.file());
-    client.importVersion("flaky", MLP.file());
-    assertThat(predict(client, "steady").statusCode()).isEqualTo(200);
+    // Stubbed before the imports, for the reason given in the test above.
     Mockito.doThrow(new IllegalStateException("native allocation failed"))
         .doCallRealMethod()
         .when(registry)
         .load("flaky", 1);
+    client.importVersion("steady", MLP.file());
+    client.importVersion("flaky", MLP.file());
+    assertThat(predict(client, "steady").statusCode()).isEqualTo(200);
 
     HttpResponse<String> failed = predict(client, "flaky");
     assertThat(failed.statusCode()).as(failed.body()).isEqualTo(429);

@@ -238,14 +238,17 @@ class ClusterIT {
   private void killTheReplicaRunningAJob(Haproxy lb, ApiClient api, String key, String iris)
       throws Exception {
     long start = System.nanoTime();
-    String id = submit(api, mlp("killed", iris, 150, 4, 11));
+    // Long enough that it writes a checkpoint (every 200 ms here) well before its end: heap-trained
+    // epochs of iris take about a millisecond.
+    String id = submit(api, mlp("killed", iris, 2000, 4, 11));
     int victim = runningOn(id, api, 5);
-    say("job %s runs on replica %d; SIGKILL", id, victim);
+    awaitCheckpoint(id);
+    say("job %s runs on replica %d and wrote a checkpoint; SIGKILL", id, victim);
     servers[victim].kill();
     // The uninterrupted run, on a replica that is alive, while the others take the job over.
     String reference =
         direct(victim % REPLICAS + 1, key)
-            .post("/api/v1/training-jobs", mlp("uninterrupted", iris, 150, 4, 11), 202)
+            .post("/api/v1/training-jobs", mlp("uninterrupted", iris, 2000, 4, 11), 202)
             .get("id")
             .asString();
     JsonNode job = awaitJob(api, id, Duration.ofMinutes(5));
@@ -277,7 +280,9 @@ class ClusterIT {
   private void rollingRestart(Haproxy lb, ApiClient api, String key, String iris, Load load)
       throws Exception {
     String id =
-        api.post("/api/v1/training-jobs", mlp("rolled", iris, 150, 4, 5), 202).get("id").asString();
+        api.post("/api/v1/training-jobs", mlp("rolled", iris, 3000, 4, 5), 202)
+            .get("id")
+            .asString();
     int first = runningOn(id, api, 2);
     long start = System.nanoTime();
     for (int k = 0; k < REPLICAS; k++) {
@@ -305,6 +310,26 @@ class ClusterIT {
         .as("the job stopped with its replica is finished once: %s", job)
         .isEqualTo(1);
     say("job %s finished after the restarts: %s", id, job.get("attempts"));
+  }
+
+  /** Waits until job {@code id} has a checkpoint in the shared store. */
+  private void awaitCheckpoint(String id) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    try (Connection c = DriverManager.getConnection(target.url(), "postgres", "");
+        PreparedStatement s =
+            c.prepareStatement("SELECT count(*) FROM checkpoints WHERE job_id = ?")) {
+      s.setString(1, id);
+      while (true) {
+        try (ResultSet r = s.executeQuery()) {
+          r.next();
+          if (r.getInt(1) > 0) {
+            return;
+          }
+        }
+        assertThat(System.nanoTime()).as("job %s writes a checkpoint", id).isLessThan(deadline);
+        Thread.sleep(20);
+      }
+    }
   }
 
   /** Waits until job {@code id} has finished {@code epochs} epochs; the replica that runs it. */

@@ -158,9 +158,14 @@ class ConsoleIT {
       WebElement model = browser.find("#train-form input[name=model]");
       model.clear();
       model.sendKeys("iris-mlp");
+      // Long enough for the page to see the curve grow (the events come every 200 ms): iris's
+      // 96 training rows one at a time, 2,000 epochs, a few seconds on the heap.
       WebElement epochs = browser.find("#train-form input[name=epochs]");
       epochs.clear();
-      epochs.sendKeys("400");
+      epochs.sendKeys("2000");
+      WebElement batchSize = browser.find("#train-form input[name=batchSize]");
+      batchSize.clear();
+      batchSize.sendKeys("1");
       browser.find("#train-form input[name=alias]").sendKeys("production");
       check(browser, "04-training-form");
       browser.find("#train-form button[type=submit]").click();
@@ -196,8 +201,8 @@ class ConsoleIT {
                           + ".getAttribute('data-points'))"))
               .intValue();
       seen.add(finalPoints);
-      assertThat(finalPoints).isEqualTo(400);
-      assertThat(seen.stream().distinct().filter(n -> n > 0 && n < 400).count())
+      assertThat(finalPoints).isEqualTo(2000);
+      assertThat(seen.stream().distinct().filter(n -> n > 0 && n < 2000).count())
           .as("the curve grew while the page watched it (point counts seen: %s)", seen)
           .isGreaterThanOrEqualTo(2);
       assertThat(seen).isSorted();

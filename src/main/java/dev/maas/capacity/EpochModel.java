@@ -20,8 +20,9 @@ import java.util.List;
  * move them). When the per-epoch line shows a fixed time per epoch (a > 0) or no per-row cost (b <=
  * 0), the median rate of the three largest jobs replaces it (a = 0): an epoch's work is per row,
  * and such a line is tilted by the warm-up of a fresh JVM's first jobs fading from job to job; the
- * tilted line then gives the interval's lower end. One-epoch jobs (exact solvers) have no
- * first-epoch term: their one epoch holds it.
+ * tilted line then gives the interval's lower end. A line of the job's own work or of the set-up
+ * that falls with rows is a cold first job's excess: the median of the jobs' times replaces it.
+ * One-epoch jobs (exact solvers) have no first-epoch term: their one epoch holds it.
  *
  * <p>The 95% interval adds the halves of the lines' prediction intervals (the per-epoch one times
  * epochs, since a job's epochs share one rate; they grow with the distance beyond the history); its
@@ -117,7 +118,14 @@ record EpochModel(
               .withResidualStd(alternative.residualStd());
     }
     double[] rows = column(points, 3);
-    LinearFit overhead = LinearFit.robust(rows, column(points, 4));
+    double[] own = column(points, 4);
+    LinearFit overhead = LinearFit.robust(rows, own);
+    if (overhead != null && !(overhead.slope() >= 0)) {
+      // A job's own work (reading and encoding its rows, registering the version) never takes
+      // less time for more rows; a falling line is a cold first job's excess, which would
+      // forecast no own work at all far beyond the history: the median alone, as for set-up.
+      overhead = overhead.flatAt(LinearFit.median(own));
+    }
     double[] warm = column(multi, 2);
     LinearFit warmLine = LinearFit.robust(column(multi, 3), warm);
     if (warmLine != null && !(warmLine.slope() >= 0)) {

@@ -154,6 +154,15 @@ record LinearFit(
     return new LinearFit(n, 0, slope, mx, sxx, Math.sqrt(sse / Math.max(1, n - 2)), relative);
   }
 
+  /**
+   * The flat line at {@code level} in place of this one, with its residual standard error and
+   * spread of x (for the prediction interval): for work that cannot take less time for more rows
+   * when the fit says it does (a cold first job tilts a line down).
+   */
+  LinearFit flatAt(double level) {
+    return new LinearFit(n, level, 0, meanX, sxx, residualStd, relativeRmse);
+  }
+
   /** This line with another residual standard error (for its prediction interval). */
   LinearFit withResidualStd(double std) {
     return new LinearFit(n, intercept, slope, meanX, sxx, std, relativeRmse);

@@ -207,6 +207,46 @@ class ForecasterTest {
   }
 
   @Test
+  void ownWorkThatAColdFirstJobTiltsDownIsForecastAtItsMedianNotAtZero() {
+    // The jobs' own work is a fixed 0.3 s, a little noisy, except the cold first job's: the
+    // robust line through them falls with rows, and would forecast no own work at 10x.
+    double[] own = {3.3, 0.34, 0.31, 0.29, 0.27};
+    List<TrainingRun> law = epochHistory("mlp", 20_000, 0, 0, 2_000, 4_000, 8_000, 12_000, 16_000);
+    List<TrainingRun> runs = new ArrayList<>();
+    for (int i = 0; i < law.size(); i++) {
+      TrainingRun r = law.get(i);
+      double wall =
+          r.wallSeconds() - OWN - OWN_PER_ROW * r.trainingRows() - (i == 0 ? 3 : 0) + own[i];
+      runs.add(
+          new TrainingRun(
+              r.jobId(),
+              r.model(),
+              r.version(),
+              r.family(),
+              r.state(),
+              wall,
+              0.95 * wall,
+              r.peakNativeBytes(),
+              r.trainingRows(),
+              r.epochs(),
+              r.flopsPerRow(),
+              r.epochEnds()));
+    }
+
+    Forecast f =
+        new Forecaster(() -> runs, FlopRate.fixed(1e9), PRICES)
+            .forecast(Family.MLP, 160_000, 5, null);
+
+    Forecast.EpochFit fit = f.epochFit();
+    assertThat(fit.ownSecondsPerRow()).isZero();
+    assertThat(fit.ownSecondsFixed()).isCloseTo(0.31, within(1e-12));
+    double truth = lawWall(160_000, 20_000, 5) - OWN - OWN_PER_ROW * 160_000 + 0.3;
+    assertThat(f.wallSeconds().value()).isCloseTo(truth, within(0.05 * truth));
+    assertThat(f.wallSecondsLow().value()).isLessThan(truth);
+    assertThat(f.wallSecondsHigh().value()).isGreaterThan(truth);
+  }
+
+  @Test
   void aRunWhoseDataOutgrowsTheMemoryTouchedIsSlowerPerRowAndStillInsideTheInterval() {
     // The 10x run pays a known working-set slowdown the history cannot show: its steady epochs
     // and set-up 15% slower per row (memory touched the first time costs more per byte). The

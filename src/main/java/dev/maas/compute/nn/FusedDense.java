@@ -62,12 +62,16 @@ public final class FusedDense {
   private final Native[] natives; // per such layer: its native operands and heap staging
 
   /**
-   * The fewest weights (inputs times units) of a layer whose forward product and weight gradient
-   * run as OpenBLAS {@code sgemm} calls (one each per step, about a microsecond of call cost, with
-   * copies of the batch in and out) rather than the heap loops. A 100-64 layer's products, 3.3
-   * MFLOP a step of 128 rows, ran about three times faster so; a 64-10 layer's stay on the heap.
+   * The fewest weights (inputs times units) of a layer whose products (forward, weight gradient,
+   * input gradient) run as OpenBLAS {@code sgemm} calls (one each per step, about a microsecond of
+   * call cost, with copies of the batch in and out) rather than the heap loops. On a 100-64-10 MLP
+   * with batches of 128 the 100-64 layer's products ran about three times faster so, the 64-10
+   * layer's a few percent (fit CPU 0.59 against 0.61 s with it on the heap).
    */
-  static final int BLAS_MIN_WEIGHTS = 2048;
+  static final int BLAS_MIN_WEIGHTS = 512;
+
+  /** And the fewest inputs: narrower layers (wine's 13-64-3) stay on the heap. */
+  static final int BLAS_MIN_INPUTS = 32;
 
   /**
    * A layer's operands for {@code sgemm}, row-major: its input [maxBatch, inputs], weights [inputs,
@@ -122,7 +126,7 @@ public final class FusedDense {
     blas = new boolean[layers];
     natives = new Native[layers];
     for (int l = 0; l < layers; l++) {
-      blas[l] = (long) inputs[l] * units[l] >= BLAS_MIN_WEIGHTS && units[l] >= NARROW;
+      blas[l] = inputs[l] >= BLAS_MIN_INPUTS && (long) inputs[l] * units[l] >= BLAS_MIN_WEIGHTS;
       if (blas[l]) {
         int n = inputs[l];
         int m = units[l];
@@ -567,7 +571,11 @@ public final class FusedDense {
       weightGradientAlongUnits(l, count);
     }
     if (l > 0) {
-      inputGradient(l, count);
+      if (blas[l]) {
+        inputGradientBlas(l, count);
+      } else {
+        inputGradient(l, count);
+      }
     }
   }
 
@@ -715,6 +723,39 @@ public final class FusedDense {
       for (int j = 0; j < m; j++) {
         gr[j] = gt[j][i];
       }
+    }
+  }
+
+  /**
+   * The same as one {@code sgemm} on the native deltas and weights that {@link #weightGradientBlas}
+   * and {@link #affineBlas} left, into the input's buffer (this step no longer needs the input).
+   */
+  private void inputGradientBlas(int l, int count) {
+    Native nat = natives[l];
+    int n = inputs[l];
+    int m = units[l];
+    openblas_nolapack.cblas_sgemm(
+        openblas_nolapack.CblasRowMajor,
+        openblas_nolapack.CblasNoTrans,
+        openblas_nolapack.CblasTrans,
+        count,
+        n,
+        m,
+        1f,
+        nat.output(),
+        m,
+        nat.weights(),
+        m,
+        0f,
+        nat.input(),
+        n);
+    float[] rows = nat.inputRows();
+    nat.input().get(rows, 0, count * n);
+    float[][] below = deltas[l - 1];
+    for (int b = 0; b < count; b++) {
+      float[] out = below[b];
+      System.arraycopy(rows, b * n, out, 0, n);
+      derivative(activations[l - 1], acts[l][b], out);
     }
   }
 

@@ -162,9 +162,14 @@ final class EncodedData {
     return targets;
   }
 
-  /** Copies one row's standardized features into {@code out}. */
+  /** Copies one row's standardized features into {@code out} (from index 0). */
   void copyFeatures(int row, double[] out) {
-    standardize(row, out, 0);
+    // The row copied first, so that the loop reads every array from index 0: the form the JIT
+    // vectorizes (the same values as standardize's).
+    System.arraycopy(raw, row * rowLength, out, 0, rowLength);
+    for (int j = 0; j < rowLength; j++) {
+      out[j] = (out[j] - mean[j]) / scale[j];
+    }
   }
 
   /** Copies one row's encoded targets into {@code out} at {@code at}. */

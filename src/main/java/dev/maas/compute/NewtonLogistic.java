@@ -42,7 +42,8 @@ final class NewtonLogistic {
   private final int k; // output units
   private final int m; // p * k unknowns
   private final double l2;
-  private final double[] x; // [n, f], the encoded data's own array (not copied)
+  private final EncodedData data;
+  private final double[] x; // [n, f] standardized, the encoded data's own array (softmax only)
   private final double[] y; // [n, k], likewise
   private final boolean softmax;
   private final int chunk;
@@ -55,7 +56,11 @@ final class NewtonLogistic {
     this.m = p * k;
     this.l2 = l2;
     this.softmax = k > 1;
-    this.x = data.featureArray();
+    this.data = data;
+    // A binary fit standardizes each row as it reads it (see pass): a standardized copy of a
+    // million rows of 50 is 400 MB of fresh memory, whose allocation set off a concurrent
+    // collection of the heap in every fit.
+    this.x = softmax ? data.featureArray() : null;
     this.y = data.targetArray();
     this.chunk = Math.min(CHUNK, n);
   }
@@ -228,7 +233,7 @@ final class NewtonLogistic {
       int count = Math.min(chunk, n - from);
       for (int i = 0; i < count; i++) {
         int r = from + i;
-        System.arraycopy(x, r * f, xr, 0, f);
+        data.copyFeatures(r, xr);
         double z0 = 0;
         double z1 = 0;
         double z2 = 0;

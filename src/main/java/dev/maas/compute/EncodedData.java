@@ -21,6 +21,8 @@ final class EncodedData {
   private final double[] targets; // [rows, units], row-major
   private double[] features; // standardized, made on first use of featureArray()
   private int[] inOrder; // 0 .. rows - 1, made on first use
+  private float[] floatFeatures; // standardized, as floats, for heap training steps; made on use
+  private float[] floatTargets; // likewise
 
   private EncodedData(
       int rows, int rowLength, int units, double[] raw, Standardizer inputs, double[] targets) {
@@ -78,17 +80,36 @@ final class EncodedData {
     HostArrays.writeFlat(input, scratch, 0, count * rowLength);
   }
 
-  /** Writes rows {@code order[from .. from + count)} into heap rows, as floats. */
+  /**
+   * Writes rows {@code order[from .. from + count)} into heap rows, as floats: copies from a
+   * standardized float copy of the data made on the first call (half the data's size), so that a
+   * heap training step's gather of shuffled rows, every epoch, is a copy of 4-byte values rather
+   * than a standardizing of 8-byte ones (a division each), measured a quarter of a 100-64-10 MLP's
+   * time on 160,000 rows.
+   */
   void writeFeatures(float[][] out, int[] order, int from, int count) {
+    float[] all = floatFeatures();
     int n = rowLength;
-    double[] row = new double[n];
     for (int i = 0; i < count; i++) {
-      System.arraycopy(raw, order[from + i] * n, row, 0, n);
-      float[] to = out[i];
-      for (int j = 0; j < n; j++) {
-        to[j] = (float) ((row[j] - mean[j]) / scale[j]);
-      }
+      System.arraycopy(all, order[from + i] * n, out[i], 0, n);
     }
+  }
+
+  private float[] floatFeatures() {
+    if (floatFeatures == null) {
+      int n = rowLength;
+      float[] all = new float[rows * n];
+      double[] row = new double[n];
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(raw, r * n, row, 0, n);
+        int at = r * n;
+        for (int j = 0; j < n; j++) {
+          all[at + j] = (float) ((row[j] - mean[j]) / scale[j]);
+        }
+      }
+      floatFeatures = all;
+    }
+    return floatFeatures;
   }
 
   /** Writes the targets of the same rows into a [count, units] f-ordered label buffer. */
@@ -102,14 +123,17 @@ final class EncodedData {
     HostArrays.writeFlat(labels, scratch, 0, count * units);
   }
 
-  /** Writes the targets of the same rows into heap rows [count][units]. */
+  /** Writes the targets of the same rows into heap rows [count][units], from a float copy. */
   void writeTargets(float[][] out, int[] order, int from, int count) {
-    for (int i = 0; i < count; i++) {
-      int row = order[from + i];
-      float[] to = out[i];
-      for (int k = 0; k < units; k++) {
-        to[k] = (float) targets[row * units + k];
+    if (floatTargets == null) {
+      float[] all = new float[targets.length];
+      for (int j = 0; j < all.length; j++) {
+        all[j] = (float) targets[j];
       }
+      floatTargets = all;
+    }
+    for (int i = 0; i < count; i++) {
+      System.arraycopy(floatTargets, order[from + i] * units, out[i], 0, units);
     }
   }
 
@@ -138,9 +162,14 @@ final class EncodedData {
     return targets;
   }
 
-  /** Copies one row's standardized features into {@code out}. */
+  /** Copies one row's standardized features into {@code out} (from index 0). */
   void copyFeatures(int row, double[] out) {
-    standardize(row, out, 0);
+    // The row copied first, so that the loop reads every array from index 0: the form the JIT
+    // vectorizes (the same values as standardize's).
+    System.arraycopy(raw, row * rowLength, out, 0, rowLength);
+    for (int j = 0; j < rowLength; j++) {
+      out[j] = (out[j] - mean[j]) / scale[j];
+    }
   }
 
   /** Copies one row's encoded targets into {@code out} at {@code at}. */

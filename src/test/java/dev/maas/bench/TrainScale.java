@@ -327,6 +327,22 @@ public final class TrainScale {
     TrainingResult result = trainer.train(spec, params, train);
     double seconds = (System.nanoTime() - start) / 1e9;
     double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
+    // -Dtrainscale.fits=N: N more timed training calls in the same process (stderr), each with
+    // the last training loss to every digit, for comparing two builds' fits under a noisy load.
+    int fits = Integer.getInteger("trainscale.fits", 0);
+    for (int i = 0; i < fits; i++) {
+      long cpu0 = os.getProcessCpuTime();
+      long t0 = System.nanoTime();
+      TrainingResult again = trainer.train(spec, params, train);
+      System.err.printf(
+          Locale.ROOT,
+          "fit %s %.3f s %.3f cpu_s loss %.12g%n",
+          w.name,
+          (System.nanoTime() - t0) / 1e9,
+          (os.getProcessCpuTime() - cpu0) / 1e9,
+          again.learningCurve().get(again.learningCurve().size() - 1).trainLoss());
+      again.model().close();
+    }
     String metric;
     double value;
     try (TrainedModel model = result.model()) {

@@ -161,8 +161,11 @@ class FusedDenseTest {
 
   /** A small classification set: 3 classes by the sign pattern of two directions, plus noise. */
   private static Examples data(int rows, boolean regression) {
+    return data(rows, regression, 6);
+  }
+
+  private static Examples data(int rows, boolean regression, int f) {
     SplittableRandom random = new SplittableRandom(3);
-    int f = 6;
     double[] x = new double[rows * f];
     int[] classes = new int[rows];
     double[] targets = new double[rows * 2];
@@ -216,6 +219,42 @@ class FusedDenseTest {
         // float rounding shows more in the weights than plain descent's does.
         double tolerance = type == Optimizer.Type.ADAM ? 1e-4 : 1e-5;
         assertClose(a.parameters(), b.parameters(), tolerance, type + " " + regression);
+      }
+      for (int e = 0; e < 3; e++) {
+        EpochProgress x = heap.learningCurve().get(e);
+        EpochProgress y = nd4j.learningCurve().get(e);
+        assertThat(x.trainLoss())
+            .isCloseTo(y.trainLoss(), org.assertj.core.data.Offset.offset(1e-5 * y.trainLoss()));
+        assertThat(x.validationLoss())
+            .isCloseTo(
+                y.validationLoss(), org.assertj.core.data.Offset.offset(1e-5 * y.validationLoss()));
+      }
+    }
+  }
+
+  @Test
+  void layersWideEnoughForBlasTrainTheSameModelAsThroughNd4j() {
+    // 40 inputs x 64 units and 64 x 48 run their forward products and weight gradients as
+    // OpenBLAS sgemm calls (FusedDense.BLAS_MIN_WEIGHTS), the 48 x 3 output layer on the heap.
+    MlpSpec spec =
+        new MlpSpec(
+            List.of(
+                new DenseLayerSpec(64, Activation.RELU, 0),
+                new DenseLayerSpec(48, Activation.TANH, 0)));
+    TrainingParams params =
+        TrainingParams.defaults()
+            .withEpochs(3)
+            .withBatchSize(32)
+            .withOptimizer(Optimizer.adam(1e-3))
+            .withRegularization(1e-4, 1e-3)
+            .withValidation(0.2, null);
+    for (boolean regression : new boolean[] {false, true}) {
+      Examples data = data(300, regression, 40);
+      TrainingResult heap = train(true, spec, params, data);
+      TrainingResult nd4j = train(false, spec, params, data);
+      try (TrainedModel a = heap.model();
+          TrainedModel b = nd4j.model()) {
+        assertClose(a.parameters(), b.parameters(), 1e-4, "blas " + regression);
       }
       for (int e = 0; e < 3; e++) {
         EpochProgress x = heap.learningCurve().get(e);

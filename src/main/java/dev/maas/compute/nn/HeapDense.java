@@ -89,6 +89,15 @@ public final class HeapDense {
     double[] w = weights.get(l);
     int n = inputs[l];
     int m = units[l];
+    if (m == 1) {
+      // One unit (a binary head, a regression): a dot product with four partial sums. The loop
+      // below would run one-element inner loops, four times slower on a million rows of 50.
+      out[0] = dot(in, w, n);
+      if (activations[l] != null) {
+        out[0] = apply(activations[l], out[0]);
+      }
+      return;
+    }
     System.arraycopy(w, n * m, out, 0, m); // the bias row
     for (int i = 0; i < n; i++) {
       double x = in[i];
@@ -106,6 +115,27 @@ public final class HeapDense {
         out[j] = apply(f, out[j]);
       }
     }
+  }
+
+  /** in[0 .. n) . w[0 .. n) plus the bias w[n]. */
+  private static double dot(double[] in, double[] w, int n) {
+    double z0 = 0;
+    double z1 = 0;
+    double z2 = 0;
+    double z3 = 0;
+    int n4 = n & ~3;
+    int i = 0;
+    for (; i < n4; i += 4) {
+      z0 += in[i] * w[i];
+      z1 += in[i + 1] * w[i + 1];
+      z2 += in[i + 2] * w[i + 2];
+      z3 += in[i + 3] * w[i + 3];
+    }
+    double z = w[n] + ((z0 + z1) + (z2 + z3));
+    for (; i < n; i++) {
+      z += in[i] * w[i];
+    }
+    return z;
   }
 
   private static double apply(Activation f, double x) {

@@ -6,6 +6,7 @@ import dev.maas.compute.CnnSpec.Padding;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
@@ -17,15 +18,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>It runs as a dense layer over image patches. Forward: the input is unfolded into a column
  * matrix [channels * k * k + 1, batch * positions]; one matrix product with the weights then
- * convolves the whole batch. The unfolding runs on the host for a contiguous input (one bulk copy
- * of the input to the heap, a run of an image row per matrix row, example and output row, one bulk
- * copy of the matrix back: on bench/train-scale's CNN 3.6% of the samples against 10% for ND4J's
- * copies); otherwise the input is copied into a zero-padded buffer, and for each of the kernel's
- * k*k offsets one strided view of that buffer (the image shifted by the offset, sampled every
- * stride) is copied into the matching rows of the column matrix. Backward is two more products
- * (weight gradient from the same columns, column gradient) and ND4J's {@code col2im}. The columns
- * carry a row of ones and the weights a row of biases, as in {@link Dense}, so the bias costs no
- * call of its own.
+ * convolves the whole batch. The unfolding runs on the host for a contiguous float input (one bulk
+ * copy of the input to the heap, a run of an image row per matrix row, example and output row, one
+ * bulk copy of the matrix back: on bench/train-scale's CNN 3.6% of the samples against 10% for
+ * ND4J's copies); otherwise the input is copied into a zero-padded buffer, and for each of the
+ * kernel's k*k offsets one strided view of that buffer (the image shifted by the offset, sampled
+ * every stride) is copied into the matching rows of the column matrix. Backward is two more
+ * products (weight gradient from the same columns, column gradient) and ND4J's {@code col2im}. The
+ * columns carry a row of ones and the weights a row of biases, as in {@link Dense}, so the bias
+ * costs no call of its own.
  *
  * <p>Why not ND4J's own ops: on the digits network (batch 32, one thread) {@code conv2d_bp} took
  * about 1 ms and 2.7 ms for the two layers, because it runs its products through a generic tensor
@@ -158,14 +159,6 @@ public final class Conv2d extends Layer {
     return -Math.floorDiv(-a, b);
   }
 
-  private interface Run {
-    void accept(int from, int to, int count);
-  }
-
-  private interface Element {
-    void accept(int from, int to);
-  }
-
   private final class ConvPass implements Pass {
     private final boolean training;
     private final INDArray padded; // [batch, channels, h + padding, w + padding], zero borders
@@ -187,12 +180,10 @@ public final class Conv2d extends Layer {
     private INDArray outputGradientByFilter;
     private INDArray lastInput;
     private boolean hostInput; // whether the last input is unfolded on the host
-    // Heap buffers of the host unfolding (made on first use, in the pass' type): the input and
-    // the column matrix without its row of ones (whose padding entries stay zero).
+    // Heap buffers of the host unfolding (made on first use): the input and the column matrix
+    // without its row of ones (whose padding entries stay zero).
     private float[] floatImage;
     private float[] floatColumns;
-    private double[] doubleImage;
-    private double[] doubleColumns;
 
     ConvPass(PassSetup setup) {
       var type = setup.dataType();
@@ -271,7 +262,8 @@ public final class Conv2d extends Layer {
         hostInput =
             MaxPool.supports(input)
                 && input.offset() == 0
-                && input.dataType() == augmented.dataType()
+                && input.dataType() == DataType.FLOAT
+                && augmented.dataType() == DataType.FLOAT
                 && input.length() * (rows + 1) < Integer.MAX_VALUE;
       }
       if (hostInput) {
@@ -318,30 +310,19 @@ public final class Conv2d extends Layer {
     private void unfoldOnHost(INDArray input) {
       int n = Math.toIntExact(input.length());
       int length = Math.toIntExact(rows * augmented.size(1));
-      if (input.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT) {
-        if (floatImage == null) {
-          floatImage = new float[n];
-          floatColumns = new float[length];
-        }
-        MaxPool.floats(input).get(floatImage, 0, n);
-        floatRuns(floatImage, floatColumns);
-        MaxPool.floats(augmented).put(floatColumns, 0, length);
-      } else {
-        if (doubleImage == null) {
-          doubleImage = new double[n];
-          doubleColumns = new double[length];
-        }
-        MaxPool.doubles(input).get(doubleImage, 0, n);
-        forEachRun(
-            (from, to, count) -> System.arraycopy(doubleImage, from, doubleColumns, to, count),
-            (from, to) -> doubleColumns[to] = doubleImage[from]);
-        MaxPool.doubles(augmented).put(doubleColumns, 0, length);
+      if (floatImage == null) {
+        floatImage = new float[n];
+        floatColumns = new float[length];
       }
+      MaxPool.floats(input).get(floatImage, 0, n);
+      floatRuns(floatImage, floatColumns);
+      MaxPool.floats(augmented).put(floatColumns, 0, length);
     }
 
     /**
-     * {@link #forEachRun} for floats without a call per run (the hot path): copies the image's runs
-     * into the columns.
+     * Copies the image's runs into the columns: for every channel and kernel offset (a row of the
+     * columns), example and output row, the output columns whose input column lies inside the image
+     * (padding entries are never written and stay zero), at stride 1 as one array copy.
      */
     private void floatRuns(float[] image, float[] columns) {
       int batch = Math.toIntExact(augmented.size(1) / (outputShape[1] * outputShape[2]));
@@ -378,55 +359,6 @@ public final class Conv2d extends Layer {
                 } else {
                   for (int i = 0; i < count; i++) {
                     columns[to + i] = image[from + i * stride];
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-
-    /**
-     * Visits every pair of an input element (flat index in [batch, channels, h, w]) and the column
-     * matrix entry it fills (flat index in [rows, batch * positions]), inside the image (padding
-     * entries are skipped): at stride 1 as runs along an output row, else element by element.
-     */
-    private void forEachRun(Run run, Element element) {
-      int batch = Math.toIntExact(augmented.size(1) / (outputShape[1] * outputShape[2]));
-      int c = Math.toIntExact(channels);
-      int h = Math.toIntExact(inputShape[1]);
-      int w = Math.toIntExact(inputShape[2]);
-      int outH = Math.toIntExact(outputShape[1]);
-      int outW = Math.toIntExact(outputShape[2]);
-      int positions = outH * outW;
-      int width = batch * positions;
-      int top = Math.toIntExact(padTop);
-      int left = Math.toIntExact(padLeft);
-      for (int ch = 0; ch < c; ch++) {
-        for (int ky = 0; ky < kernel; ky++) {
-          for (int kx = 0; kx < kernel; kx++) {
-            int row = ((ch * kernel + ky) * kernel + kx) * width;
-            // Output columns whose input column ox * stride + kx - left is inside the image.
-            int first = Math.max(0, ceilDiv(left - kx, stride));
-            int last = Math.min(outW, ceilDiv(w + left - kx, stride)); // exclusive
-            if (first >= last) {
-              continue;
-            }
-            for (int b = 0; b < batch; b++) {
-              int plane = (b * c + ch) * h;
-              for (int oy = 0; oy < outH; oy++) {
-                int iy = oy * stride + ky - top;
-                if (iy < 0 || iy >= h) {
-                  continue;
-                }
-                int from = (plane + iy) * w + first * stride + kx - left;
-                int to = row + b * positions + oy * outW + first;
-                if (stride == 1) {
-                  run.accept(from, to, last - first);
-                } else {
-                  for (int ox = first; ox < last; ox++) {
-                    element.accept(from + (ox - first) * stride, to + ox - first);
                   }
                 }
               }

@@ -149,9 +149,9 @@ class Conv2dTest {
   }
 
   /**
-   * Float passes unfold on the host with their own loops (double ones too, through the generic
-   * visitor the gradient checks exercise): both agree on outputs and gradients, with stride and
-   * padding, behind a pooling layer.
+   * Float passes unfold their input on the host, double ones through ND4J's strided copies (which
+   * the ND4J reference and the gradient checks cover): both agree on outputs and gradients, with
+   * stride and padding, and with an output gradient the layers cannot read in bulk.
    */
   @ParameterizedTest(name = "{0} kernel {1} stride {2}, {3} gradient, second layer {4}")
   @CsvSource({

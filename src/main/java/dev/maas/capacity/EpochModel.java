@@ -103,7 +103,7 @@ record EpochModel(
           LinearFit.throughLargest(epochFlops, column(points, 1), LARGEST_JOBS)
               .withResidualStd(perEpoch.residualStd());
     } else if (perEpoch.intercept() > 0) {
-      // An epoch of the training loop is steps over its rows and a loss pass over them, an exact
+      // An epoch of the training loop is steps over its rows (and a validation loss pass), an exact
       // solver's one epoch passes over the rows: per row nearly all of it (the loop's set-up is
       // in the first epoch's warm-up). A fixed time per epoch in the line is mostly the warm-up
       // of a fresh JVM's first jobs fading from job to job (each slower per row than the next:

@@ -7,8 +7,11 @@ import java.time.Duration;
  *
  * @param epoch 1-based epoch just finished
  * @param epochs epochs requested
- * @param trainLoss mean loss over the training rows after this epoch, in inference mode
- * @param validationLoss mean loss over the validation rows, or NaN without a validation split
+ * @param trainLoss mean loss over the training rows during this epoch: each gradient step's loss
+ *     from its own forward pass (training mode, dropout applied), weighted by its rows; for an
+ *     exact solver, the fitted model's mean loss over the training rows
+ * @param validationLoss mean loss over the validation rows after this epoch, in inference mode, or
+ *     NaN without a validation split
  * @param elapsed time since training started
  */
 public record EpochProgress(

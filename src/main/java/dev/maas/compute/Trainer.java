@@ -32,6 +32,7 @@ public final class Trainer {
   static final int EVAL_CHUNK = 256;
 
   private final boolean heapSteps;
+  private final BatchLosses batchLosses;
 
   public Trainer() {
     this(true);
@@ -42,7 +43,20 @@ public final class Trainer {
    *     it off to compare with ND4J's path
    */
   Trainer(boolean heapSteps) {
+    this(heapSteps, null);
+  }
+
+  /**
+   * @param batchLosses told each step's summed loss, for tests; may be null
+   */
+  Trainer(boolean heapSteps, BatchLosses batchLosses) {
     this.heapSteps = heapSteps;
+    this.batchLosses = batchLosses;
+  }
+
+  /** Hears each gradient step's loss, summed over its rows (tests). */
+  interface BatchLosses {
+    void onStep(int epoch, int rows, double lossSum);
   }
 
   /**
@@ -142,6 +156,7 @@ public final class Trainer {
     Loop loop =
         new Loop(network, head, params, trainData, validationData, listener, start, identity);
     loop.heapSteps = heapSteps;
+    loop.batchLosses = batchLosses;
     try {
       if (cancellation.requested()) {
         throw new TrainingCancelledException(1);
@@ -267,6 +282,8 @@ public final class Trainer {
     long solverBytes; // off-heap bytes an exact solver held
     private long reportedBytes;
     boolean heapSteps = true;
+    BatchLosses batchLosses;
+    private double[] rowTargets; // one row's targets, as the label buffer holds them (float)
 
     Loop(
         Network network,
@@ -346,6 +363,9 @@ public final class Trainer {
         losses = new Losses(head, inference, labels, fused, null);
         for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
           Trainer.shuffle(order, shuffle);
+          // The epoch's training loss: the mean over its rows of the loss each step's own forward
+          // pass computed (as Keras's History reports it), not a second pass over the rows.
+          double epochLoss = 0;
           for (int from = 0; from < train.rows; from += batchSize) {
             if (cancellation.requested()) {
               throw new TrainingCancelledException(epoch);
@@ -355,6 +375,11 @@ public final class Trainer {
               train.writeFeatures(fused.input(), order, from, count);
               train.writeTargets(fused.targets(), order, from, count);
               fused.gradient(count);
+              double batchLoss = fused.lastLossSum(count);
+              epochLoss += batchLoss;
+              if (batchLosses != null) {
+                batchLosses.onStep(epoch, count, batchLoss);
+              }
               heapStep.apply((int) iteration++);
               continue;
             }
@@ -364,6 +389,11 @@ public final class Trainer {
             train.writeTargets(y, order, from, count, scratch);
             try (MemoryWorkspace ws = Workspaces.step()) {
               INDArray scores = pass.forward();
+              double batchLoss = lossSum(scores, order, from, count);
+              epochLoss += batchLoss;
+              if (batchLosses != null) {
+                batchLosses.onStep(epoch, count, batchLoss);
+              }
               INDArray gradient = head.loss().computeGradient(y, scores, head.activation(), null);
               gradient.muli(1.0 / count);
               pass.backward(gradient);
@@ -378,7 +408,7 @@ public final class Trainer {
           if (fused != null) {
             fused.writeTo(network);
           }
-          double monitored = record(epoch, epochs);
+          double monitored = record(epoch, epochs, epochLoss / train.rows);
           reportBytes(
               passes.bytes()
                   + inference.bytes()
@@ -442,7 +472,7 @@ public final class Trainer {
           LabelBuffers labels = new LabelBuffers(network.dataType(), train.units)) {
         // The fitted layer's losses on the heap: one pass over the rows, in chunks.
         losses = new Losses(head, passes, labels, null, HeapDense.of(network));
-        record(1, 1);
+        record(1, 1, losses.mean(train));
         bestEpoch = 1;
         reportBytes(solverBytes + passes.bytes() + labels.bytes());
       }
@@ -473,9 +503,36 @@ public final class Trainer {
       return copy;
     }
 
-    /** Computes and reports this epoch's losses; returns the one early stopping watches. */
-    double record(int epoch, int epochs) {
-      double trainLoss = losses.mean(train);
+    /**
+     * The summed loss of a step's rows from the scores of its forward pass (training mode: with
+     * dropout), on the host as ND4J's loss scores them ({@link Head#rowLoss}) against the targets
+     * in the label buffer's precision: a few numbers per row cost less than ND4J's calls.
+     */
+    private double lossSum(INDArray scores, int[] order, int from, int count) {
+      int k = train.units;
+      double[] s = HostArrays.readRows(scores, count);
+      double[] targets = train.targetArray();
+      boolean floats = network.dataType() == DataType.FLOAT;
+      if (rowTargets == null) {
+        rowTargets = new double[k];
+      }
+      double total = 0;
+      for (int i = 0; i < count; i++) {
+        int at = order[from + i] * k;
+        for (int j = 0; j < k; j++) {
+          double t = targets[at + j];
+          rowTargets[j] = floats ? (float) t : t;
+        }
+        total += head.rowLoss(s, i * k, rowTargets, 0, k);
+      }
+      return total;
+    }
+
+    /**
+     * Reports this epoch's losses, {@code trainLoss} and the validation split's mean loss in
+     * inference mode; returns the one early stopping watches.
+     */
+    double record(int epoch, int epochs, double trainLoss) {
       double validationLoss = validation == null ? Double.NaN : losses.mean(validation);
       EpochProgress progress =
           new EpochProgress(

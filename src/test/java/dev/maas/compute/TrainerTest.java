@@ -63,6 +63,58 @@ class TrainerTest {
     assertThat(seen.get(3).trainLoss()).isLessThan(seen.get(0).trainLoss());
   }
 
+  static java.util.stream.Stream<String> caseNames() {
+    return CodecCases.ALL.stream().map(CodecCases.Case::name);
+  }
+
+  /**
+   * Each epoch's training loss is the mean over its rows of the loss its steps computed from their
+   * own forward passes: the batch losses weighted by their rows (the last batch is smaller), on the
+   * heap path and on ND4J's, for every family; an exact solver's single point stays a pass over the
+   * rows.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.MethodSource("caseNames")
+  void theEpochsTrainingLossIsTheMeanOfItsStepsLosses(String name) {
+    CodecCases.Case c = CodecCases.named(name);
+    ReferenceData.Split split = c.data().get();
+    for (boolean heap : new boolean[] {true, false}) {
+      List<double[]> steps = new ArrayList<>();
+      Trainer observed =
+          new Trainer(heap, (epoch, rows, loss) -> steps.add(new double[] {epoch, rows, loss}));
+      // Batches of 7 leave a smaller last one for every data set here.
+      TrainingParams params = c.params().withBatchSize(7);
+      TrainingResult result =
+          observed.train(
+              c.spec(), params, split.train(), null, TrainingListener.NONE, Cancellation.NEVER);
+      result.model().close();
+      List<EpochProgress> curve = result.learningCurve();
+      if (steps.isEmpty()) {
+        assertThat(curve).hasSize(1);
+        assertThat(curve.get(0).trainLoss()).isFinite().isPositive();
+        continue;
+      }
+      for (EpochProgress p : curve) {
+        double sum = 0;
+        double rows = 0;
+        java.util.Set<Double> sizes = new java.util.HashSet<>();
+        for (double[] s : steps) {
+          if (s[0] == p.epoch()) {
+            sum += s[2];
+            rows += s[1];
+            sizes.add(s[1]);
+          }
+        }
+        assertThat(rows).as(name).isEqualTo(split.train().rows());
+        assertThat(sizes).as(name).hasSize(split.train().rows() % 7 == 0 ? 1 : 2);
+        assertThat(p.trainLoss())
+            .as(name + (heap ? " heap" : " nd4j") + " epoch " + p.epoch())
+            .isFinite()
+            .isCloseTo(sum / rows, org.assertj.core.data.Offset.offset(1e-6));
+      }
+    }
+  }
+
   @Test
   void cancellationStopsTrainingBeforeTheNextBatch() {
     AtomicInteger asked = new AtomicInteger();

@@ -289,6 +289,14 @@ public final class FusedDense {
    */
   public double lossSum(int count) {
     forward(count);
+    return lastLossSum(count);
+  }
+
+  /**
+   * The summed loss of the rows of the last {@link #gradient} or {@link #lossSum}, from the scores
+   * that pass left (no second forward pass), as {@link #lossSum} computes it.
+   */
+  public double lastLossSum(int count) {
     float[][] z = acts[layers];
     int k = units[layers - 1];
     double[] row = new double[k];

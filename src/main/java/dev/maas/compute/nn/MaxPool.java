@@ -211,12 +211,12 @@ final class MaxPool {
   }
 
   /** A view of a contiguous array's elements, from its first. */
-  private static FloatBuffer floats(INDArray array) {
+  static FloatBuffer floats(INDArray array) {
     FloatPointer p = new FloatPointer(array.data().addressPointer());
     return p.capacity(p.position() + array.length()).asBuffer();
   }
 
-  private static DoubleBuffer doubles(INDArray array) {
+  static DoubleBuffer doubles(INDArray array) {
     DoublePointer p = new DoublePointer(array.data().addressPointer());
     return p.capacity(p.position() + array.length()).asBuffer();
   }

@@ -148,6 +148,50 @@ class Conv2dTest {
     }
   }
 
+  /**
+   * Float passes unfold their input on the host, double ones through ND4J's strided copies (which
+   * the ND4J reference and the gradient checks cover): both agree on outputs and gradients, with
+   * stride and padding, and with an output gradient the layers cannot read in bulk.
+   */
+  @ParameterizedTest(name = "{0} kernel {1} stride {2}, {3} gradient, second layer {4}")
+  @CsvSource({
+    "SAME,3,1,c,TANH",
+    "SAME,5,2,c,RELU",
+    "VALID,3,2,f,RELU",
+    "SAME,2,1,c,RELU",
+    "SAME,3,1,f,TANH"
+  })
+  void floatAndDoublePassesAgree(
+      Padding padding, int kernel, int stride, char gradientOrder, Activation activation) {
+    double[][] outputs = new double[2][];
+    double[][] gradients = new double[2][];
+    DataType[] types = {DataType.FLOAT, DataType.DOUBLE};
+    for (int t = 0; t < 2; t++) {
+      Conv2d first = new Conv2d(new long[] {1, 9, 8}, 4, kernel, 1, padding, Activation.RELU);
+      Conv2d second = new Conv2d(first.outputShape(), 3, kernel, stride, padding, activation);
+      try (Network network = new Network(List.of(first, second), types[t], true);
+          NetworkPass pass = network.newPass(3, true, null)) {
+        network.initialize(11);
+        pass.input()
+            .assign(
+                Nd4j.linspace(-1, 1, pass.input().length(), DataType.DOUBLE)
+                    .reshape(pass.input().shape())
+                    .muli(3)
+                    .castTo(types[t]));
+        INDArray output = pass.forward();
+        outputs[t] = HostArrays.readFlat(output);
+        // An f-order gradient takes the layers' paths for gradients they cannot read in bulk.
+        pass.backward(
+            Transforms.sin(output.castTo(DataType.DOUBLE), true)
+                .castTo(types[t])
+                .dup(gradientOrder));
+        gradients[t] = HostArrays.readFlat(network.gradients());
+      }
+    }
+    assertThat(outputs[0]).containsExactly(outputs[1], within(1e-5));
+    assertThat(gradients[0]).containsExactly(gradients[1], within(1e-4));
+  }
+
   @Test
   void backwardOverwritesTheGradientInsteadOfAccumulating() {
     Conv2d conv = new Conv2d(new long[] {2, 4, 4}, 3, 3, 1, Padding.SAME, Activation.TANH);

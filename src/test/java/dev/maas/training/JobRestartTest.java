@@ -85,7 +85,7 @@ class JobRestartTest {
                   .toNanos()
               / 1e9;
       assertThat(resumed.get("usage").get("wallSeconds").asDouble()).isGreaterThan(secondAttempt);
-      assertThat(checkpoints(running)).isEmpty();
+      awaitNoCheckpoints(running);
       JsonNode ran = api.awaitState(queued, "succeeded");
       assertThat(ran.get("modelVersion").get("name").asString()).isEqualTo("short");
       assertThat(ran.get("attempts")).hasSize(1);
@@ -122,7 +122,7 @@ class JobRestartTest {
           .asString()
           .startsWith("the checkpoint after epoch " + stored.get(0) + " is damaged (")
           .endsWith(": falling back to the one after epoch " + stored.get(1));
-      assertThat(checkpoints(running)).isEmpty();
+      awaitNoCheckpoints(running);
     }
   }
 
@@ -164,7 +164,7 @@ class JobRestartTest {
                   + " does not belong to this job's training run (")
           .endsWith(": training starts again from the beginning");
       assertThat(resumed.get("learningCurve")).hasSize(200);
-      assertThat(checkpoints(running)).isEmpty();
+      awaitNoCheckpoints(running);
     }
   }
 
@@ -185,7 +185,7 @@ class JobRestartTest {
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       JsonNode job = api.awaitState(cancelled, "cancelled");
       assertThat(job.get("progress").get("epoch").asInt()).isLessThan(200);
-      assertThat(checkpoints(cancelled)).isEmpty();
+      awaitNoCheckpoints(cancelled);
     }
     assertThat(storage.resolve("jobs").resolve(cancelled)).doesNotExist();
     try (ConfigurableApplicationContext second = start()) {
@@ -234,6 +234,18 @@ class JobRestartTest {
     long deadline = System.nanoTime() + 60_000_000_000L;
     while (checkpoints(job).size() < count) {
       assertThat(System.nanoTime()).as("checkpoints of " + job).isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+
+  /**
+   * Waits for a finished job's checkpoints to be removed: the runner removes them once the attempt
+   * has ended, just after it published the job's final state, which a client may read first.
+   */
+  private void awaitNoCheckpoints(String job) throws Exception {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!checkpoints(job).isEmpty()) {
+      assertThat(System.nanoTime()).as("checkpoints of " + job + " removed").isLessThan(deadline);
       Thread.sleep(10);
     }
   }

@@ -211,8 +211,9 @@ final class Forecaster {
             + " s x rows) + epochs x steady epoch (a + b x rows x FLOPs per row), robust"
             + " (repeated-median) lines"
             + (model.alternative() != null
-                ? ", the steady epoch at the median rate of the three largest, warmest jobs (a = 0: the"
-                    + " smaller jobs' warm-up fading tilted the line)"
+                ? ", the steady epoch at the rate of the three largest, warmest jobs (their median,"
+                    + " for one-epoch jobs their fastest; a = 0: the smaller jobs' warm-up fading"
+                    + " tilted the line)"
                 : "")
             + "; interval: the lines' 95% prediction intervals"
             + (model.alternative() != null ? ", below down to the tilted line's forecast" : "")

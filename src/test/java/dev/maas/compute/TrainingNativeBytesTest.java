@@ -43,14 +43,17 @@ class TrainingNativeBytesTest {
     MlpSpec spec = new MlpSpec(List.of(new DenseLayerSpec(64, Activation.RELU, 0)));
     TrainingParams params = TrainingParams.defaults().withEpochs(2).withBatchSize(32);
     long alone = reported(spec, params, data);
-    // (20 + 1) * 64 + (64 + 1) * 2 float parameters, and as many gradients.
+    // (20 + 1) * 64 + (64 + 1) * 2 float parameters, and the batch buffers. This small network
+    // takes its steps on the heap (FusedDense), so its gradients are not native: as many bytes
+    // again would be counted only by ND4J's path (and by a step workspace left on this thread by
+    // an earlier run, which made the bound hold in a full test run but not alone).
     long parameters = ((20 + 1) * 64 + (64 + 1) * 2) * 4L;
-    assertThat(alone).isGreaterThanOrEqualTo(2 * parameters);
+    assertThat(alone).isGreaterThan(parameters);
     // A 256 MB array elsewhere in the process is not the job's.
     try (INDArray other = Nd4j.create(DataType.FLOAT, 64L << 20)) {
       assertThat(other.length()).isPositive();
       long beside = reported(spec, params, data);
-      assertThat(beside).isGreaterThanOrEqualTo(2 * parameters).isLessThan(16L << 20);
+      assertThat(beside).isGreaterThan(parameters).isLessThan(16L << 20);
     }
   }
 

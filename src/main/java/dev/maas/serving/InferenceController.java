@@ -226,7 +226,7 @@ class InferenceController {
     return model.labels() == null ? List.of(OUTPUT) : List.of(LABEL, PROBABILITIES);
   }
 
-  private static void checkOutputs(TrainedModel model, List<String> asked) {
+  static void checkOutputs(TrainedModel model, List<String> asked) {
     if (asked == null) {
       return;
     }
@@ -243,7 +243,7 @@ class InferenceController {
     return RequestArguments.versionNumber(version, "a whole number from 1");
   }
 
-  private static byte[] write(LoadedModel loaded, InferRequest request, Predictions p) {
+  static byte[] write(LoadedModel loaded, InferRequest request, Predictions p) {
     TrainedModel model = loaded.model();
     boolean fp32 = model.dataType() != DataType.DOUBLE;
     List<String> names = request.outputs() == null ? outputNames(model) : request.outputs();

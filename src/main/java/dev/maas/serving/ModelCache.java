@@ -161,6 +161,30 @@ final class ModelCache implements AutoCloseable {
     }
   }
 
+  /**
+   * The lease of {@code version} if it is loaded now, else null; never loads, and is not counted as
+   * a cache request (the lean prediction path counts its hit with {@link #countHit} once it has
+   * answered, and hands anything else to the regular path, which acquires and counts).
+   */
+  Lease leaseIfLoaded(ModelVersion version) {
+    Slot slot = slots.get(new Key(version.name(), version.version()));
+    if (slot == null || slot.model == null || !slot.enter()) {
+      return null;
+    }
+    LoadedModel model = slot.model;
+    if (model == null) {
+      release(slot);
+      return null;
+    }
+    slot.lastUsed = nanoClock.getAsLong();
+    return new Lease(slot, model);
+  }
+
+  /** Counts a cache hit (see {@link #leaseIfLoaded}). */
+  void countHit() {
+    metrics.cacheRequest(true);
+  }
+
   /** {@link #acquire}, not counted as a cache request: for the warm-up's own use. */
   Lease acquireUncounted(ModelVersion version) {
     return acquire(version, false);

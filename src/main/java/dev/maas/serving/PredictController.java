@@ -86,7 +86,7 @@ final class PredictController {
    * {@code {"model", "version", "predictions": [...]}}: per row {@code {"label", "probabilities":
    * {label: p}}}, {@code {"value"}} or {@code {"values": [...]}}.
    */
-  private static byte[] write(LoadedModel model, Predictions p) {
+  static byte[] write(LoadedModel model, Predictions p) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(64 + 48 * p.rows() * p.width());
     try (JsonGenerator g = JsonBody.generator(out)) {
       g.writeStartObject();

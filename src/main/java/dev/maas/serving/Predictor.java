@@ -37,27 +37,49 @@ final class Predictor {
    */
   ModelVersion resolve(Protocol protocol, String name, Integer version, String alias) {
     try {
-      if (version != null && alias != null) {
-        throw new InvalidException("give a version or an alias, not both");
-      }
-      if (version != null) {
-        return registry.version(name, version);
-      }
-      if (alias != null) {
-        return registry.versionByAlias(name, alias);
-      }
-      RegisteredModel model = registry.model(name);
-      Integer target = model.aliases().get(DEFAULT_ALIAS);
-      int number = target != null ? target : model.latestVersion();
-      if (number < 1) {
-        throw new NotFoundException("model '" + name + "' has no versions");
-      }
-      return registry.version(name, number);
+      return resolveUnmetered(name, version, alias);
     } catch (DomainException e) {
       metrics.error(
           protocol, known(name), e instanceof NotFoundException ? "not_found" : "bad_request");
       throw e;
     }
+  }
+
+  /**
+   * As {@link #resolve}, metering nothing: for the lean path ({@link LeanPredictFilter}), which
+   * hands a request it cannot answer to the regular path, where it is resolved and metered again.
+   */
+  ModelVersion resolveUnmetered(String name, Integer version, String alias) {
+    if (version != null && alias != null) {
+      throw new InvalidException("give a version or an alias, not both");
+    }
+    if (version != null) {
+      return registry.version(name, version);
+    }
+    if (alias != null) {
+      return registry.versionByAlias(name, alias);
+    }
+    RegisteredModel model = registry.model(name);
+    Integer target = model.aliases().get(DEFAULT_ALIAS);
+    int number = target != null ? target : model.latestVersion();
+    if (number < 1) {
+      throw new NotFoundException("model '" + name + "' has no versions");
+    }
+    return registry.version(name, number);
+  }
+
+  /**
+   * The lease of the version when it is loaded now, not counted as a cache request ({@link
+   * #countHit} counts it once the request is answered); null when it is not loaded (the regular
+   * path loads it). For the lean path.
+   */
+  ModelCache.Lease leaseIfLoaded(ModelVersion version) {
+    return cache.leaseIfLoaded(version);
+  }
+
+  /** Counts a cache hit: a request the lean path answered from a loaded version. */
+  void countHit() {
+    cache.countHit();
   }
 
   /** Leases the version's loaded model; the caller closes the lease. */
@@ -75,6 +97,20 @@ final class Predictor {
    * any failure; the request's success and latency are counted by {@link #succeeded}.
    */
   Batcher.Answer predict(Protocol protocol, LoadedModel model, Supplier<Rows> read) {
+    return predict(protocol, model, read, true);
+  }
+
+  /**
+   * As {@link #predict}, but a failure (reading the instances included) meters nothing: the lean
+   * path hands such a request to the regular path, which reads, predicts and meters it once.
+   */
+  Batcher.Answer predictUnmeteredFailure(
+      Protocol protocol, LoadedModel model, Supplier<Rows> read) {
+    return predict(protocol, model, read, false);
+  }
+
+  private Batcher.Answer predict(
+      Protocol protocol, LoadedModel model, Supplier<Rows> read, boolean meterFailures) {
     Batcher batcher = model.batcher();
     VersionMeters meters = model.meters();
     batcher.arriving();
@@ -83,7 +119,9 @@ final class Predictor {
       rows = read.get();
     } catch (RuntimeException e) {
       batcher.abandon();
-      meters.clientError(protocol);
+      if (meterFailures) {
+        meters.clientError(protocol);
+      }
       throw e;
     }
     Batcher.Answer answer;
@@ -95,10 +133,14 @@ final class Predictor {
         answer = batcher.predict(rows.values(), rows.rows());
       }
     } catch (InvalidException e) {
-      meters.clientError(protocol);
+      if (meterFailures) {
+        meters.clientError(protocol);
+      }
       throw e;
     } catch (RuntimeException | Error e) {
-      meters.serverError(protocol);
+      if (meterFailures) {
+        meters.serverError(protocol);
+      }
       throw e;
     }
     meters.predicted(rows.rows(), answer.waitNanos());

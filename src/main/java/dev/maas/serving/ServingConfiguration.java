@@ -67,6 +67,15 @@ class ServingConfiguration {
     return controller.route();
   }
 
+  /**
+   * The lean path of predict and infer: answers their happy path without Spring MVC (see {@link
+   * LeanPredictFilter}), the last filter of the chain.
+   */
+  @Bean
+  LeanPredictFilter leanPredictFilter(Predictor predictor, ServingProperties properties) {
+    return new LeanPredictFilter(predictor, properties);
+  }
+
   /** Versions resolved once and held, for batch jobs. */
   @Bean
   ScoringModels scoringModels(ModelRegistry registry, ModelCache cache) {

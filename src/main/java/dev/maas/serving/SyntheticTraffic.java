@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.springframework.core.Ordered;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -20,7 +21,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * compiles it before the first client, and no client's figure moves. Once the warm-up has ended
  * ({@link #close()}) the filter only reads one volatile field a request.
  */
-final class SyntheticTraffic extends OncePerRequestFilter {
+final class SyntheticTraffic extends OncePerRequestFilter implements Ordered {
   private static final ThreadLocal<Boolean> MARKED = new ThreadLocal<>();
 
   /** Set on a warm-up request this filter marked, so that it stays one once the warm-up ended. */
@@ -35,6 +36,12 @@ final class SyntheticTraffic extends OncePerRequestFilter {
 
   SyntheticTraffic(Supplier<String> key) {
     this.key = key;
+  }
+
+  /** Just before the lean prediction path ({@link LeanPredictFilter}), which it marks for. */
+  @Override
+  public int getOrder() {
+    return LeanPredictFilter.ORDER - 1;
   }
 
   /** Starts accepting the warm-up's key; called by the warm-up before its first request. */

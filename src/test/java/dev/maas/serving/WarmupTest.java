@@ -53,6 +53,7 @@ class WarmupTest {
     double[] cacheRequestsAtReady = new double[1];
     long[] httpRequestsAtReady = new long[1];
     long[] answeredAtReady = new long[1];
+    long[] leanAtReady = new long[1];
     double[] twinsAtReady = new double[1];
     long started = System.nanoTime();
     long[] readyAfter = new long[1];
@@ -67,6 +68,7 @@ class WarmupTest {
             MeterRegistry meters = context.getBean(MeterRegistry.class);
             ModelCache cache = context.getBean(ModelCache.class);
             answeredAtReady[0] = context.getBean(Warmup.class).answered();
+            leanAtReady[0] = context.getBean(LeanPredictFilter.class).answered();
             twinsAtReady[0] =
                 context
                     .getBean(ServingMetrics.class)
@@ -111,6 +113,9 @@ class WarmupTest {
       assertThat(loadedAtReady).hasSize(names.size()).doesNotContainValue(false);
       assertThat(answeredAtReady[0])
           .as("warm-up requests answered 200 before ready")
+          .isGreaterThanOrEqualTo(names.size());
+      assertThat(leanAtReady[0])
+          .as("warm-up requests the lean predict path answered before ready")
           .isGreaterThanOrEqualTo(names.size());
       assertThat(successesAtReady)
           .as("predictions metered at ready, per model: the warm-up's are not clients'")

@@ -199,6 +199,8 @@ final class BadRequests {
     {"garbage type", "not a type"},
     {"multipart without boundary", "multipart/form-data"},
     {"json with a bogus charset", "application/json; charset=bogus-1"},
+    {"wildcard subtype", "application/*"},
+    {"wildcard type", "*/*"},
   };
 
   private static final String[][] BODY_ENDPOINTS = {

@@ -3,6 +3,7 @@ package dev.maas.compute.nn;
 import dev.maas.compute.Activation;
 import dev.maas.compute.CnnSpec.ConvLayerSpec;
 import dev.maas.compute.CnnSpec.Padding;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.activations.IActivation;
@@ -152,8 +153,56 @@ public final class Conv2d extends Layer {
 
   @Override
   protected Pass newPass(PassSetup setup) {
-    return new ConvPass(setup);
+    return new ConvPass(setup, false);
   }
+
+  /**
+   * Whether {@link #newPooledPass} covers this layer followed by {@code pool} in a network of
+   * {@code type}: ReLU, a 2x2 max pool of stride 2, float.
+   */
+  boolean fusesWith(Pool2d pool, DataType type) {
+    return activation == Activation.RELU
+        && type == DataType.FLOAT
+        && pool.isMaxTwoByTwo()
+        && Arrays.equals(pool.inputShape(), outputShape)
+        && outputShape[1] >= 2
+        && outputShape[2] >= 2;
+  }
+
+  /**
+   * A pass of this layer and the 2x2 max pool after it in one (see {@link #fusesWith}): its output
+   * is the pool's, [batch, filters, h' / 2, w' / 2]. The products stay OpenBLAS's; between them one
+   * host pass over a bulk copy of the products takes ReLU, the pooling (with each window's arg-max)
+   * and the layout change to NCHW at once, and backward one host pass writes the products' gradient
+   * from the pooled gradient (the scatter, ReLU's derivative and the layout change back), where the
+   * separate layers took five ND4J calls and the pool's own copies. The pool's own pass in the
+   * network is then {@link #IDENTITY}.
+   */
+  Pass newPooledPass(PassSetup setup) {
+    return new ConvPass(setup, true);
+  }
+
+  /** The place of a layer whose work the pass before it does. */
+  static final Pass IDENTITY =
+      new Pass() {
+        @Override
+        public INDArray forward(INDArray input) {
+          return input;
+        }
+
+        @Override
+        public INDArray backward(INDArray outputGradient, boolean inputGradient) {
+          return inputGradient ? outputGradient : null;
+        }
+
+        @Override
+        public long bytes() {
+          return 0;
+        }
+
+        @Override
+        public void close() {}
+      };
 
   private static int ceilDiv(int a, int b) {
     return -Math.floorDiv(-a, b);
@@ -189,8 +238,20 @@ public final class Conv2d extends Layer {
     // without its row of ones (whose padding entries stay zero).
     private float[] floatImage;
     private float[] floatColumns;
+    // The fused 2x2 max pool (pooled passes only): heap copies of the products, the pooled output
+    // and its gradient, each pooled output's arg-max in the products, the products' gradient.
+    private final boolean pooled;
+    private final int pooledH;
+    private final int pooledW;
+    private float[] floatProducts;
+    private float[] floatPooled;
+    private float[] floatPooledGradient;
+    private int[] pooledArgmax;
+    private float[] floatDelta;
+    private final INDArray gradientCopy; // an output gradient the pass cannot read in bulk, c order
 
-    ConvPass(PassSetup setup) {
+    ConvPass(PassSetup setup, boolean pooled) {
+      this.pooled = pooled;
       var type = setup.dataType();
       int batch = setup.batch();
       training = setup.training();
@@ -200,6 +261,8 @@ public final class Conv2d extends Layer {
       long outW = outputShape[2];
       long positions = outH * outW;
       long width = batch * positions;
+      pooledH = Math.toIntExact(outH / 2);
+      pooledW = Math.toIntExact(outW / 2);
 
       // Unfolding by views: the kernel offset (ky, kx) sees the padded image shifted by (ky, kx)
       // and sampled every stride, so its rows of the column matrix are one strided copy.
@@ -232,13 +295,20 @@ public final class Conv2d extends Layer {
       }
       y = Nd4j.create(type, new long[] {filters, width}, 'c');
       forwardProduct = Gemm.of(affine.augmented, augmented, y, true, false, 1.0, 0.0);
-      yByExample = y.reshape('c', filters, batch, positions).permute(1, 0, 2);
-      output = Nd4j.create(type, Shapes.withBatch(batch, outputShape), 'c');
-      outputFlat = output.reshape('c', batch, filters, positions);
+      if (pooled) {
+        yByExample = null;
+        output = Nd4j.create(type, new long[] {batch, filters, pooledH, pooledW}, 'c');
+        outputFlat = null;
+      } else {
+        yByExample = y.reshape('c', filters, batch, positions).permute(1, 0, 2);
+        output = Nd4j.create(type, Shapes.withBatch(batch, outputShape), 'c');
+        outputFlat = output.reshape('c', batch, filters, positions);
+      }
       if (training) {
-        derivative = Nd4j.create(type, new long[] {filters, width}, 'c');
+        derivative = pooled ? null : Nd4j.create(type, new long[] {filters, width}, 'c');
         delta = Nd4j.create(type, new long[] {filters, width}, 'c');
-        deltaByFilter = delta.reshape('c', filters, batch, outH, outW);
+        deltaByFilter = pooled ? null : delta.reshape('c', filters, batch, outH, outW);
+        gradientCopy = pooled ? Nd4j.create(type, output.shape(), 'c') : null;
         columnGradient = Nd4j.create(type, new long[] {rows, width}, 'c');
         inputGradient = Nd4j.create(type, Shapes.withBatch(batch, inputShape), 'c');
         INDArray columnGradientImage =
@@ -264,6 +334,7 @@ public final class Conv2d extends Layer {
         columnGradient = null;
         inputGradient = null;
         col2im = null;
+        gradientCopy = null;
       }
     }
 
@@ -287,6 +358,10 @@ public final class Conv2d extends Layer {
         }
       }
       forwardProduct.run();
+      if (pooled) {
+        reluPoolOnHost();
+        return output;
+      }
       nd4jActivation.getActivation(y, training);
       outputFlat.assign(yByExample);
       return output;
@@ -294,14 +369,11 @@ public final class Conv2d extends Layer {
 
     @Override
     public INDArray backward(INDArray outputGradient, boolean wantInputGradient) {
-      if (outputGradient != lastOutputGradient) {
-        lastOutputGradient = outputGradient;
-        // A permutation is a view whatever the gradient's strides; a reshape might be a copy.
-        outputGradientByFilter = outputGradient.permute(1, 0, 2, 3);
+      if (pooled) {
+        poolGradientOnHost(outputGradient);
+      } else {
+        activationGradient(outputGradient);
       }
-      deltaByFilter.assign(outputGradientByFilter);
-      ActivationDerivatives.fromOutput(activation, y, derivative);
-      delta.muli(derivative);
       weightGradientProduct.run();
       if (!wantInputGradient) {
         return null;
@@ -311,6 +383,123 @@ public final class Conv2d extends Layer {
       // of its runs cost more than ND4J's one pass over it.
       Nd4j.exec(col2im);
       return inputGradient;
+    }
+
+    /** The products' gradient in {@code delta} from the output's. */
+    private void activationGradient(INDArray outputGradient) {
+      if (outputGradient != lastOutputGradient) {
+        lastOutputGradient = outputGradient;
+        // A permutation is a view whatever the gradient's strides; a reshape might be a copy.
+        outputGradientByFilter = outputGradient.permute(1, 0, 2, 3);
+      }
+      deltaByFilter.assign(outputGradientByFilter);
+      ActivationDerivatives.fromOutput(activation, y, derivative);
+      delta.muli(derivative);
+    }
+
+    /**
+     * ReLU, the 2x2 max pool and the change from the products' layout [filters, batch, h', w'] to
+     * NCHW in one pass over a bulk copy of the products: the pooled value is ReLU of the window's
+     * maximum (ReLU is monotone), its arg-max the first of equal maxima, each a branch-free
+     * selection on the sign of a difference as in {@link MaxPool}. A window whose maximum is not
+     * positive passes no gradient back, whichever entry its arg-max names, as through ReLU's
+     * derivative in the separate layers.
+     */
+    private void reluPoolOnHost() {
+      int batch = Math.toIntExact(output.size(0));
+      int f = Math.toIntExact(filters);
+      int outH = Math.toIntExact(outputShape[1]);
+      int outW = Math.toIntExact(outputShape[2]);
+      int positions = outH * outW;
+      int n = f * batch * positions;
+      int pooledPlane = pooledH * pooledW;
+      if (floatProducts == null) {
+        floatProducts = new float[n];
+        floatPooled = new float[batch * f * pooledPlane];
+        if (training) {
+          pooledArgmax = new int[floatPooled.length];
+        }
+      }
+      float[] in = floatProducts;
+      float[] out = floatPooled;
+      int[] argmax = pooledArgmax;
+      MaxPool.floats(y).get(in, 0, n);
+      for (int filter = 0; filter < f; filter++) {
+        for (int b = 0; b < batch; b++) {
+          int plane = (filter * batch + b) * positions;
+          int o = (b * f + filter) * pooledPlane;
+          for (int py = 0; py < pooledH; py++) {
+            int top = plane + 2 * py * outW;
+            for (int px = 0; px < pooledW; px++, o++) {
+              int i = top + 2 * px;
+              int j = i + outW;
+              float a = in[i];
+              float bb = in[i + 1];
+              float c = in[j];
+              float d = in[j + 1];
+              int bGreater = Float.floatToRawIntBits(a - bb) >> 31; // all ones when bb > a
+              int dGreater = Float.floatToRawIntBits(c - d) >> 31;
+              float upper = Math.max(a, bb);
+              float lower = Math.max(c, d);
+              int lowerGreater = Float.floatToRawIntBits(upper - lower) >> 31;
+              out[o] = Math.max(Math.max(upper, lower), 0f);
+              if (argmax != null) {
+                argmax[o] = (j - dGreater) & lowerGreater | (i - bGreater) & ~lowerGreater;
+              }
+            }
+          }
+        }
+      }
+      MaxPool.floats(output).put(out, 0, out.length);
+    }
+
+    /**
+     * The products' gradient from the pooled output's: each window's four entries of {@code delta}
+     * written in one pass (the pooled gradient at its arg-max when the pooled value is positive,
+     * zero elsewhere), so no fill, no scatter over a separate buffer and no derivative pass; rows
+     * and columns outside every window (odd sizes) are never written and stay zero.
+     */
+    private void poolGradientOnHost(INDArray outputGradient) {
+      int pooledLength = floatPooled.length;
+      if (floatPooledGradient == null) {
+        floatPooledGradient = new float[pooledLength];
+        floatDelta = new float[floatProducts.length];
+      }
+      INDArray source = outputGradient;
+      if (!MaxPool.supports(source) || source.dataType() != DataType.FLOAT) {
+        gradientCopy.assign(source);
+        source = gradientCopy;
+      }
+      float[] g = floatPooledGradient;
+      MaxPool.floats(source).get(g, 0, pooledLength);
+      float[] out = floatPooled;
+      float[] dy = floatDelta;
+      int[] argmax = pooledArgmax;
+      int batch = Math.toIntExact(output.size(0));
+      int f = Math.toIntExact(filters);
+      int outH = Math.toIntExact(outputShape[1]);
+      int outW = Math.toIntExact(outputShape[2]);
+      int positions = outH * outW;
+      int pooledPlane = pooledH * pooledW;
+      for (int filter = 0; filter < f; filter++) {
+        for (int b = 0; b < batch; b++) {
+          int plane = (filter * batch + b) * positions;
+          int o = (b * f + filter) * pooledPlane;
+          for (int py = 0; py < pooledH; py++) {
+            int top = plane + 2 * py * outW;
+            for (int px = 0; px < pooledW; px++, o++) {
+              int i = top + 2 * px;
+              int j = i + outW;
+              dy[i] = 0f;
+              dy[i + 1] = 0f;
+              dy[j] = 0f;
+              dy[j + 1] = 0f;
+              dy[argmax[o]] = out[o] > 0f ? g[o] : 0f;
+            }
+          }
+        }
+      }
+      MaxPool.floats(delta).put(dy, 0, dy.length);
     }
 
     /**
@@ -383,13 +572,29 @@ public final class Conv2d extends Layer {
     @Override
     public long bytes() {
       return HostArrays.bytes(
-          padded, augmented, y, output, derivative, delta, columnGradient, inputGradient);
+          padded,
+          augmented,
+          y,
+          output,
+          derivative,
+          delta,
+          columnGradient,
+          inputGradient,
+          gradientCopy);
     }
 
     @Override
     public void close() {
       HostArrays.close(
-          padded, augmented, y, output, derivative, delta, columnGradient, inputGradient);
+          padded,
+          augmented,
+          y,
+          output,
+          derivative,
+          delta,
+          columnGradient,
+          inputGradient,
+          gradientCopy);
     }
   }
 }

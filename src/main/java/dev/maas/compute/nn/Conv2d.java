@@ -494,7 +494,10 @@ public final class Conv2d extends Layer {
               dy[i + 1] = 0f;
               dy[j] = 0f;
               dy[j + 1] = 0f;
-              dy[argmax[o]] = out[o] > 0f ? g[o] : 0f;
+              // Branch-free (about half the windows pass a gradient, unpredictably): the pooled
+              // value is never negative nor -0, so its bits are positive exactly when it is.
+              int passes = -Float.floatToRawIntBits(out[o]) >> 31;
+              dy[argmax[o]] = Float.intBitsToFloat(Float.floatToRawIntBits(g[o]) & passes);
             }
           }
         }

@@ -238,6 +238,9 @@ public final class Conv2d extends Layer {
     // without its row of ones (whose padding entries stay zero).
     private float[] floatImage;
     private float[] floatColumns;
+    // Heap buffers of col2im on the host: the column gradient and the input gradient.
+    private float[] floatColumnGradient;
+    private float[] floatInputGradient;
     // The fused 2x2 max pool (pooled passes only): heap copies of the products, the pooled output
     // and its gradient, each pooled output's arg-max in the products, the products' gradient.
     private final boolean pooled;
@@ -379,9 +382,11 @@ public final class Conv2d extends Layer {
         return null;
       }
       columnGradientProduct.run();
-      // col2im stays ND4J's: on the host, the column gradient's copy to the heap and the adding
-      // of its runs cost more than ND4J's one pass over it.
-      Nd4j.exec(col2im);
+      if (hostInput && floatColumns != null) {
+        foldOnHost();
+      } else {
+        Nd4j.exec(col2im);
+      }
       return inputGradient;
     }
 
@@ -521,6 +526,68 @@ public final class Conv2d extends Layer {
       MaxPool.floats(input).get(floatImage, 0, n);
       floatRuns(floatImage, floatColumns);
       MaxPool.floats(augmented).put(floatColumns, 0, length);
+    }
+
+    /**
+     * col2im on the host, the reverse of {@link #unfoldOnHost}: the column gradient in one bulk
+     * copy to the heap, each of its runs (a channel and kernel offset, an example and output row)
+     * added to the image's row it came from, the input gradient in one bulk copy back.
+     */
+    private void foldOnHost() {
+      int n = Math.toIntExact(inputGradient.length());
+      int length = floatColumns.length;
+      if (floatColumnGradient == null) {
+        floatColumnGradient = new float[length];
+        floatInputGradient = new float[n];
+      }
+      MaxPool.floats(columnGradient).get(floatColumnGradient, 0, length);
+      Arrays.fill(floatInputGradient, 0f);
+      float[] columns = floatColumnGradient;
+      float[] image = floatInputGradient;
+      int batch = Math.toIntExact(augmented.size(1) / (outputShape[1] * outputShape[2]));
+      int c = Math.toIntExact(channels);
+      int h = Math.toIntExact(inputShape[1]);
+      int w = Math.toIntExact(inputShape[2]);
+      int outH = Math.toIntExact(outputShape[1]);
+      int outW = Math.toIntExact(outputShape[2]);
+      int positions = outH * outW;
+      int width = batch * positions;
+      int top = Math.toIntExact(padTop);
+      int left = Math.toIntExact(padLeft);
+      for (int ch = 0; ch < c; ch++) {
+        for (int ky = 0; ky < kernel; ky++) {
+          for (int kx = 0; kx < kernel; kx++) {
+            int row = ((ch * kernel + ky) * kernel + kx) * width;
+            int first = Math.max(0, ceilDiv(left - kx, stride));
+            int last = Math.min(outW, ceilDiv(w + left - kx, stride)); // exclusive
+            int count = last - first;
+            if (count <= 0) {
+              continue;
+            }
+            for (int b = 0; b < batch; b++) {
+              int plane = (b * c + ch) * h;
+              for (int oy = 0; oy < outH; oy++) {
+                int iy = oy * stride + ky - top;
+                if (iy < 0 || iy >= h) {
+                  continue;
+                }
+                int to = (plane + iy) * w + first * stride + kx - left;
+                int from = row + b * positions + oy * outW + first;
+                if (stride == 1) {
+                  for (int i = 0; i < count; i++) {
+                    image[to + i] += columns[from + i];
+                  }
+                } else {
+                  for (int i = 0; i < count; i++) {
+                    image[to + i * stride] += columns[from + i];
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      MaxPool.floats(inputGradient).put(image, 0, n);
     }
 
     /**

@@ -415,8 +415,7 @@ public final class TrainScale {
           String stat = Files.readString(task.resolve("stat"));
           String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
           // Fields 14 and 15 of stat (utime, stime) are 12 and 13 after the name.
-          ticks.put(
-              name + "/" + task.getFileName(), Long.parseLong(f[11]) + Long.parseLong(f[12]));
+          ticks.put(name + "/" + task.getFileName(), Long.parseLong(f[11]) + Long.parseLong(f[12]));
         } catch (IOException | RuntimeException gone) {
           // The thread ended between the listing and the read.
         }

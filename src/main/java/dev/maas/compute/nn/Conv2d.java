@@ -3,6 +3,7 @@ package dev.maas.compute.nn;
 import dev.maas.compute.Activation;
 import dev.maas.compute.CnnSpec.ConvLayerSpec;
 import dev.maas.compute.CnnSpec.Padding;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -237,10 +238,9 @@ public final class Conv2d extends Layer {
     // Heap buffers of the host unfolding (made on first use): the input and the column matrix
     // without its row of ones (whose padding entries stay zero).
     private float[] floatImage;
-    private float[] floatColumns;
-    // Heap buffers of col2im on the host: the column gradient and the input gradient.
-    private float[] floatColumnGradient;
-    private float[] floatInputGradient;
+    private float[] floatRow; // one row of the column matrix (or of its gradient)
+    private float[] floatInputGradient; // col2im on the host
+
     // The fused 2x2 max pool (pooled passes only): heap copies of the products, the pooled output
     // and its gradient, each pooled output's arg-max in the products, the products' gradient.
     private final boolean pooled;
@@ -382,7 +382,7 @@ public final class Conv2d extends Layer {
         return null;
       }
       columnGradientProduct.run();
-      if (hostInput && floatColumns != null) {
+      if (hostInput && floatImage != null) {
         foldOnHost();
       } else {
         Nd4j.exec(col2im);
@@ -511,91 +511,44 @@ public final class Conv2d extends Layer {
     }
 
     /**
-     * The column matrix from the input on the host: the input in one bulk copy to the heap, each
-     * row of the matrix (a channel and kernel offset) for each example and output row one
-     * contiguous run of the image's row (at stride 1), then the matrix in one bulk copy to its
-     * native buffer. ND4J's k*k strided copies cost more than these runs and the two bulk copies.
+     * The column matrix from the input on the host: the input in one bulk copy to the heap, then
+     * row by row of the matrix (a channel and kernel offset) its runs, for each example and output
+     * row a contiguous run of the image's row (at stride 1), into a heap row that goes to the
+     * native matrix in one copy. ND4J's k*k strided copies cost more than these runs and the
+     * copies; a row at a time (50-200 KB) stays in cache between its writing and its copy, where
+     * a whole matrix on the heap (3.6 MB for a 8x14x14 input of 64 examples) went to memory.
      */
     private void unfoldOnHost(INDArray input) {
       int n = Math.toIntExact(input.length());
-      int length = Math.toIntExact(rows * augmented.size(1));
       if (floatImage == null) {
         floatImage = new float[n];
-        floatColumns = new float[length];
       }
       MaxPool.floats(input).get(floatImage, 0, n);
-      floatRuns(floatImage, floatColumns);
-      MaxPool.floats(augmented).put(floatColumns, 0, length);
+      runs(false);
     }
 
     /**
-     * col2im on the host, the reverse of {@link #unfoldOnHost}: the column gradient in one bulk
-     * copy to the heap, each of its runs (a channel and kernel offset, an example and output row)
-     * added to the image's row it came from, the input gradient in one bulk copy back.
+     * col2im on the host, the reverse of {@link #unfoldOnHost}: row by row of the column gradient
+     * (a copy to a heap row), each of its runs (an example and output row) added to the image's
+     * row it came from; the input gradient in one bulk copy back.
      */
     private void foldOnHost() {
       int n = Math.toIntExact(inputGradient.length());
-      int length = floatColumns.length;
-      if (floatColumnGradient == null) {
-        floatColumnGradient = new float[length];
+      if (floatInputGradient == null) {
         floatInputGradient = new float[n];
       }
-      MaxPool.floats(columnGradient).get(floatColumnGradient, 0, length);
       Arrays.fill(floatInputGradient, 0f);
-      float[] columns = floatColumnGradient;
-      float[] image = floatInputGradient;
-      int batch = Math.toIntExact(augmented.size(1) / (outputShape[1] * outputShape[2]));
-      int c = Math.toIntExact(channels);
-      int h = Math.toIntExact(inputShape[1]);
-      int w = Math.toIntExact(inputShape[2]);
-      int outH = Math.toIntExact(outputShape[1]);
-      int outW = Math.toIntExact(outputShape[2]);
-      int positions = outH * outW;
-      int width = batch * positions;
-      int top = Math.toIntExact(padTop);
-      int left = Math.toIntExact(padLeft);
-      for (int ch = 0; ch < c; ch++) {
-        for (int ky = 0; ky < kernel; ky++) {
-          for (int kx = 0; kx < kernel; kx++) {
-            int row = ((ch * kernel + ky) * kernel + kx) * width;
-            int first = Math.max(0, ceilDiv(left - kx, stride));
-            int last = Math.min(outW, ceilDiv(w + left - kx, stride)); // exclusive
-            int count = last - first;
-            if (count <= 0) {
-              continue;
-            }
-            for (int b = 0; b < batch; b++) {
-              int plane = (b * c + ch) * h;
-              for (int oy = 0; oy < outH; oy++) {
-                int iy = oy * stride + ky - top;
-                if (iy < 0 || iy >= h) {
-                  continue;
-                }
-                int to = (plane + iy) * w + first * stride + kx - left;
-                int from = row + b * positions + oy * outW + first;
-                if (stride == 1) {
-                  for (int i = 0; i < count; i++) {
-                    image[to + i] += columns[from + i];
-                  }
-                } else {
-                  for (int i = 0; i < count; i++) {
-                    image[to + i * stride] += columns[from + i];
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-      MaxPool.floats(inputGradient).put(image, 0, n);
+      runs(true);
+      MaxPool.floats(inputGradient).put(floatInputGradient, 0, n);
     }
 
     /**
-     * Copies the image's runs into the columns: for every channel and kernel offset (a row of the
-     * columns), example and output row, the output columns whose input column lies inside the image
-     * (padding entries are never written and stay zero), at stride 1 as one array copy.
+     * The runs between the image and the column matrix: for every channel and kernel offset (a row
+     * of the matrix), example and output row, the output columns whose input column lies inside
+     * the image. Unfolding copies them from {@link #floatImage} into the matrix (a padding entry
+     * is zero); folding adds the column gradient's into {@link #floatInputGradient}.
      */
-    private void floatRuns(float[] image, float[] columns) {
+    private void runs(boolean fold) {
       int batch = Math.toIntExact(augmented.size(1) / (outputShape[1] * outputShape[2]));
       int c = Math.toIntExact(channels);
       int h = Math.toIntExact(inputShape[1]);
@@ -606,6 +559,12 @@ public final class Conv2d extends Layer {
       int width = batch * positions;
       int top = Math.toIntExact(padTop);
       int left = Math.toIntExact(padLeft);
+      if (floatRow == null) {
+        floatRow = new float[width];
+      }
+      float[] line = floatRow;
+      float[] image = fold ? floatInputGradient : floatImage;
+      FloatBuffer matrix = MaxPool.floats(fold ? columnGradient : augmented);
       for (int ch = 0; ch < c; ch++) {
         for (int ky = 0; ky < kernel; ky++) {
           for (int kx = 0; kx < kernel; kx++) {
@@ -613,8 +572,21 @@ public final class Conv2d extends Layer {
             int first = Math.max(0, ceilDiv(left - kx, stride));
             int last = Math.min(outW, ceilDiv(w + left - kx, stride)); // exclusive
             int count = last - first;
-            if (count <= 0) {
-              continue;
+            if (fold) {
+              if (count <= 0) {
+                continue;
+              }
+              matrix.get(row, line, 0, width);
+            } else {
+              boolean padding =
+                  count < outW || ky < top || (outH - 1) * stride + ky - top >= h;
+              if (padding) {
+                Arrays.fill(line, 0f);
+              }
+              if (count <= 0) {
+                matrix.put(row, line, 0, width);
+                continue;
+              }
             }
             for (int b = 0; b < batch; b++) {
               int plane = (b * c + ch) * h;
@@ -623,16 +595,29 @@ public final class Conv2d extends Layer {
                 if (iy < 0 || iy >= h) {
                   continue;
                 }
-                int from = (plane + iy) * w + first * stride + kx - left;
-                int to = row + b * positions + oy * outW + first;
-                if (stride == 1) {
-                  System.arraycopy(image, from, columns, to, count);
+                int at = (plane + iy) * w + first * stride + kx - left;
+                int to = b * positions + oy * outW + first;
+                if (fold) {
+                  if (stride == 1) {
+                    for (int i = 0; i < count; i++) {
+                      image[at + i] += line[to + i];
+                    }
+                  } else {
+                    for (int i = 0; i < count; i++) {
+                      image[at + i * stride] += line[to + i];
+                    }
+                  }
+                } else if (stride == 1) {
+                  System.arraycopy(image, at, line, to, count);
                 } else {
                   for (int i = 0; i < count; i++) {
-                    columns[to + i] = image[from + i * stride];
+                    line[to + i] = image[at + i * stride];
                   }
                 }
               }
+            }
+            if (!fold) {
+              matrix.put(row, line, 0, width);
             }
           }
         }

@@ -515,8 +515,8 @@ public final class Conv2d extends Layer {
      * row by row of the matrix (a channel and kernel offset) its runs, for each example and output
      * row a contiguous run of the image's row (at stride 1), into a heap row that goes to the
      * native matrix in one copy. ND4J's k*k strided copies cost more than these runs and the
-     * copies; a row at a time (50-200 KB) stays in cache between its writing and its copy, where
-     * a whole matrix on the heap (3.6 MB for a 8x14x14 input of 64 examples) went to memory.
+     * copies; a row at a time (50-200 KB) stays in cache between its writing and its copy, where a
+     * whole matrix on the heap (3.6 MB for a 8x14x14 input of 64 examples) went to memory.
      */
     private void unfoldOnHost(INDArray input) {
       int n = Math.toIntExact(input.length());
@@ -529,8 +529,8 @@ public final class Conv2d extends Layer {
 
     /**
      * col2im on the host, the reverse of {@link #unfoldOnHost}: row by row of the column gradient
-     * (a copy to a heap row), each of its runs (an example and output row) added to the image's
-     * row it came from; the input gradient in one bulk copy back.
+     * (a copy to a heap row), each of its runs (an example and output row) added to the image's row
+     * it came from; the input gradient in one bulk copy back.
      */
     private void foldOnHost() {
       int n = Math.toIntExact(inputGradient.length());
@@ -544,9 +544,9 @@ public final class Conv2d extends Layer {
 
     /**
      * The runs between the image and the column matrix: for every channel and kernel offset (a row
-     * of the matrix), example and output row, the output columns whose input column lies inside
-     * the image. Unfolding copies them from {@link #floatImage} into the matrix (a padding entry
-     * is zero); folding adds the column gradient's into {@link #floatInputGradient}.
+     * of the matrix), example and output row, the output columns whose input column lies inside the
+     * image. Unfolding copies them from {@link #floatImage} into the matrix (a padding entry is
+     * zero); folding adds the column gradient's into {@link #floatInputGradient}.
      */
     private void runs(boolean fold) {
       int batch = Math.toIntExact(augmented.size(1) / (outputShape[1] * outputShape[2]));
@@ -578,8 +578,7 @@ public final class Conv2d extends Layer {
               }
               matrix.get(row, line, 0, width);
             } else {
-              boolean padding =
-                  count < outW || ky < top || (outH - 1) * stride + ky - top >= h;
+              boolean padding = count < outW || ky < top || (outH - 1) * stride + ky - top >= h;
               if (padding) {
                 Arrays.fill(line, 0f);
               }

@@ -21,14 +21,16 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>It runs as a dense layer over image patches. Forward: the input is unfolded into a column
  * matrix [channels * k * k + 1, batch * positions]; one matrix product with the weights then
  * convolves the whole batch. The unfolding runs on the host for a contiguous float input (one bulk
- * copy of the input to the heap, a run of an image row per matrix row, example and output row, one
- * bulk copy of the matrix back: on bench/train-scale's CNN 3.6% of the samples against 10% for
- * ND4J's copies); otherwise the input is copied into a zero-padded buffer, and for each of the
- * kernel's k*k offsets one strided view of that buffer (the image shifted by the offset, sampled
- * every stride) is copied into the matching rows of the column matrix. Backward is two more
- * products (weight gradient from the same columns, column gradient) and ND4J's {@code col2im}. The
- * columns carry a row of ones and the weights a row of biases, as in {@link Dense}, so the bias
- * costs no call of its own.
+ * copy of the input to the heap, a run of an image row per matrix row, example and output row, each
+ * matrix row copied to the native matrix once written: on bench/train-scale's CNN 3.6% of the
+ * samples against 10% for ND4J's copies); otherwise the input is copied into a zero-padded buffer,
+ * and for each of the kernel's k*k offsets one strided view of that buffer (the image shifted by
+ * the offset, sampled every stride) is copied into the matching rows of the column matrix. Backward
+ * is two more products (weight gradient from the same columns, column gradient) and {@code col2im}:
+ * on the host for inputs unfolded on the host (ND4J's op took twice as long on bench/train-scale's
+ * CNN), ND4J's otherwise. A ReLU convolution before a 2x2 max pool can run fused with it ({@link
+ * #newPooledPass}). The columns carry a row of ones and the weights a row of biases, as in {@link
+ * Dense}, so the bias costs no call of its own.
  *
  * <p>Why not ND4J's own ops: on the digits network (batch 32, one thread) {@code conv2d_bp} took
  * about 1 ms and 2.7 ms for the two layers, because it runs its products through a generic tensor

@@ -589,6 +589,13 @@ public final class Conv2d extends Layer {
                 continue;
               }
             }
+            if (stride == 1 && outW == w) {
+              longRuns(fold, line, image, batch, ch, ky, kx, first, last);
+              if (!fold) {
+                matrix.put(row, line, 0, width);
+              }
+              continue;
+            }
             for (int b = 0; b < batch; b++) {
               int plane = (b * c + ch) * h;
               for (int oy = 0; oy < outH; oy++) {
@@ -620,6 +627,75 @@ public final class Conv2d extends Layer {
             if (!fold) {
               matrix.put(row, line, 0, width);
             }
+          }
+        }
+      }
+    }
+
+    /**
+     * {@link #runs} for one row of the matrix when the stride is 1 and output rows are as wide as
+     * input rows (SAME padding): then an example's entries of the row lie at one constant offset
+     * from the image's, so all its output rows are one run. The entries whose window column falls
+     * outside the image (a column of padding at the left or right) would meet the neighbouring
+     * image row's first or last pixel: unfolding sets them to zero after the copy, folding before
+     * the adding (they are padding's gradient, which col2im drops), so both stay exact.
+     */
+    private void longRuns(
+        boolean fold,
+        float[] line,
+        float[] image,
+        int batch,
+        int ch,
+        int ky,
+        int kx,
+        int first,
+        int last) {
+      int c = Math.toIntExact(channels);
+      int h = Math.toIntExact(inputShape[1]);
+      int w = Math.toIntExact(inputShape[2]);
+      int outH = Math.toIntExact(outputShape[1]);
+      int positions = outH * w;
+      int top = Math.toIntExact(padTop);
+      int left = Math.toIntExact(padLeft);
+      int oyFirst = Math.max(0, top - ky);
+      int oyLast = Math.min(outH, h + top - ky); // exclusive
+      if (oyFirst >= oyLast || last <= first) {
+        return;
+      }
+      for (int b = 0; b < batch; b++) {
+        int plane = (b * c + ch) * h;
+        int from = b * positions + oyFirst * w + first;
+        int to = b * positions + (oyLast - 1) * w + last; // exclusive
+        int at = (plane + oyFirst + ky - top) * w + first + kx - left;
+        int length = to - from;
+        if (fold) {
+          clearWrapped(line, b * positions, oyFirst, oyLast, w, first, last);
+          for (int i = 0; i < length; i++) {
+            image[at + i] += line[from + i];
+          }
+        } else {
+          System.arraycopy(image, at, line, from, length);
+          clearWrapped(line, b * positions, oyFirst, oyLast, w, first, last);
+        }
+      }
+    }
+
+    /**
+     * Zeroes a long run's entries outside the image's columns: those left of {@code first} in every
+     * output row but the run's first, and from {@code last} on in every row but its last.
+     */
+    private static void clearWrapped(
+        float[] line, int start, int oyFirst, int oyLast, int w, int first, int last) {
+      for (int oy = oyFirst; oy < oyLast; oy++) {
+        int rowStart = start + oy * w;
+        if (oy > oyFirst) {
+          for (int ox = 0; ox < first; ox++) {
+            line[rowStart + ox] = 0f;
+          }
+        }
+        if (oy < oyLast - 1) {
+          for (int ox = last; ox < w; ox++) {
+            line[rowStart + ox] = 0f;
           }
         }
       }

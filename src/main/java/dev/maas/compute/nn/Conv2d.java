@@ -406,11 +406,11 @@ public final class Conv2d extends Layer {
 
     /**
      * ReLU, the 2x2 max pool and the change from the products' layout [filters, batch, h', w'] to
-     * NCHW in one pass over a bulk copy of the products: the pooled value is ReLU of the window's
-     * maximum (ReLU is monotone), its arg-max the first of equal maxima, each a branch-free
-     * selection on the sign of a difference as in {@link MaxPool}. A window whose maximum is not
-     * positive passes no gradient back, whichever entry its arg-max names, as through ReLU's
-     * derivative in the separate layers.
+     * NCHW in one pass over copies of the products, a filter's at a time: the pooled value is ReLU
+     * of the window's maximum (ReLU is monotone), its arg-max the first of equal maxima, each a
+     * branch-free selection on the sign of a difference as in {@link MaxPool}. A window whose
+     * maximum is not positive passes no gradient back, whichever entry its arg-max names, as
+     * through ReLU's derivative in the separate layers.
      */
     private void reluPoolOnHost() {
       int batch = Math.toIntExact(output.size(0));
@@ -418,10 +418,10 @@ public final class Conv2d extends Layer {
       int outH = Math.toIntExact(outputShape[1]);
       int outW = Math.toIntExact(outputShape[2]);
       int positions = outH * outW;
-      int n = f * batch * positions;
+      int width = batch * positions;
       int pooledPlane = pooledH * pooledW;
       if (floatProducts == null) {
-        floatProducts = new float[n];
+        floatProducts = new float[width];
         floatPooled = new float[batch * f * pooledPlane];
         if (training) {
           pooledArgmax = new int[floatPooled.length];
@@ -430,10 +430,12 @@ public final class Conv2d extends Layer {
       float[] in = floatProducts;
       float[] out = floatPooled;
       int[] argmax = pooledArgmax;
-      MaxPool.floats(y).get(in, 0, n);
+      FloatBuffer products = MaxPool.floats(y);
       for (int filter = 0; filter < f; filter++) {
+        // A filter's products at a time (its arg-maxes index them), which stay in cache.
+        products.get(filter * width, in, 0, width);
         for (int b = 0; b < batch; b++) {
-          int plane = (filter * batch + b) * positions;
+          int plane = b * positions;
           int o = (b * f + filter) * pooledPlane;
           for (int py = 0; py < pooledH; py++) {
             int top = plane + 2 * py * outW;
@@ -488,9 +490,11 @@ public final class Conv2d extends Layer {
       int outW = Math.toIntExact(outputShape[2]);
       int positions = outH * outW;
       int pooledPlane = pooledH * pooledW;
+      FloatBuffer deltas = MaxPool.floats(delta);
+      int width = batch * positions;
       for (int filter = 0; filter < f; filter++) {
         for (int b = 0; b < batch; b++) {
-          int plane = (filter * batch + b) * positions;
+          int plane = b * positions;
           int o = (b * f + filter) * pooledPlane;
           for (int py = 0; py < pooledH; py++) {
             int top = plane + 2 * py * outW;
@@ -508,8 +512,8 @@ public final class Conv2d extends Layer {
             }
           }
         }
+        deltas.put(filter * width, dy, 0, width);
       }
-      MaxPool.floats(delta).put(dy, 0, dy.length);
     }
 
     /**

@@ -685,22 +685,20 @@ public final class Conv2d extends Layer {
     }
 
     /**
-     * Zeroes a long run's entries outside the image's columns: those left of {@code first} in every
-     * output row but the run's first, and from {@code last} on in every row but its last.
+     * Zeroes a long run's entries outside the image's columns: those from {@code last} on in an
+     * output row and left of {@code first} in the next are adjacent, one gap per pair of rows (none
+     * for the kernel's middle column).
      */
     private static void clearWrapped(
         float[] line, int start, int oyFirst, int oyLast, int w, int first, int last) {
-      for (int oy = oyFirst; oy < oyLast; oy++) {
-        int rowStart = start + oy * w;
-        if (oy > oyFirst) {
-          for (int ox = 0; ox < first; ox++) {
-            line[rowStart + ox] = 0f;
-          }
-        }
-        if (oy < oyLast - 1) {
-          for (int ox = last; ox < w; ox++) {
-            line[rowStart + ox] = 0f;
-          }
+      int gap = first + w - last;
+      if (gap == 0) {
+        return;
+      }
+      for (int oy = oyFirst; oy < oyLast - 1; oy++) {
+        int from = start + oy * w + last;
+        for (int i = 0; i < gap; i++) {
+          line[from + i] = 0f;
         }
       }
     }

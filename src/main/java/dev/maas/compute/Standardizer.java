@@ -60,48 +60,42 @@ public record Standardizer(int[] inputShape, double[] mean, double[] scale) {
     for (int i = 0; i < rowLength; i++) {
       groupOf[i] = group(inputShape, i);
     }
-    // Per position first (a loop the JIT vectorizes), then per group, in the same order of
-    // additions for vectors, whose groups are the positions.
+    // Per position first (a loop the JIT vectorizes), then per group: for vectors, whose groups
+    // are the positions, that is the plain order of additions; for images and sequences it
+    // avoids a loop-carried sum through the group's slot per value (4% of a 20,000-image CNN
+    // training call).
     double[] sum = new double[groups];
     double[] count = new double[groups];
-    if (inputShape.length == 1) {
-      for (int r = 0; r < rows; r++) {
-        int at = r * rowLength;
-        for (int i = 0; i < rowLength; i++) {
-          sum[i] += values[at + i];
-        }
+    double[] perPosition = new double[rowLength];
+    for (int r = 0; r < rows; r++) {
+      int at = r * rowLength;
+      for (int i = 0; i < rowLength; i++) {
+        perPosition[i] += values[at + i];
       }
-      java.util.Arrays.fill(count, rows);
-    } else {
-      for (int r = 0; r < rows; r++) {
-        for (int i = 0; i < rowLength; i++) {
-          int g = groupOf[i];
-          sum[g] += values[r * rowLength + i];
-          count[g]++;
-        }
-      }
+    }
+    for (int i = 0; i < rowLength; i++) {
+      sum[groupOf[i]] += perPosition[i];
+      count[groupOf[i]] += rows;
     }
     double[] mean = new double[groups];
     for (int g = 0; g < groups; g++) {
       mean[g] = count[g] == 0 ? 0 : sum[g] / count[g];
     }
+    double[] meanAt = new double[rowLength];
+    for (int i = 0; i < rowLength; i++) {
+      meanAt[i] = mean[groupOf[i]];
+    }
+    java.util.Arrays.fill(perPosition, 0);
+    for (int r = 0; r < rows; r++) {
+      int at = r * rowLength;
+      for (int i = 0; i < rowLength; i++) {
+        double d = values[at + i] - meanAt[i];
+        perPosition[i] += d * d;
+      }
+    }
     double[] squares = new double[groups];
-    if (inputShape.length == 1) {
-      for (int r = 0; r < rows; r++) {
-        int at = r * rowLength;
-        for (int i = 0; i < rowLength; i++) {
-          double d = values[at + i] - mean[i];
-          squares[i] += d * d;
-        }
-      }
-    } else {
-      for (int r = 0; r < rows; r++) {
-        for (int i = 0; i < rowLength; i++) {
-          int g = groupOf[i];
-          double d = values[r * rowLength + i] - mean[g];
-          squares[g] += d * d;
-        }
-      }
+    for (int i = 0; i < rowLength; i++) {
+      squares[groupOf[i]] += perPosition[i];
     }
     double[] scale = new double[groups];
     for (int g = 0; g < groups; g++) {

@@ -322,11 +322,13 @@ public final class TrainScale {
     } while (System.nanoTime() < warmEnd);
     var os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    java.util.Map<String, Long> threadsBefore = threadTicks();
     long cpuStart = os.getProcessCpuTime();
     long start = System.nanoTime();
     TrainingResult result = trainer.train(spec, params, train);
     double seconds = (System.nanoTime() - start) / 1e9;
     double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
+    printThreadCpu(w.name, threadsBefore, threadTicks());
     // -Dtrainscale.fits=N: N more timed training calls in the same process (stderr), each with
     // the last training loss to every digit, for comparing two builds' fits under a noisy load.
     int fits = Integer.getInteger("trainscale.fits", 0);
@@ -397,6 +399,58 @@ public final class TrainScale {
     float[] out = new float[count];
     b.asFloatBuffer().get(out);
     return out;
+  }
+
+  /**
+   * CPU clock ticks (user and system) per thread of this process, keyed "name/tid", from
+   * /proc/self/task: which threads (the trainer's, OpenMP's or OpenBLAS's, GC, JIT) spend the
+   * process' CPU time; empty where /proc is missing.
+   */
+  static java.util.Map<String, Long> threadTicks() {
+    java.util.Map<String, Long> ticks = new java.util.TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String name = Files.readString(task.resolve("comm")).trim();
+          String stat = Files.readString(task.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          // Fields 14 and 15 of stat (utime, stime) are 12 and 13 after the name.
+          ticks.put(name + "/" + task.getFileName(), Long.parseLong(f[11]) + Long.parseLong(f[12]));
+        } catch (IOException | RuntimeException gone) {
+          // The thread ended between the listing and the read.
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return ticks;
+    }
+    return ticks;
+  }
+
+  /**
+   * Prints to stderr the CPU seconds each thread spent between two {@link #threadTicks} readings
+   * (100 ticks a second), largest first, grouped by thread name without its number.
+   */
+  static void printThreadCpu(
+      String workload, java.util.Map<String, Long> before, java.util.Map<String, Long> after) {
+    java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+    after.forEach(
+        (key, t) -> {
+          long spent = t - before.getOrDefault(key, 0L);
+          if (spent > 0) {
+            String name = key.substring(0, key.lastIndexOf('/')).replaceAll("[#0-9]+$", "");
+            byName.merge(name, spent, Long::sum);
+          }
+        });
+    StringBuilder line = new StringBuilder("threads " + workload);
+    byName.entrySet().stream()
+        .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+        .forEach(
+            e ->
+                line.append(' ')
+                    .append(e.getKey().replace(' ', '_'))
+                    .append('=')
+                    .append(String.format(Locale.ROOT, "%.2f", e.getValue() / 100.0)));
+    System.err.println(line);
   }
 
   static double peakRssMb() throws IOException {

@@ -137,12 +137,32 @@ public final class Network implements AutoCloseable {
    * @param random ND4J's seeded generator for dropout; may be null when not training
    */
   public NetworkPass newPass(int batch, boolean training, Random random) {
+    return newPass(batch, training, random, true);
+  }
+
+  /**
+   * As {@link #newPass(int, boolean, Random)}; {@code fuse} false keeps every layer's own pass
+   * (tests compare the fused passes with them).
+   */
+  NetworkPass newPass(int batch, boolean training, Random random, boolean fuse) {
     if (training && gradients == null) {
       throw new IllegalStateException("this network was built for inference only");
     }
     List<Layer.Pass> passes = new ArrayList<>(layers.size());
     PassSetup setup = new PassSetup(batch, training, dataType, random);
-    for (Layer layer : layers) {
+    for (int i = 0; i < layers.size(); i++) {
+      Layer layer = layers.get(i);
+      // A ReLU convolution and the 2x2 max pool after it run as one pass (Conv2d#newPooledPass).
+      if (fuse
+          && layer instanceof Conv2d conv
+          && i + 1 < layers.size()
+          && layers.get(i + 1) instanceof Pool2d pool
+          && conv.fusesWith(pool, dataType)) {
+        passes.add(conv.newPooledPass(setup));
+        passes.add(Conv2d.IDENTITY);
+        i++;
+        continue;
+      }
       passes.add(layer.newPass(setup));
     }
     INDArray input = Nd4j.create(dataType, Shapes.withBatch(batch, inputShape), 'c');

@@ -70,6 +70,11 @@ public final class Pool2d extends Layer {
             .build();
   }
 
+  /** Whether this is a max pool of 2x2 windows, stride 2 (what {@link Conv2d} can fuse). */
+  boolean isMaxTwoByTwo() {
+    return type == PoolType.MAX && size == 2 && stride == 2;
+  }
+
   @Override
   public long[] inputShape() {
     return inputShape.clone();

@@ -52,13 +52,6 @@ if [ -n "$limit" ]; then
   memory_flags="$memory_flags -Dorg.bytedeco.javacpp.maxphysicalbytes=$((limit / 100 * physical_percent))"
 fi
 
-# JIT settings measured for the warm-up before ready (bench/README.md, "Steering the JIT"): C2's
-# invocation thresholds do not grow with its queue (Tier4LoadFeedback), which the start keeps long,
-# and hot methods go to C1's profiled tier at once instead of waiting for a short queue
-# (Tier3DelayOn/Off), so the warm-up's requests take more of the request path to C2 before ready.
-# MAAS_JIT_FLAGS replaces them (empty: HotSpot's defaults); JAVA_OPTS come after them.
-jit_flags="${MAAS_JIT_FLAGS--XX:Tier4LoadFeedback=1000 -XX:Tier3DelayOn=100000 -XX:Tier3DelayOff=100000}"
-
 cds_flags=""
 if [ -r "$cds_archive" ]; then
   cds_flags="-XX:SharedArchiveFile=$cds_archive"
@@ -71,6 +64,5 @@ exec java \
   -Dorg.bytedeco.javacpp.cachedir="$native_cache" \
   $memory_flags \
   $cds_flags \
-  $jit_flags \
   ${JAVA_OPTS:-} \
   -jar "$jar" "$@"

@@ -100,7 +100,6 @@ class DockerImageIT {
           .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes=" + LIMIT / 100 * 90)
           .contains("-Dorg.bytedeco.javacpp.cachedir=" + natives)
           .contains("-XX:SharedArchiveFile=" + archive)
-          .contains("-XX:Tier4LoadFeedback=1000", "-XX:Tier3DelayOn=100000")
           .contains("-jar", preparedJar.toString());
       assertThat(Files.readString(Path.of("/proc", Long.toString(server.pid()), "maps")))
           .as("the JVM mapped the class-data-sharing archive")

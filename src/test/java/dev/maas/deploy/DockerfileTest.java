@@ -59,7 +59,6 @@ class DockerfileTest {
     assertThat(text)
         .contains("${MAAS_JAR:-/app/maas.jar}")
         .contains("-XX:SharedArchiveFile=")
-        .contains("-XX:Tier4LoadFeedback=1000 -XX:Tier3DelayOn=100000 -XX:Tier3DelayOff=100000")
         .contains("-XX:MaxRAMPercentage")
         .contains("-Dorg.bytedeco.javacpp.maxbytes")
         .contains("-Dorg.bytedeco.javacpp.maxphysicalbytes")

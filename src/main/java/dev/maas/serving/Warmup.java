@@ -43,12 +43,12 @@ import org.springframework.core.env.Environment;
  *       holds;
  *   <li>it sends synthetic prediction requests to them through the server's own port, on as many
  *       keep-alive connections as {@code concurrency} (the batcher's merged path is compiled too):
- *       native bodies of one row, named each way clients name the version (no version nor alias, an
- *       alias, its number), of a few rows, and Open Inference Protocol bodies, with a key the
- *       server made for itself that is refused once it is ready. A JVM that has just started
- *       interprets the request path; the requests go on until the JIT compilers have been quiet for
- *       a while (the JVM's total compilation time stops growing), {@code duration} has passed, or
- *       {@code ready-within} has since the JVM started;
+ *       native bodies of one row (integers and decimals), named each way clients name the version
+ *       (no version nor alias, an alias, its number), of a few rows, and Open Inference Protocol
+ *       bodies, with a key the server made for itself that is refused once it is ready. A JVM that
+ *       has just started interprets the request path; the requests go on until the JIT compilers
+ *       have been quiet for a while (the JVM's total compilation time stops growing), {@code
+ *       duration} has passed, or {@code ready-within} has since the JVM started;
  *   <li>none of it is metered as clients' traffic ({@link SyntheticTraffic}), but it runs the same
  *       code: the serving meters record it in twins that are never scraped, and its HTTP
  *       observations make no meter.
@@ -247,7 +247,16 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
     return targets;
   }
 
-  /** One instance the layout accepts: zeros in the input's shape, or gaps for raw rows. */
+  /**
+   * The {@code i}th number of a synthetic instance: 0 and 0.5 in turn, so that the JSON parser's
+   * integer and decimal paths are both compiled (clients send both; a body of zeros alone left the
+   * decimal branches to be compiled, and the code compiled without them thrown away, after ready).
+   */
+  static String value(int i) {
+    return i % 2 == 0 ? "0" : "0.5";
+  }
+
+  /** One instance the layout accepts: 0 and 0.5 in the input's shape, or gaps for raw rows. */
   static byte[] body(InputLayout layout) {
     return body(layout, 1);
   }
@@ -273,7 +282,7 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
       } else {
         b.append('[');
         for (int i = 0; i < layout.rowLength(); i++) {
-          b.append(i == 0 ? "0" : ",0");
+          b.append(i == 0 ? "" : ",").append(value(i));
         }
         b.append(']');
       }
@@ -281,7 +290,7 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
     return b.append("]}").toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** An Open Inference Protocol body of {@code rows} zero instances, flat data. */
+  /** An Open Inference Protocol body of {@code rows} instances (0 and 0.5), flat data. */
   static byte[] infer(InputLayout layout, int rows) {
     StringBuilder b = new StringBuilder("{\"inputs\":[{\"name\":\"");
     b.append(InferenceController.INPUT).append("\",\"shape\":[").append(rows);
@@ -290,7 +299,7 @@ final class Warmup implements ApplicationRunner, AutoCloseable {
     }
     b.append("],\"datatype\":\"FP32\",\"data\":[");
     for (int i = 0; i < rows * layout.rowLength(); i++) {
-      b.append(i == 0 ? "0" : ",0");
+      b.append(i == 0 ? "" : ",").append(value(i));
     }
     return b.append("]}]}").toString().getBytes(StandardCharsets.UTF_8);
   }

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -197,6 +198,22 @@ class WarmupTest {
         InferRequest infer = InferRequest.read(Warmup.infer(layout, 1), layout, 100);
         assertThat(infer.rows().rows()).as(f.family()).isEqualTo(1);
       }
+    }
+  }
+
+  /** Clients send integers and decimals: the warm-up's bodies take both of the parser's paths. */
+  @Test
+  void aSyntheticBodyHoldsIntegersAndDecimals() {
+    for (Fixture f : ServingFixtures.everyFamily()) {
+      InputLayout layout = new InputLayout(f.model());
+      if (layout.raw() || layout.rowLength() < 2) {
+        continue;
+      }
+      String body = new String(Warmup.body(layout), StandardCharsets.UTF_8);
+      assertThat(body).as(f.family()).startsWith("{\"instances\":[[0,0.5");
+      assertThat(new String(Warmup.infer(layout, 1), StandardCharsets.UTF_8))
+          .as(f.family())
+          .contains("\"data\":[0,0.5");
     }
   }
 

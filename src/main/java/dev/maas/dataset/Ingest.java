@@ -2,6 +2,7 @@ package dev.maas.dataset;
 
 import dev.maas.dataset.Dataset.Column;
 import dev.maas.dataset.Dataset.ColumnType;
+import dev.maas.errors.DomainException;
 import dev.maas.errors.InvalidException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ final class Ingest {
                       + " column '"
                       + names.get(c)
                       + "': '"
-                      + abbreviate(cells[c])
+                      + DomainException.abbreviate(cells[c])
                       + "' is not a finite number (the column is numeric; declare it a string"
                       + " column with types="
                       + names.get(c)
@@ -220,9 +221,5 @@ final class Ingest {
         throw new InvalidException("column '" + name + "' appears twice");
       }
     }
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 40 ? text : text.substring(0, 40) + "…";
   }
 }

@@ -14,4 +14,12 @@ public abstract sealed class DomainException extends RuntimeException
   protected DomainException(String message) {
     super(message);
   }
+
+  /**
+   * What a message quotes of a caller's input: {@code text} itself, or its first 40 characters and
+   * an ellipsis, so that a huge value does not make a huge answer.
+   */
+  public static String abbreviate(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+  }
 }

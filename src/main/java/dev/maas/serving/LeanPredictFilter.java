@@ -20,6 +20,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.springframework.core.Ordered;
 import org.springframework.web.filter.ServerHttpObservationFilter;
 
@@ -125,37 +126,21 @@ final class LeanPredictFilter implements Filter, Ordered {
   private void predict(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain, String name)
       throws IOException, ServletException {
-    long start = System.nanoTime();
-    Body body = read(request);
-    if (body.failed()) {
-      chain.doFilter(body.replay(request), response);
-      return;
-    }
-    byte[] json = null;
-    try {
-      Integer version = RequestArguments.integer(request, "version");
-      ModelVersion target =
-          predictor.resolveUnmetered(name, version, request.getParameter("alias"));
-      try (ModelCache.Lease lease = predictor.leaseIfLoaded(target)) {
-        if (lease != null) {
-          LoadedModel model = lease.model();
-          InstancesReader reader = new InstancesReader(model.layout(), limits.maxInstances());
-          byte[] bytes = body.bytes;
+    int max = limits.maxInstances();
+    serve(
+        request,
+        response,
+        chain,
+        PredictController.PATH,
+        () ->
+            predictor.resolveUnmetered(
+                name, RequestArguments.integer(request, "version"), request.getParameter("alias")),
+        (model, bytes) -> {
+          InstancesReader reader = new InstancesReader(model.layout(), max);
           Batcher.Answer answer =
               predictor.predictUnmeteredFailure(Protocol.REST, model, () -> reader.read(bytes));
-          json = PredictController.write(model, answer.predictions());
-          predictor.countHit();
-          predictor.succeeded(Protocol.REST, model, start);
-        }
-      }
-    } catch (RuntimeException | Error e) {
-      json = null; // the regular path answers it, and meters it
-    }
-    if (json == null) {
-      chain.doFilter(body.replay(request), response);
-      return;
-    }
-    answer(request, response, PredictController.PATH, json);
+          return PredictController.write(model, answer.predictions());
+        });
   }
 
   private void infer(
@@ -166,21 +151,15 @@ final class LeanPredictFilter implements Filter, Ordered {
       String number,
       String pattern)
       throws IOException, ServletException {
-    long start = System.nanoTime();
-    Body body = read(request);
-    if (body.failed()) {
-      chain.doFilter(body.replay(request), response);
-      return;
-    }
-    byte[] json = null;
-    try {
-      Integer version = number == null ? null : Integer.valueOf(number);
-      ModelVersion target = predictor.resolveUnmetered(name, version, null);
-      try (ModelCache.Lease lease = predictor.leaseIfLoaded(target)) {
-        if (lease != null) {
-          LoadedModel model = lease.model();
-          int max = limits.maxInstances();
-          byte[] bytes = body.bytes;
+    int max = limits.maxInstances();
+    serve(
+        request,
+        response,
+        chain,
+        pattern,
+        () ->
+            predictor.resolveUnmetered(name, number == null ? null : Integer.valueOf(number), null),
+        (model, bytes) -> {
           InferRequest[] parsed = new InferRequest[1];
           Batcher.Answer answer =
               predictor.predictUnmeteredFailure(
@@ -191,10 +170,42 @@ final class LeanPredictFilter implements Filter, Ordered {
                     InferenceController.checkOutputs(model.model(), parsed[0].outputs());
                     return parsed[0].rows();
                   });
-          json = InferenceController.write(model, parsed[0], answer.predictions());
-          predictor.countHit();
-          predictor.succeeded(Protocol.REST, model, start);
-        }
+          return InferenceController.write(model, parsed[0], answer.predictions());
+        });
+  }
+
+  /** Scores a loaded model on a request's body: the JSON answer. */
+  private interface Scoring {
+    byte[] answer(LoadedModel model, byte[] body);
+  }
+
+  /**
+   * Reads the body, resolves the version and, when it is loaded, scores it and answers 200 metered
+   * as the regular path meters it; anything else (a body it may not use, a version that does not
+   * resolve or is not loaded, any failure) goes on to the regular path with the body replayed and
+   * nothing metered.
+   */
+  private void serve(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      FilterChain chain,
+      String pattern,
+      Supplier<ModelVersion> resolve,
+      Scoring scoring)
+      throws IOException, ServletException {
+    long start = System.nanoTime();
+    Body body = read(request);
+    if (body.failed()) {
+      chain.doFilter(body.replay(request), response);
+      return;
+    }
+    byte[] json = null;
+    try (ModelCache.Lease lease = predictor.leaseIfLoaded(resolve.get())) {
+      if (lease != null) {
+        LoadedModel model = lease.model();
+        json = scoring.answer(model, body.bytes);
+        predictor.countHit();
+        predictor.succeeded(Protocol.REST, model, start);
       }
     } catch (RuntimeException | Error e) {
       json = null; // the regular path answers it, and meters it

@@ -1,6 +1,7 @@
 package dev.maas.serving;
 
 import dev.maas.compute.Predictions;
+import dev.maas.errors.DomainException;
 import dev.maas.registry.ModelVersion;
 import dev.maas.web.RequestBodies;
 import jakarta.servlet.http.HttpServletRequest;
@@ -75,7 +76,7 @@ final class PredictController {
       type = header == null ? null : MediaType.parseMediaType(header);
     } catch (IllegalArgumentException unreadable) { // a malformed type or an unknown charset
       throw new HttpMediaTypeNotSupportedException(
-          "the Content-Type '" + RequestArguments.abbreviate(header) + "' cannot be read");
+          "the Content-Type '" + DomainException.abbreviate(header) + "' cannot be read");
     }
     if (type == null || !MediaType.APPLICATION_JSON.isCompatibleWith(type)) {
       throw new HttpMediaTypeNotSupportedException(type, List.of(MediaType.APPLICATION_JSON));

@@ -1,5 +1,6 @@
 package dev.maas.serving;
 
+import dev.maas.errors.DomainException;
 import dev.maas.errors.InvalidException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Map;
@@ -31,7 +32,7 @@ final class RequestArguments {
       return Integer.valueOf(value.trim());
     } catch (NumberFormatException e) {
       throw new InvalidException(
-          "'" + name + "' must be an integer, not '" + abbreviate(value) + "'");
+          "'" + name + "' must be an integer, not '" + DomainException.abbreviate(value) + "'");
     }
   }
 
@@ -49,10 +50,6 @@ final class RequestArguments {
       // answered below
     }
     throw new InvalidException(
-        "a model version is " + accepted + ", was '" + abbreviate(version) + "'");
-  }
-
-  static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 40) + "…";
+        "a model version is " + accepted + ", was '" + DomainException.abbreviate(version) + "'");
   }
 }

@@ -1,5 +1,6 @@
 package dev.maas.web;
 
+import dev.maas.errors.DomainException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -28,13 +29,13 @@ final class WildcardContentTypes extends OncePerRequestFilter {
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     String header = request.getContentType();
-    if (header != null && isPattern(header)) {
+    if (header != null && header.indexOf('*') >= 0 && isPattern(header)) { // parsed only then
       ErrorResponses.write(
           request,
           response,
           HttpStatus.UNSUPPORTED_MEDIA_TYPE,
           "the Content-Type '"
-              + abbreviate(header)
+              + DomainException.abbreviate(header)
               + "' is a wildcard: name the body's media type, such as application/json");
       return;
     }
@@ -48,9 +49,5 @@ final class WildcardContentTypes extends OncePerRequestFilter {
     } catch (InvalidMediaTypeException unreadable) { // the endpoints' own checks answer these
       return false;
     }
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 80 ? text : text.substring(0, 77) + "...";
   }
 }

@@ -703,32 +703,21 @@ public final class Conv2d extends Layer {
       }
     }
 
+    /** The buffers this pass allocated (some null when a pass does not need them). */
+    private INDArray[] owned() {
+      return new INDArray[] {
+        padded, augmented, y, output, derivative, delta, columnGradient, inputGradient, gradientCopy
+      };
+    }
+
     @Override
     public long bytes() {
-      return HostArrays.bytes(
-          padded,
-          augmented,
-          y,
-          output,
-          derivative,
-          delta,
-          columnGradient,
-          inputGradient,
-          gradientCopy);
+      return HostArrays.bytes(owned());
     }
 
     @Override
     public void close() {
-      HostArrays.close(
-          padded,
-          augmented,
-          y,
-          output,
-          derivative,
-          delta,
-          columnGradient,
-          inputGradient,
-          gradientCopy);
+      HostArrays.close(owned());
     }
   }
 }

@@ -118,29 +118,8 @@ class Conv2dTest {
       params.getRow(2L * kernel * kernel).assign(Nd4j.createFromArray(0.1, -0.2, 0.3));
       pass.input().assign(Nd4j.rand(DataType.DOUBLE, pass.input().shape()).subi(0.5));
 
-      // ND4J's reference convolution, weights [filters, channels, kernel, kernel].
-      INDArray weights =
-          params
-              .get(NDArrayIndex.interval(0, 2L * kernel * kernel), NDArrayIndex.all())
-              .transpose()
-              .dup('c')
-              .reshape(3, 2, kernel, kernel);
-      INDArray bias = params.getRow(2L * kernel * kernel).dup();
       INDArray reference =
-          Nd4j.create(DataType.DOUBLE, Shapes.withBatch(2, conv.outputShape()), 'c');
-      Conv2DConfig config =
-          Conv2DConfig.builder()
-              .kH(kernel)
-              .kW(kernel)
-              .sH(stride)
-              .sW(stride)
-              .paddingMode(padding == Padding.SAME ? PaddingMode.SAME : PaddingMode.VALID)
-              .dataFormat(Conv2DConfig.NCHW)
-              .weightsFormat(WeightsFormat.OIYX)
-              .build();
-      Nd4j.exec(
-          new Conv2D(
-              new INDArray[] {pass.input(), weights, bias}, new INDArray[] {reference}, config));
+          nd4jConvolution(params, pass.input(), conv, 2, 3, kernel, stride, padding);
 
       double[] actual = HostArrays.readFlat(pass.forward());
       double[] wanted = HostArrays.readFlat(Transforms.tanh(reference, true));
@@ -212,5 +191,44 @@ class Conv2dTest {
       assertThat(HostArrays.readFlat(network.gradients())).containsExactly(first);
       assertThat(Arrays.stream(first).filter(g -> g != 0).count()).isPositive();
     }
+  }
+
+  /**
+   * ND4J's own convolution of {@code input} (NCHW) with the layer's parameters {@code params}
+   * ([channels * kernel * kernel + 1, filters]: the weights' rows, then the bias), weights as
+   * [filters, channels, kernel, kernel]: the reference the layer's passes are checked against.
+   */
+  static INDArray nd4jConvolution(
+      INDArray params,
+      INDArray input,
+      Conv2d conv,
+      int channels,
+      int filters,
+      int kernel,
+      int stride,
+      Padding padding) {
+    long rows = (long) channels * kernel * kernel;
+    INDArray weights =
+        params
+            .get(NDArrayIndex.interval(0, rows), NDArrayIndex.all())
+            .transpose()
+            .dup('c')
+            .reshape(filters, channels, kernel, kernel);
+    INDArray bias = params.getRow(rows).dup();
+    INDArray convolved =
+        Nd4j.create(input.dataType(), Shapes.withBatch(input.size(0), conv.outputShape()), 'c');
+    Conv2DConfig config =
+        Conv2DConfig.builder()
+            .kH(kernel)
+            .kW(kernel)
+            .sH(stride)
+            .sW(stride)
+            .paddingMode(padding == Padding.SAME ? PaddingMode.SAME : PaddingMode.VALID)
+            .dataFormat(Conv2DConfig.NCHW)
+            .weightsFormat(WeightsFormat.OIYX)
+            .build();
+    Nd4j.exec(
+        new Conv2D(new INDArray[] {input, weights, bias}, new INDArray[] {convolved}, config));
+    return convolved;
   }
 }

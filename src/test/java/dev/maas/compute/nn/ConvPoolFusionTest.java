@@ -10,16 +10,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.MaxPooling2D;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -56,28 +52,9 @@ class ConvPoolFusionTest {
       INDArray params = network.parameters().reshape(rows + 1, filters);
       pass.input().assign(Nd4j.rand(DataType.FLOAT, pass.input().shape()).subi(0.5).muli(4));
 
-      INDArray weights =
-          params
-              .get(NDArrayIndex.interval(0, rows), NDArrayIndex.all())
-              .transpose()
-              .dup('c')
-              .reshape(filters, channels, kernel, kernel);
-      INDArray bias = params.getRow(rows).dup();
       INDArray convolved =
-          Nd4j.create(DataType.FLOAT, Shapes.withBatch(batch, conv.outputShape()), 'c');
-      Conv2DConfig config =
-          Conv2DConfig.builder()
-              .kH(kernel)
-              .kW(kernel)
-              .sH(stride)
-              .sW(stride)
-              .paddingMode(padding == Padding.SAME ? PaddingMode.SAME : PaddingMode.VALID)
-              .dataFormat(Conv2DConfig.NCHW)
-              .weightsFormat(WeightsFormat.OIYX)
-              .build();
-      Nd4j.exec(
-          new Conv2D(
-              new INDArray[] {pass.input(), weights, bias}, new INDArray[] {convolved}, config));
+          Conv2dTest.nd4jConvolution(
+              params, pass.input(), conv, channels, filters, kernel, stride, padding);
       INDArray activated = Transforms.relu(convolved, true);
       INDArray reference =
           Nd4j.create(DataType.FLOAT, Shapes.withBatch(batch, pool.outputShape()), 'c');
